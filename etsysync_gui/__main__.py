@@ -1,0 +1,5 @@
+"""``python -m etsysync_gui`` starts the desktop app."""
+
+from etsysync_gui.app import main
+
+raise SystemExit(main())

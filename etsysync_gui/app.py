@@ -1,0 +1,60 @@
+"""``etsysync-gui``: the desktop app's entry point.
+
+Start-up runs the same bootstrap as the CLI (settings, redacted logging, the
+database checked and migrated) before any window is built; a problem there is
+shown in a dialog with the message the CLI would print, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from etsysync_gui import APP_NAME, __version__
+from etsysync_gui.errors import EtsySyncError
+
+log = logging.getLogger(__name__)
+
+
+def _parse(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="etsysync-gui", description=f"{APP_NAME} desktop app")
+    parser.add_argument("--version", action="version", version=f"etsysync-gui {__version__}")
+    parser.add_argument("--profile", help="configuration profile to open")
+    parser.add_argument(
+        "--quit-after-start",
+        action="store_true",
+        help="open the main window, then quit at once (used by tests and packaging checks)",
+    )
+    return parser.parse_args(list(argv))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parse(sys.argv[1:] if argv is None else argv)
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from etsysync_gui.bootstrap import start
+    from etsysync_gui.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName(APP_NAME)
+    try:
+        context = start(args.profile)
+    except EtsySyncError as error:
+        print(f"etsysync-gui: {error.message}", file=sys.stderr)
+        if not args.quit_after_start:
+            QMessageBox.critical(None, error.title, error.message)
+        return error.exit_code
+    window = MainWindow(context)
+    window.show()
+    if args.quit_after_start:
+        QTimer.singleShot(0, app.quit)
+    try:
+        return app.exec()
+    finally:
+        context.close()

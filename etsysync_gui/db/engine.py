@@ -1,0 +1,113 @@
+"""Engines and sessions for SQLite and PostgreSQL from one URL.
+
+SQLite is tuned for a desktop app that a background sync and the GUI use at
+the same time: WAL (readers never wait for the writer), foreign keys on, and a
+busy timeout instead of "database is locked".  PostgreSQL gets a short connect
+timeout so an unreachable server is reported in seconds, not minutes.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import URL, Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from etsysync_gui.db.urls import mask_url, parse_database_url, sqlite_path
+from etsysync_gui.errors import DatabaseError, DataDirError
+
+PG_CONNECT_TIMEOUT_S = 5
+
+
+def _prepare_sqlite_folder(url: URL) -> None:
+    path = sqlite_path(url)
+    if path is None:
+        return
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise DataDirError(
+            f"Cannot create the data folder {folder}: {exc.strerror or exc}."
+        ) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise DataDirError(f"The data folder {folder} is not writable.")
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        raise DataDirError(f"The database file {path} is not readable and writable.")
+
+
+def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str | URL, **kwargs: Any) -> Engine:
+    """An engine for ``url`` (validated); raises ConfigError or DataDirError on bad input."""
+    parsed = url if isinstance(url, URL) else parse_database_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        _prepare_sqlite_folder(parsed)
+        engine = create_engine(parsed, **kwargs)
+        event.listen(engine, "connect", _on_sqlite_connect)
+        return engine
+    connect_args = dict(kwargs.pop("connect_args", {}))
+    connect_args.setdefault("connect_timeout", PG_CONNECT_TIMEOUT_S)
+    return create_engine(parsed, connect_args=connect_args, pool_pre_ping=True, **kwargs)
+
+
+def describe_connection_error(engine: Engine, exc: BaseException) -> str:
+    """One line that tells a shop owner what went wrong, without a password."""
+    where = mask_url(engine.url)
+    detail = str(getattr(exc, "orig", exc) or exc).strip().splitlines()
+    first = detail[0] if detail else type(exc).__name__
+    if engine.url.get_backend_name() == "sqlite":
+        return f"Cannot open the SQLite database {engine.url.database}: {first}"
+    return f"Cannot connect to the PostgreSQL database {where}: {first}"
+
+
+def check_connection(engine: Engine) -> None:
+    """Open one connection now so a bad database is reported before anything else."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except (OperationalError, SQLAlchemyError, OSError) as exc:
+        raise DatabaseError(describe_connection_error(engine, exc)) from None
+
+
+class Database:
+    """An engine plus a session factory: the one object the layers above share."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sessions: sessionmaker[Session] = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str | URL) -> Database:
+        return cls(make_engine(url))
+
+    @property
+    def url(self) -> URL:
+        return self.engine.url
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.url.get_backend_name() == "sqlite"
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session that commits on success and rolls back on any exception."""
+        with self.sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

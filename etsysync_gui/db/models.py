@@ -1,0 +1,272 @@
+"""The database schema, as typed SQLAlchemy 2 models.
+
+Table and column names follow the original Etsy integration guide
+(``etsy_sync_config``, ``etsy_products``, ``etsy_inventory_sync_log``) so its
+troubleshooting SQL keeps working.  Status columns are strings guarded by
+CHECK constraints rather than native enums: adding a value later is a
+one-line migration on both SQLite and PostgreSQL.
+
+Every schema change is an Alembic revision in ``migrations/versions``; a test
+compares these models with the migrated schema so the two never drift.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from etsysync_gui.db.types import BigIntId, UTCDateTime, utcnow
+
+# Deterministic constraint names: Alembic's batch mode on SQLite needs them to
+# alter or drop a constraint, and they make migration diffs readable.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SYNC_CONFIG_STATUSES = ("idle", "in_progress", "error", "completed")
+LISTING_SYNC_STATUSES = ("pending", "synced", "error")
+SYNC_ACTIONS = ("push_to_etsy", "pull_from_etsy", "no_change", "merge")
+SYNC_RESULTS = ("success", "error", "skipped")
+
+Money = Numeric(12, 2)
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    listed = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({listed})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Product(Base):
+    """A product in the seller's own catalog; its stock lives in its variants."""
+
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    variants: Mapped[list[ProductVariant]] = relationship(
+        back_populates="product", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ProductVariant(Base):
+    """One sellable variant (size, colour...) with its own stock count."""
+
+    __tablename__ = "product_variants"
+    __table_args__ = (CheckConstraint("quantity >= 0", name="quantity_not_negative"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), index=True
+    )
+    # NULLs are distinct in a UNIQUE index on both databases: unique when present.
+    sku: Mapped[str | None] = mapped_column(String(255), unique=True)
+    name: Mapped[str | None] = mapped_column(String(500))
+    price: Mapped[Decimal | None] = mapped_column(Money)
+    quantity: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    product: Mapped[Product] = relationship(back_populates="variants")
+
+
+class EtsySyncConfig(Base):
+    """Per-shop sync state, including the cross-process sync lease."""
+
+    __tablename__ = "etsy_sync_config"
+    __table_args__ = (
+        CheckConstraint(_one_of("sync_status", SYNC_CONFIG_STATUSES), name="sync_status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    last_product_sync: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_inventory_sync: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sync_status: Mapped[str] = mapped_column(String(20), default="idle")
+    sync_error: Mapped[str | None] = mapped_column(Text)
+    rate_limit_remaining: Mapped[int | None] = mapped_column(Integer)
+    rate_limit_reset_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The single-flight lease: whoever holds an unexpired lease may sync this shop.
+    lease_holder: Mapped[str | None] = mapped_column(String(200))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class EtsyProduct(Base):
+    """A listing as last read from Etsy, and the local product it is linked to."""
+
+    __tablename__ = "etsy_products"
+    __table_args__ = (
+        CheckConstraint(_one_of("sync_status", LISTING_SYNC_STATUSES), name="sync_status"),
+        Index("ix_etsy_products_state", "state"),
+        Index("ix_etsy_products_sync_status", "sync_status"),
+        Index("ix_etsy_products_shop_id", "shop_id"),
+        Index("ix_etsy_products_sku", "sku"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    etsy_listing_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    shop_id: Mapped[int] = mapped_column(BigInteger)
+    local_product_id: Mapped[int | None] = mapped_column(
+        ForeignKey("products.id", ondelete="SET NULL"), index=True
+    )
+    title: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    price: Mapped[Decimal | None] = mapped_column(Money)
+    quantity: Mapped[int | None] = mapped_column(Integer)
+    sku: Mapped[str | None] = mapped_column(String(255))
+    state: Mapped[str | None] = mapped_column(String(32))
+    url: Mapped[str | None] = mapped_column(String(1000))
+    sync_status: Mapped[str] = mapped_column(String(20), default="pending")
+    last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    etsy_last_modified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    has_variations: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Set when a listing sync no longer finds the listing on Etsy; history is kept.
+    missing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why the listing is not (fully) linked: no_sku, duplicate_sku, no_match, ambiguous.
+    link_problem: Mapped[str | None] = mapped_column(String(40))
+    # The zero-stock policy set this listing inactive; reactivate when stock returns.
+    deactivated_by_etsysync: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    # Offerings EtsySync disabled at quantity 0 (entries from sync.inventory_edit).
+    disabled_by_us: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    # Write-ahead record of an inventory write in flight (see sync.recovery).
+    pending_write: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    sync_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class EtsyStockPool(Base):
+    """One stock pool of a listing, its link to a local variant and the agreed bases.
+
+    Keyed by listing id + a pool key built from SKUs or property names, never by
+    Etsy's product or offering ids, which change on every inventory write.
+    """
+
+    __tablename__ = "etsy_stock_pools"
+    __table_args__ = (
+        UniqueConstraint("etsy_listing_id", "pool_key"),
+        CheckConstraint(_one_of("first_truth", ("etsy", "local")), name="first_truth"),
+        Index("ix_etsy_stock_pools_sku", "sku"),
+        Index("ix_etsy_stock_pools_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    etsy_listing_id: Mapped[int] = mapped_column(
+        ForeignKey("etsy_products.etsy_listing_id", ondelete="CASCADE")
+    )
+    pool_key: Mapped[str] = mapped_column(String(500))
+    label: Mapped[str] = mapped_column(String(500), default="")
+    sku: Mapped[str | None] = mapped_column(String(255))
+    local_variant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("product_variants.id", ondelete="SET NULL"), index=True
+    )
+    # 'sku' (linked automatically) or 'manual' (the user linked it).
+    link_source: Mapped[str | None] = mapped_column(String(10))
+    first_truth: Mapped[str] = mapped_column(String(10), default="etsy")
+    base_local: Mapped[int | None] = mapped_column(Integer)
+    base_etsy: Mapped[int | None] = mapped_column(Integer)
+    etsy_quantity: Mapped[int | None] = mapped_column(Integer)
+    etsy_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    price: Mapped[Decimal | None] = mapped_column(Money)
+    # ok, conflict, error, clamped, unlinked, sold_out_left
+    status: Mapped[str] = mapped_column(String(20), default="unlinked")
+    message: Mapped[str | None] = mapped_column(Text)
+    last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+SYNC_RUN_KINDS = ("products", "inventory", "all")
+SYNC_RUN_TRIGGERS = ("manual", "scheduled", "cli")
+SYNC_RUN_STATUSES = ("running", "completed", "completed_with_errors", "failed", "cancelled")
+
+
+class SyncRun(Base):
+    """One run of a sync: what started it, how it ended, what it did and cost."""
+
+    __tablename__ = "sync_runs"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", SYNC_RUN_KINDS), name="kind"),
+        CheckConstraint(_one_of("trigger", SYNC_RUN_TRIGGERS), name="trigger"),
+        CheckConstraint(_one_of("status", SYNC_RUN_STATUSES), name="status"),
+        Index("ix_sync_runs_started_at", "started_at"),
+        Index("ix_sync_runs_shop_started", "shop_id", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(20))
+    trigger: Mapped[str] = mapped_column(String(20))
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(30), default="running")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    listings: Mapped[int] = mapped_column(Integer, default=0)
+    pushes: Mapped[int] = mapped_column(Integer, default=0)
+    pulls: Mapped[int] = mapped_column(Integer, default=0)
+    merges: Mapped[int] = mapped_column(Integer, default=0)
+    conflicts: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    api_calls: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str | None] = mapped_column(Text)
+
+
+class EtsyInventorySyncLog(Base):
+    """The audit log: one row per stock decision a sync made, and what came of it."""
+
+    __tablename__ = "etsy_inventory_sync_log"
+    __table_args__ = (
+        CheckConstraint(_one_of("sync_action", SYNC_ACTIONS), name="sync_action"),
+        CheckConstraint(_one_of("sync_result", SYNC_RESULTS), name="sync_result"),
+        Index("ix_etsy_inventory_sync_log_synced_at", "synced_at"),
+        Index("ix_etsy_inventory_sync_log_listing_time", "etsy_listing_id", "synced_at"),
+        Index("ix_etsy_inventory_sync_log_result_time", "sync_result", "synced_at"),
+        Index("ix_etsy_inventory_sync_log_run_id", "run_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_runs.id", ondelete="SET NULL"))
+    etsy_listing_id: Mapped[int] = mapped_column(BigInteger)
+    pool_key: Mapped[str | None] = mapped_column(String(500))
+    local_variant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("product_variants.id", ondelete="SET NULL")
+    )
+    etsy_quantity: Mapped[int | None] = mapped_column(Integer)
+    local_quantity: Mapped[int | None] = mapped_column(Integer)
+    quantity_diff: Mapped[int | None] = mapped_column(Integer)
+    sync_action: Mapped[str] = mapped_column(String(20))
+    sync_result: Mapped[str] = mapped_column(String(20))
+    synced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    message: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,367 @@
+"""OAuth tokens: refreshing them safely, and the authorization-code exchange.
+
+Why this is more than "POST and store": Etsy access tokens live one hour and
+refresh tokens *rotate* (FACTS §2): each refresh returns a new refresh token
+and the old one may stop working at once.  Three things follow.
+
+1. Exactly one refresh at a time.  With eight requests in flight, eight
+   refreshes would each burn the previous refresh token; all but one would
+   end in ``invalid_grant`` and the user would have to reconnect.  A lock
+   serialises refreshes; callers that waited reuse the fresh token.
+2. Persist before use.  The new ``TokenSet`` goes to the ``persist`` callback
+   (the app writes it to the keychain/database) before any request uses it;
+   if the app crashed after using an unsaved rotated token, the saved refresh
+   token could already be dead.
+3. Revocation is final.  ``invalid_grant`` means the seller changed their
+   password or revoked the app; retrying cannot help, so every later call
+   fails fast with ``TokenRevokedError`` without touching the network.
+
+Assumptions (the docs are unsure):
+
+* The token endpoint is sent the ``x-api-key: keystring:secret`` header too;
+  the docs only show ``client_id``, and the header costs nothing (FACTS §3).
+* The body is form-encoded as Etsy documents; a report of JSON working where
+  form did not is unconfirmed.
+* A token response without ``expires_in`` is taken to last 3600 s (Etsy's
+  documented lifetime); one without either token is malformed.
+* Token refreshes do not go through the rate limiter and are not counted in
+  ``EtsyClient.calls_made``: they happen about once an hour and a 429 on them
+  is retried after ``retry-after``.
+* If ``persist`` raises, the new tokens are still adopted in memory (the old
+  refresh token may already be invalid, so dropping them would force a
+  reconnect) and the error is re-raised so the failure is visible.
+* If a *proactive* refresh fails for a transient reason while the current
+  access token is still valid, the current token is used and the refresh is
+  retried on a later call.
+"""
+
+from __future__ import annotations
+
+import logging
+import random as random_module
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import httpx
+
+from etsysync_gui import __version__
+from etsysync_gui.etsy.backoff import backoff_delay
+from etsysync_gui.etsy.errors import (
+    API_KEY_HINT,
+    RECONNECT_HINT,
+    EtsyAuthError,
+    EtsyError,
+    EtsyNetworkError,
+    EtsyServerError,
+    MalformedResponseError,
+    RateLimitedError,
+    TokenRevokedError,
+    error_for_response,
+)
+from etsysync_gui.etsy.fields import Fields
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TOKEN_URL = "https://openapi.etsy.com/v3/public/oauth/token"
+DEFAULT_LIFETIME = 3600.0
+USER_AGENT = f"EtsySync/{__version__}"
+
+
+@dataclass(frozen=True, slots=True)
+class TokenSet:
+    """An access/refresh token pair; ``expires_at`` is epoch seconds (UTC)."""
+
+    access_token: str
+    refresh_token: str
+    expires_at: float
+
+    @property
+    def user_id(self) -> int | None:
+        """The Etsy user id, the numeric prefix Etsy puts before the dot."""
+        prefix, dot, _ = self.access_token.partition(".")
+        return int(prefix) if dot and prefix.isdigit() else None
+
+    def expires_within(self, seconds: float, now: float) -> bool:
+        return self.expires_at - now <= seconds
+
+    def __repr__(self) -> str:  # never log secrets
+        return f"TokenSet(user_id={self.user_id!r}, expires_at={self.expires_at!r})"
+
+    @classmethod
+    def from_token_response(cls, data: object, now: float) -> TokenSet:
+        f = Fields(data, "token response")
+        lifetime = f.raw("expires_in")
+        if isinstance(lifetime, bool) or not isinstance(lifetime, int | float) or lifetime <= 0:
+            lifetime = DEFAULT_LIFETIME
+        return cls(
+            access_token=f.req_str("access_token"),
+            refresh_token=f.req_str("refresh_token"),
+            expires_at=now + float(lifetime),
+        )
+
+
+TokenPersist = Callable[[TokenSet], None]
+
+
+@dataclass(frozen=True, slots=True)
+class _TokenEndpoint:
+    """Everything needed to POST to Etsy's token endpoint, with bounded retries."""
+
+    keystring: str
+    shared_secret: str
+    url: str
+    http: httpx.Client
+    timeout: float
+    clock: Callable[[], float]
+    sleep: Callable[[float], None]
+    random: Callable[[], float]
+    max_attempts: int = 3
+    max_retry_after: float = 60.0
+
+    def post(
+        self, form: Mapping[str, str], *, grant_error: Callable[[EtsyError, str], EtsyError]
+    ) -> TokenSet:
+        headers = {
+            "x-api-key": f"{self.keystring}:{self.shared_secret}",
+            "User-Agent": USER_AGENT,
+            "Accept": "application/json",
+        }
+        last: EtsyError | None = None
+        for attempt in range(1, self.max_attempts + 1):
+            if attempt > 1:
+                delay = backoff_delay(attempt - 1, random=self.random)
+                if isinstance(last, RateLimitedError) and last.retry_after is not None:
+                    delay = max(delay, last.retry_after)
+                self.sleep(delay)
+            try:
+                response = self.http.post(
+                    self.url, data=dict(form), headers=headers, timeout=self.timeout
+                )
+            except httpx.TransportError as exc:
+                last = EtsyNetworkError(f"Cannot reach Etsy to renew the connection ({exc})")
+                continue
+            try:
+                body: object = response.json()
+            except ValueError:
+                body = None
+            if response.is_success:
+                if body is None:
+                    last = MalformedResponseError("Etsy's token endpoint did not return JSON")
+                    continue
+                return TokenSet.from_token_response(body, self.clock())
+            error = _token_error(response.status_code, body, response.headers)
+            if error.etsy_error == "invalid_grant":
+                raise grant_error(error, _oauth_detail(body))
+            if isinstance(error, RateLimitedError):
+                if error.retry_after is not None and error.retry_after > self.max_retry_after:
+                    raise error
+                last = error
+                continue
+            if isinstance(error, EtsyServerError):
+                last = error
+                continue
+            raise error
+        assert last is not None
+        raise last
+
+
+def _token_error(status: int, body: object, headers: Mapping[str, str]) -> EtsyError:
+    error = error_for_response(status, body, headers)
+    if error.etsy_error in ("invalid_client", "unauthorized_client"):
+        return EtsyAuthError(
+            f"Etsy rejected the app's key when renewing the connection ({error.etsy_error}). "
+            f"{API_KEY_HINT}",
+            status=status,
+            request_id=error.request_id,
+            etsy_error=error.etsy_error,
+        )
+    return error
+
+
+def _oauth_detail(body: object) -> str:
+    """``error: error_description`` of an RFC 6749 error body."""
+    if not isinstance(body, Mapping):
+        return "invalid_grant"
+    parts = [body.get("error"), body.get("error_description")]
+    return ": ".join(p for p in parts if isinstance(p, str) and p) or "invalid_grant"
+
+
+def _revoked(error: EtsyError, detail: str) -> EtsyError:
+    return TokenRevokedError(
+        f"Etsy no longer accepts EtsySync's access ({detail}). {RECONNECT_HINT}",
+        status=error.status,
+        request_id=error.request_id,
+        etsy_error=error.etsy_error,
+    )
+
+
+def _bad_code(error: EtsyError, detail: str) -> EtsyError:
+    return EtsyAuthError(
+        f"Etsy did not accept the authorization ({detail}); connect to Etsy again",
+        status=error.status,
+        request_id=error.request_id,
+        etsy_error=error.etsy_error,
+    )
+
+
+class TokenManager:
+    """Hands out a valid access token and refreshes it, once, when needed.
+
+    Thread-safe.  ``clock`` is wall-clock epoch seconds (``expires_at`` is
+    absolute time so it survives restarts).
+    """
+
+    def __init__(
+        self,
+        *,
+        keystring: str,
+        shared_secret: str,
+        tokens: TokenSet,
+        persist: TokenPersist,
+        token_url: str = DEFAULT_TOKEN_URL,
+        http: httpx.Client | None = None,
+        timeout: float = 30.0,
+        refresh_margin: float = 120.0,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        random: Callable[[], float] = random_module.random,
+    ) -> None:
+        self._owns_http = http is None
+        self._endpoint = _TokenEndpoint(
+            keystring=keystring,
+            shared_secret=shared_secret,
+            url=token_url,
+            http=http if http is not None else httpx.Client(),
+            timeout=timeout,
+            clock=clock,
+            sleep=sleep,
+            random=random,
+        )
+        self._tokens = tokens
+        self._persist = persist
+        self._margin = refresh_margin
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._revoked: TokenRevokedError | None = None
+        self._refresh_count = 0
+
+    @property
+    def tokens(self) -> TokenSet:
+        with self._lock:
+            return self._tokens
+
+    @property
+    def revoked(self) -> bool:
+        return self._revoked is not None
+
+    @property
+    def refresh_count(self) -> int:
+        """How many refreshes this manager has sent (for diagnostics and tests)."""
+        with self._lock:
+            return self._refresh_count
+
+    def access_token(self) -> str:
+        """A usable access token, refreshed first if it expires within the margin."""
+        with self._lock:
+            self._check_revoked()
+            now = self._clock()
+            if not self._tokens.expires_within(self._margin, now):
+                return self._tokens.access_token
+            try:
+                self._refresh_locked()
+            except (EtsyNetworkError, EtsyServerError, RateLimitedError) as exc:
+                if self._tokens.expires_within(0.0, self._clock()):
+                    raise
+                log.warning("proactive token refresh failed, using current token: %s", exc)
+            return self._tokens.access_token
+
+    def refresh_after_rejection(self, rejected_access_token: str) -> str:
+        """Etsy said ``rejected_access_token`` is expired: refresh (once) and return the new one.
+
+        If another thread already replaced that token, no refresh is sent and
+        the current token is returned.
+        """
+        with self._lock:
+            self._check_revoked()
+            if self._tokens.access_token == rejected_access_token:
+                self._refresh_locked()
+            return self._tokens.access_token
+
+    def _check_revoked(self) -> None:
+        if self._revoked is not None:
+            raise TokenRevokedError(
+                self._revoked.message,
+                status=self._revoked.status,
+                request_id=self._revoked.request_id,
+                etsy_error=self._revoked.etsy_error,
+            )
+
+    def _refresh_locked(self) -> None:
+        form = {
+            "grant_type": "refresh_token",
+            "client_id": self._endpoint.keystring,
+            "refresh_token": self._tokens.refresh_token,
+        }
+        self._refresh_count += 1
+        try:
+            new_tokens = self._endpoint.post(form, grant_error=_revoked)
+        except TokenRevokedError as exc:
+            self._revoked = exc
+            raise
+        try:
+            self._persist(new_tokens)
+        finally:
+            self._tokens = new_tokens
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._endpoint.http.close()
+
+
+def exchange_code(
+    *,
+    keystring: str,
+    shared_secret: str,
+    redirect_uri: str,
+    code: str,
+    code_verifier: str,
+    token_url: str = DEFAULT_TOKEN_URL,
+    http: httpx.Client | None = None,
+    timeout: float = 30.0,
+    clock: Callable[[], float] = time.time,
+    sleep: Callable[[float], None] = time.sleep,
+    random: Callable[[], float] = random_module.random,
+) -> TokenSet:
+    """Trade an authorization code (PKCE) for the first ``TokenSet``.
+
+    ``redirect_uri`` must be byte-for-byte the value used in the authorization
+    request.  An ``invalid_grant`` here (code expired, verifier mismatch) is an
+    ``EtsyAuthError``: the user simply connects again.
+    """
+    client = http if http is not None else httpx.Client()
+    try:
+        endpoint = _TokenEndpoint(
+            keystring=keystring,
+            shared_secret=shared_secret,
+            url=token_url,
+            http=client,
+            timeout=timeout,
+            clock=clock,
+            sleep=sleep,
+            random=random,
+        )
+        return endpoint.post(
+            {
+                "grant_type": "authorization_code",
+                "client_id": keystring,
+                "redirect_uri": redirect_uri,
+                "code": code,
+                "code_verifier": code_verifier,
+            },
+            grant_error=_bad_code,
+        )
+    finally:
+        if http is None:
+            client.close()
