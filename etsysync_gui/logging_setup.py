@@ -141,6 +141,10 @@ def setup_logging(
         # (a test's caplog, a handler a library adds) see it masked too.
         handler.addFilter(redacting_filter)
         root.addHandler(handler)
+    if stream is not None and level_name != "DEBUG":
+        # The terminal shows problems only: commands print their own results, and the
+        # file keeps the INFO detail (migrations run, syncs started) for troubleshooting.
+        handlers[-1].setLevel(max(logging.WARNING, logging.getLevelName(level_name)))
     root.setLevel(level_name)
     logging.getLogger(APP_LOGGER).setLevel(level_name)
     return path
