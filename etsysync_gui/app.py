@@ -23,6 +23,12 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--version", action="version", version=f"etsysync-gui {__version__}")
     parser.add_argument("--profile", help="configuration profile to open")
     parser.add_argument(
+        "--self-check",
+        action="store_true",
+        help="check that the install is complete (imports, resources, migrations, keychain), "
+        "print the results and exit",
+    )
+    parser.add_argument(
         "--quit-after-start",
         action="store_true",
         help="open the main window, then quit at once (used by tests and packaging checks)",
@@ -32,6 +38,10 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
+    if args.self_check:
+        from etsysync_gui.selfcheck import run_self_check
+
+        return run_self_check()
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
