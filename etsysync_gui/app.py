@@ -11,9 +11,13 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from etsysync_gui import APP_NAME, __version__
 from etsysync_gui.errors import EtsySyncError
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +46,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         from etsysync_gui.selfcheck import run_self_check
 
         return run_self_check()
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from etsysync_gui.bootstrap import start
     from etsysync_gui.ui.main_window import MainWindow
+    from etsysync_gui.ui.single_instance import (
+        SingleInstanceServer,
+        hand_over_to_running_instance,
+    )
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
@@ -60,11 +68,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.quit_after_start:
             QMessageBox.critical(None, error.title, error.message)
         return error.exit_code
+    profile_name = context.settings.profile.name
+    if hand_over_to_running_instance(profile_name):
+        # One scheduler per profile: the running instance shows its window instead.
+        print(f"EtsySync ({profile_name}) is already running; its window was brought forward.")
+        context.close()
+        return 0
+    instance = SingleInstanceServer(profile_name)
+    instance.listen()
     window = MainWindow(context)
+    instance.show_requested.connect(lambda: _bring_forward(window))
     window.show()
-    if args.quit_after_start:
-        QTimer.singleShot(0, app.quit)
     try:
+        if args.quit_after_start:
+            # Let the window paint, then leave without entering (and quitting) the
+            # application's main loop, which would end any event loop that follows.
+            loop = QEventLoop()
+            QTimer.singleShot(0, loop.quit)
+            loop.exec()
+            window.close()
+            return 0
         return app.exec()
     finally:
+        instance.close()
         context.close()
+
+
+def _bring_forward(window: QWidget) -> None:
+    window.showNormal()
+    window.raise_()
+    window.activateWindow()
