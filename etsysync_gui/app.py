@@ -3,6 +3,11 @@
 Start-up runs the same bootstrap as the CLI (settings, redacted logging, the
 database checked and migrated) before any window is built; a problem there is
 shown in a dialog with the message the CLI would print, never a traceback.
+
+Then the main window, the tray icon and the scheduler (``MainWindow.start``).
+``--quit-after-start`` opens the window without starting scheduled syncs.
+On the way out every worker is cancelled and joined before the database
+closes (``MainWindow.shutdown``).
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    import etsysync_gui.ui  # noqa: F401  (applies ui.compat before any Qt callback)
     from etsysync_gui.bootstrap import start
     from etsysync_gui.ui.main_window import MainWindow
     from etsysync_gui.ui.single_instance import (
@@ -79,6 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     window = MainWindow(context)
     instance.show_requested.connect(lambda: _bring_forward(window))
     window.show()
+    window.start(scheduler=not args.quit_after_start)
     try:
         if args.quit_after_start:
             # Let the window paint, then leave without entering (and quitting) the
@@ -91,6 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return app.exec()
     finally:
         instance.close()
+        window.shutdown()
         context.close()
 
 

@@ -270,3 +270,37 @@ class EtsyInventorySyncLog(Base):
     sync_result: Mapped[str] = mapped_column(String(20))
     synced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     message: Mapped[str | None] = mapped_column(Text)
+
+
+SCHEDULED_JOB_RESULTS = ("success", "completed_with_errors", "failed", "cancelled", "skipped")
+
+
+class ScheduledJob(Base):
+    """The scheduler's memory of one job of one profile (see ``etsysync_gui.scheduler``).
+
+    The next run is computed from these columns at every start, so a run missed
+    while the app was closed is caught up once, and a pause for reconnecting
+    survives a restart.  ``calls_per_run`` is the API cost the last run measured.
+    """
+
+    __tablename__ = "scheduled_jobs"
+    __table_args__ = (
+        UniqueConstraint("profile", "job_id"),
+        CheckConstraint(_one_of("last_result", SCHEDULED_JOB_RESULTS), name="last_result"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    profile: Mapped[str] = mapped_column(String(40))
+    job_id: Mapped[str] = mapped_column(String(40))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    interval_s: Mapped[int] = mapped_column(Integer)
+    last_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_result: Mapped[str | None] = mapped_column(String(30))
+    last_message: Mapped[str | None] = mapped_column(Text)
+    last_run_id: Mapped[int | None] = mapped_column(Integer)
+    calls_per_run: Mapped[int | None] = mapped_column(Integer)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    paused_reason: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,32 +1,251 @@
-"""The main window.
+"""The main window: six views in tabs, menus with shortcuts, a status bar, the tray.
 
-For now it shows where the shop's data lives and the schema it is at; the
-dashboard, table views and sync controls arrive with the sync engine.  It
-only presents what start-up already gathered, so it never touches the
-database on the GUI thread.
+It builds the ``AppController`` (unless one is given, as tests do), lays out
+the views, and owns the window's life: geometry and column widths are
+remembered (``gui_settings``); closing keeps background sync running in the
+tray when the seller chose that (asked once, remembered); quitting stops the
+scheduler and joins every worker before the database closes.
 """
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QMainWindow, QWidget
+from collections.abc import Callable
+
+from PySide6.QtCore import QByteArray, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu, QTabWidget, QWidget
 
 from etsysync_gui import APP_NAME, __version__
 from etsysync_gui.bootstrap import AppContext
 from etsysync_gui.db.urls import mask_url
+from etsysync_gui.scheduling.requests import SyncOutcome, SyncRequest
+from etsysync_gui.ui import dialogs
+from etsysync_gui.ui.catalog_view import CatalogView
+from etsysync_gui.ui.controller import AppController, Connection
+from etsysync_gui.ui.dashboard_view import DashboardView
+from etsysync_gui.ui.gc_policy import freeze_startup_objects
+from etsysync_gui.ui.inventory_view import InventoryView
+from etsysync_gui.ui.listings_view import ListingsView
+from etsysync_gui.ui.log_view import LogView
+from etsysync_gui.ui.reconnect import reconnect
+from etsysync_gui.ui.scheduler_panel import SchedulerPanel
+from etsysync_gui.ui.settings_dialog import CLOSE_TO_TRAY_KEY, SettingsDialog
+from etsysync_gui.ui.tray import Tray, app_icon
+from etsysync_gui.ui.widgets import FastTableView, gui_settings
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, context: AppContext) -> None:
+    def __init__(self, context: AppContext, *, controller: AppController | None = None) -> None:
         super().__init__()
+        self.context = context
+        self.controller = controller or AppController(context, parent=self)
         self.setWindowTitle(f"{APP_NAME} — {context.settings.profile.name}")
-        self.resize(900, 600)
-        body = QWidget(self)
-        form = QFormLayout(body)
-        database = context.require_database()
-        revision = context.migration.after if context.migration else None
-        form.addRow("Profile:", QLabel(context.settings.profile.name))
-        form.addRow("Database:", QLabel(mask_url(database.url)))
-        form.addRow("Schema revision:", QLabel(str(revision)))
-        form.addRow("Log file:", QLabel(str(context.log_file)))
-        self.setCentralWidget(body)
-        self.statusBar().showMessage(f"{APP_NAME} {__version__}")
+        self.setWindowIcon(app_icon())
+        self.resize(1180, 760)
+        self._quitting = False
+        self._shut_down = False
+        self.ask_close_to_tray: Callable[[], bool] = self._ask_close_to_tray
+        self.exit_application: Callable[[], None] = QApplication.quit
+        c = self.controller
+        self.dashboard = DashboardView(c)
+        self.listings = ListingsView(c)
+        self.inventory = InventoryView(c)
+        self.catalog = CatalogView(c)
+        self.log_view = LogView(c)
+        self.scheduler_panel = SchedulerPanel(c)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        for widget, title in (
+            (self.dashboard, "Dashboard"),
+            (self.listings, "Listings"),
+            (self.inventory, "Inventory"),
+            (self.catalog, "Catalog"),
+            (self.log_view, "Sync log"),
+            (self.scheduler_panel, "Scheduler"),
+        ):
+            self.tabs.addTab(widget, title)
+        self.setCentralWidget(self.tabs)
+        self.dashboard.reconnect_requested.connect(lambda: reconnect(self, c))
+        self.tray = Tray(c, self)
+        self.tray.open_requested.connect(self.bring_to_front)
+        self.tray.quit_requested.connect(self.quit)
+        self._build_menus()
+        self._build_status_bar(context)
+        self._restore_geometry()
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    def start(self, *, scheduler: bool = True) -> None:
+        """Show the tray, check the connection, load the dashboard, start the scheduler."""
+        self.tray.show()
+        self.controller.start(scheduler=scheduler)
+        self.dashboard.reload()
+        freeze_startup_objects()
+
+    def shutdown(self) -> None:
+        """Remember the window, stop the scheduler and join every worker (idempotent)."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self._save_geometry()
+        self.tray.hide()
+        self.controller.shutdown()
+
+    @Slot()
+    def quit(self) -> None:
+        """Really quit (menu, tray): close even when the tray would keep running."""
+        self._quitting = True
+        hidden = not self.isVisible()
+        self.close()
+        if hidden:  # no visible window left to end the main loop by closing
+            self.exit_application()
+
+    @Slot()
+    def bring_to_front(self) -> None:
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._quitting and self._keep_running_in_tray():
+            self._save_geometry()
+            self.hide()
+            event.ignore()
+            self.tray.notify(APP_NAME, "Still syncing in the background from the tray.", False)
+            return
+        self.shutdown()
+        event.accept()
+
+    def _keep_running_in_tray(self) -> bool:
+        if not self.tray.is_shown():
+            return False
+        settings = gui_settings()
+        choice = settings.value(CLOSE_TO_TRAY_KEY)
+        if choice is None:
+            keep = self.ask_close_to_tray()
+            settings.setValue(CLOSE_TO_TRAY_KEY, "true" if keep else "false")
+            return keep
+        return str(choice) == "true"
+
+    def _ask_close_to_tray(self) -> bool:
+        return dialogs.ask(
+            self,
+            "Keep syncing?",
+            "Keep EtsySync running in the tray so scheduled syncs go on while the window is "
+            "closed? (You can change this in Settings.)",
+        )
+
+    # --- menus and status bar -----------------------------------------------------------------
+
+    def _action(self, menu_title: str, text: str, slot: Callable[[], object], keys: str) -> QAction:
+        menu = self._menus.get(menu_title)
+        if menu is None:
+            menu = self.menuBar().addMenu(menu_title)
+            self._menus[menu_title] = menu
+        action = QAction(text, self)
+        if keys:
+            action.setShortcut(QKeySequence(keys))
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        self.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        self._menus: dict[str, QMenu] = {}
+        d = self.dashboard
+        self._action("&File", "&Settings…", self.open_settings, "Ctrl+,")
+        self._action("&File", "&Quit", self.quit, "Ctrl+Q")
+        self._action("&Sync", "Sync &listings now", d.sync_listings, "Ctrl+L")
+        self._action("&Sync", "Sync &inventory now…", d.sync_inventory, "Ctrl+I")
+        self._action("&Sync", "Sync listings &and stock now", self.tray.sync_now, "Ctrl+Shift+S")
+        self._action("&Sync", "&Cancel the running sync", d.cancel, "Ctrl+Shift+X")
+        self._action("&Sync", "&Reconnect to Etsy…", lambda: reconnect(self, self.controller), "")
+        self._action("&View", "&Refresh", self.refresh, "F5")
+        self._action("&View", "&Find", self.focus_search, "Ctrl+F")
+        for number in range(self.tabs.count()):
+            title = self.tabs.tabText(number)
+            self._action(
+                "&View", title, lambda n=number: self.tabs.setCurrentIndex(n), f"Ctrl+{number + 1}"
+            )
+
+    def _build_status_bar(self, context: AppContext) -> None:
+        bar = self.statusBar()
+        database = self.controller.database
+        self.connection_label = QLabel("Checking Etsy…")
+        self.sync_label = QLabel("Idle")
+        bar.addWidget(self.sync_label, 1)
+        bar.addPermanentWidget(self.connection_label)
+        bar.addPermanentWidget(
+            QLabel(f"{context.settings.profile.name} · {mask_url(database.url)}")
+        )
+        bar.addPermanentWidget(QLabel(f"{APP_NAME} {__version__}"))
+        c = self.controller
+        c.connection_changed.connect(self._show_connection)
+        c.runner.started.connect(
+            lambda request: self.sync_label.setText(f"{request.title} running…")
+        )
+        c.runner.progress.connect(
+            lambda phase, done, total: self.sync_label.setText(
+                f"{phase.capitalize()}: {done:,} of {total:,}"
+            )
+        )
+        c.runner.finished.connect(self._finished)
+        c.notify.connect(lambda title, message, _error: bar.showMessage(f"{title}: {message}"))
+
+    @Slot(object)
+    def _show_connection(self, connection: Connection) -> None:
+        words = {
+            "connected": f"Etsy: {connection.shop_name}",
+            "needs_user": "Etsy: reconnect needed",
+            "not_configured": "Etsy: not set up",
+            "checking": "Etsy: checking…",
+        }
+        self.connection_label.setText(words.get(connection.state, "Etsy: unreachable"))
+
+    @Slot(object)
+    def _finished(self, outcome: SyncOutcome) -> None:
+        self.sync_label.setText(outcome.summary)
+
+    # --- commands -------------------------------------------------------------------------------
+
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.controller, self)
+        self.settings_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def refresh(self) -> None:
+        current = self.tabs.currentWidget()
+        reload = getattr(current, "reload", None)
+        if callable(reload):
+            reload()
+
+    def focus_search(self) -> None:
+        search = getattr(self.tabs.currentWidget(), "search", None)
+        if isinstance(search, QWidget):
+            search.setFocus()
+
+    def submit(self, request: SyncRequest) -> None:
+        self.controller.runner.submit(request)
+
+    # --- remembered geometry ------------------------------------------------------------------
+
+    def _restore_geometry(self) -> None:
+        settings = gui_settings()
+        geometry = settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        tab = settings.value("window/tab")
+        if tab is not None and str(tab).isdigit():
+            self.tabs.setCurrentIndex(int(str(tab)))
+
+    def _save_geometry(self) -> None:
+        settings = gui_settings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+        settings.setValue("window/tab", self.tabs.currentIndex())
+        for table in self.findChildren(FastTableView):
+            table.save_state()

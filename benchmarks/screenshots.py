@@ -1,0 +1,171 @@
+"""Render each main view (and the main dialogs) to PNG in docs/screenshots, with demo data.
+
+Demo data is real: a ``FakeEtsyServer`` shop, a listing sync that imports it
+into a temporary SQLite catalog, the scheduler's first runs, then local stock
+edits and purchases on Etsy so the inventory view and the plan review have
+work to show.  Offscreen, no display needed:
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/screenshots.py [--out docs/screenshots]
+
+If the setup wizard (``ui/wizard/``) offers ``screenshot_pages(parent)``
+returning ``[(name, widget), ...]``, its pages are rendered too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import os
+import random
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from gui_support import point_profile_at, run_request, spin, wait_until
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
+
+import etsysync_gui.ui  # noqa: F401
+from etsysync_gui.bootstrap import start
+from etsysync_gui.etsy.fake import FakeEtsyServer
+from etsysync_gui.queries.catalog import load_catalog
+from etsysync_gui.queries.catalog_edit import set_variant_quantity
+from etsysync_gui.queries.listings import load_listings
+from etsysync_gui.scheduling.driver import ManualDriver
+from etsysync_gui.scheduling.requests import SyncRequest
+from etsysync_gui.ui.controller import AppController
+from etsysync_gui.ui.link_dialog import LinkDialog
+from etsysync_gui.ui.main_window import MainWindow
+from etsysync_gui.ui.plan_review_dialog import PlanReviewDialog
+from etsysync_gui.ui.settings_dialog import SettingsDialog
+
+SIZE = (1280, 820)
+
+
+def save(widget: QWidget, out: Path, name: str) -> None:
+    spin(150)
+    path = out / f"{name}.png"
+    widget.grab().save(str(path))
+    print(f"wrote {path}")
+
+
+def make_work(server: FakeEtsyServer, controller: AppController, rng: random.Random) -> None:
+    """Local restocks and Etsy purchases, then a listing sync so both sides are known."""
+    database = controller.database
+    linked = [r for r in load_catalog(database) if r.variant_id and r.linked]
+    for row in rng.sample(linked, 12):
+        assert row.variant_id is not None
+        set_variant_quantity(database, row.variant_id, (row.quantity or 0) + rng.randint(2, 9))
+    for listing_id in rng.sample(server.listing_ids("active"), 15):
+        with contextlib.suppress(Exception):  # a listing with variations wants a SKU
+            server.simulate_purchase(listing_id, 1)
+    run_request(controller, SyncRequest("listings"))
+
+
+def render_wizard(window: QWidget, out: Path) -> None:
+    try:
+        wizard = importlib.import_module("etsysync_gui.ui.wizard")
+    except ImportError:
+        print("no ui/wizard package: wizard pages skipped")
+        return
+    pages = getattr(wizard, "screenshot_pages", None)
+    if not callable(pages):
+        print("ui/wizard has no screenshot_pages(parent): wizard pages skipped")
+        return
+    for name, widget in pages(window):
+        widget.resize(900, 640)
+        widget.show()
+        save(widget, out, f"wizard-{name}")
+        widget.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
+    parser.add_argument("--listings", type=int, default=400)
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(11)
+    home = tempfile.mkdtemp(prefix="etsysync-shots-")
+    app = QApplication.instance() or QApplication(["etsysync-screenshots"])
+    with FakeEtsyServer(listings=args.listings, seed=5, qps=None, qpd=10_000) as server:
+        point_profile_at(server, home)
+        context = start(quiet=True)
+        controller = AppController(context, driver=ManualDriver())
+        window = MainWindow(context, controller=controller)
+        window.resize(*SIZE)
+        window.show()
+        window.start(scheduler=False)
+        run_request(controller, SyncRequest("listings", import_unlinked=True))
+        database = controller.database
+        service = controller.service()
+        for row in load_listings(database)[:: max(1, args.listings // 12)][:12]:
+            service.unlink(row.listing_id)
+        scheduler = controller.scheduler
+        assert scheduler is not None
+        scheduler.start().result()
+        wait_until(lambda: not controller.runner.busy, 300)
+        make_work(server, controller, rng)
+        controller.data_changed.emit()
+
+        window.tabs.setCurrentWidget(window.listings)
+        wait_until(lambda: window.listings.model.total > 0)
+        window.listings.table.selectRow(2)
+        save(window, args.out, "listings")
+        window.tabs.setCurrentWidget(window.inventory)
+        wait_until(lambda: window.inventory.model.total > 0)
+        window.inventory.table.sortByColumn(8, Qt.SortOrder.DescendingOrder)
+        save(window, args.out, "inventory")
+        window.tabs.setCurrentWidget(window.catalog)
+        wait_until(lambda: window.catalog.model.total > 0)
+        save(window, args.out, "catalog")
+
+        plan = run_request(controller, SyncRequest("plan")).plan
+        assert plan is not None
+        review = PlanReviewDialog(plan, window)
+        review.show()
+        save(review, args.out, "plan-review")
+        review.reject()
+        unlinked = next(r for r in load_listings(database) if r.linked_pools == 0)
+        link = LinkDialog(controller, unlinked.listing_id, unlinked.title, window)
+        link.show()
+        wait_until(lambda: link.model.total > 0 or "No likely" in link.status.text())
+        save(link, args.out, "link-dialog")
+        link.reject()
+        settings = SettingsDialog(controller, window)
+        settings.show()
+        save(settings, args.out, "settings")
+        settings.reject()
+
+        run_request(controller, SyncRequest("apply", plan=plan))
+        for listing_id in rng.sample(server.listing_ids("active"), 6):
+            with contextlib.suppress(Exception):
+                server.simulate_purchase(listing_id, 1)
+        window.tabs.setCurrentWidget(window.log_view)
+        wait_until(lambda: window.log_view.model.rowCount() > 0 and window.log_view.runs.total > 0)
+        save(window, args.out, "sync-log")
+        window.tabs.setCurrentWidget(window.scheduler_panel)
+        wait_until(lambda: window.scheduler_panel.model.total > 0)
+        save(window, args.out, "scheduler")
+
+        server.faults.latency_ms = 120
+        controller.runner.submit(SyncRequest("inventory"))
+        window.tabs.setCurrentWidget(window.dashboard)
+        wait_until(lambda: window.dashboard.progress.value() > 0, 60)
+        save(window, args.out, "dashboard")
+        wait_until(lambda: not controller.runner.busy, 300)
+        server.faults.latency_ms = 0
+        render_wizard(window, args.out)
+        window.shutdown()
+        window.close()
+        context.close()
+    app.processEvents()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,181 @@
+"""``etsysync sync products|inventory|all``, ``etsysync log``, ``link`` and ``unlink``.
+
+Exit codes (see ``cli``): 0 done; 1 done, but some listings failed (or the run
+was cancelled); 2 usage or configuration (e.g. no shop configured); 3 a sync of
+this shop is already running; 4 Etsy needs the user (missing or revoked
+credentials).  Errors arrive as ``EtsySyncError`` subclasses carrying those
+codes, and ``cli.main`` prints their one-line message.
+
+The Etsy client comes from ``etsysync_gui.connection.client_from_settings``
+(looked up at call time, so tests and the demo can substitute it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from typing import Any
+
+from etsysync_gui import connection
+from etsysync_gui.bootstrap import AppContext, start
+from etsysync_gui.errors import EXIT_PARTIAL
+from etsysync_gui.sync.audit import LogEntry
+from etsysync_gui.sync.decide import ConflictPolicy, FirstTruth
+from etsysync_gui.sync.options import SyncOptions
+from etsysync_gui.sync.report import format_plan, format_run
+from etsysync_gui.sync.runs import RunResult
+from etsysync_gui.sync.service import SyncService
+
+POLICIES = [p.value for p in ConflictPolicy]
+
+
+def register(commands: Any) -> None:
+    """Add the sync commands to the ``etsysync`` sub-parsers."""
+    sync = commands.add_parser("sync", help="sync listings and/or stock with Etsy")
+    kinds = sync.add_subparsers(title="sync commands", metavar="WHAT", required=True)
+    helps = {
+        "products": "read every Etsy listing, its stock pools, and link them by SKU",
+        "inventory": "sync stock between the catalog and Etsy for linked listings",
+        "all": "listing sync, then stock sync with the numbers just read",
+    }
+    for kind, text in helps.items():
+        parser = kinds.add_parser(kind, help=text)
+        parser.add_argument("--dry-run", action="store_true", help="show the plan, write nothing")
+        parser.add_argument("--json", action="store_true", help="machine-readable output")
+        if kind != "products":
+            parser.add_argument("--policy", choices=POLICIES, help="conflict policy for this run")
+        if kind != "inventory":
+            parser.add_argument(
+                "--import-unlinked",
+                action="store_true",
+                help="create local variants for Etsy stock that is not linked yet",
+            )
+        parser.set_defaults(handler=sync_command, sync_kind=kind)
+
+    log = commands.add_parser("log", help="show the newest stock decisions")
+    log.add_argument("--limit", type=_positive, default=50, help="how many rows (default 50)")
+    log.add_argument("--json", action="store_true", help="machine-readable output")
+    log.set_defaults(handler=show_log)
+
+    link = commands.add_parser("link", help="link a local SKU to an Etsy listing's stock")
+    link.add_argument("sku")
+    link.add_argument("listing_id", type=int)
+    link.add_argument("--pool", help="the stock pool key, for listings with several pools")
+    link.add_argument(
+        "--local-first",
+        action="store_true",
+        help="the first sync pushes local stock (default: Etsy's stock is the starting point)",
+    )
+    link.set_defaults(handler=link_command)
+
+    unlink = commands.add_parser("unlink", help="stop syncing an Etsy listing's stock")
+    unlink.add_argument("listing_id", type=int)
+    unlink.add_argument("--pool", help="only this stock pool (default: every pool)")
+    unlink.set_defaults(handler=unlink_command)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _with_service(args: argparse.Namespace, work: Callable[[SyncService], int]) -> int:
+    context: AppContext = start(args.profile)
+    try:
+        options = SyncOptions.from_settings(context.settings)
+        settings = context.settings
+        service = SyncService(
+            context.require_database(),
+            lambda: connection.client_from_settings(settings),
+            options,
+        )
+        try:
+            return work(service)
+        finally:
+            service.close()
+    finally:
+        context.close()
+
+
+def sync_command(args: argparse.Namespace) -> int:
+    def work(service: SyncService) -> int:
+        kind = args.sync_kind
+        if kind == "products":
+            result = service.sync_products(
+                "cli", dry_run=args.dry_run, import_unlinked=args.import_unlinked
+            )
+        elif kind == "inventory":
+            result = service.sync_inventory("cli", dry_run=args.dry_run, policy=args.policy)
+        else:
+            result = service.sync_all(
+                "cli",
+                dry_run=args.dry_run,
+                policy=args.policy,
+                import_unlinked=args.import_unlinked,
+            )
+        _print_result(result, as_json=args.json)
+        return 0 if result.status == "completed" else EXIT_PARTIAL
+
+    return _with_service(args, work)
+
+
+def _print_result(result: RunResult, *, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(result.to_json(), indent=2, default=str))
+        return
+    if result.dry_run and result.plan is not None:
+        for line in format_plan(result.plan):
+            print(line)
+    for line in format_run(result):
+        print(line)
+
+
+def show_log(args: argparse.Namespace) -> int:
+    def work(service: SyncService) -> int:
+        entries = service.recent_log(args.limit)
+        if args.json:
+            print(json.dumps([e.to_json() for e in entries], indent=2))
+        elif not entries:
+            print("The sync log is empty.")
+        else:
+            for entry in entries:
+                print(_log_line(entry))
+        return 0
+
+    return _with_service(args, work)
+
+
+def _log_line(entry: LogEntry) -> str:
+    when = entry.synced_at.strftime("%Y-%m-%d %H:%M:%S")
+    title = f" {entry.listing_title!r}" if entry.listing_title else ""
+    pool = f" [{entry.pool_key}]" if entry.pool_key else ""
+    return (
+        f"{when}  {entry.action:<14} {entry.result:<7} listing {entry.listing_id}{title}{pool}"
+        f"  local {entry.local_quantity}, Etsy {entry.etsy_quantity}: {entry.message or ''}"
+    )
+
+
+def link_command(args: argparse.Namespace) -> int:
+    def work(service: SyncService) -> int:
+        first = FirstTruth.LOCAL if args.local_first else FirstTruth.ETSY
+        done = service.link(args.sku, args.listing_id, args.pool, first_truth=first)
+        side = "local stock" if first is FirstTruth.LOCAL else "Etsy's stock"
+        print(
+            f"Linked SKU {done.sku} to listing {done.listing_id} ({done.label}, {done.pool_key}); "
+            f"the next stock sync starts from {side}."
+        )
+        return 0
+
+    return _with_service(args, work)
+
+
+def unlink_command(args: argparse.Namespace) -> int:
+    def work(service: SyncService) -> int:
+        count = service.unlink(args.listing_id, args.pool)
+        print(f"Unlinked {count} stock pool(s) of listing {args.listing_id}.")
+        return 0
+
+    return _with_service(args, work)

@@ -1,0 +1,205 @@
+"""Editing the local catalog from the GUI: products, variants, one quantity.
+
+These are the few writes the views make outside a sync.  The rules they
+enforce (a quantity is a whole number of 0 or more; a SKU is unique; a
+variant linked to an Etsy stock pool is not deleted behind the sync's back)
+are checked here, not in the widgets, and each failure is a
+``CatalogEditError`` whose message the GUI shows as it is.
+
+Deleting a linked variant is refused unless the caller asks to unlink it
+first (``unlink=True``), which goes through ``sync.linking.unlink`` so the pool
+is marked unlinked on purpose and the next listing sync does not re-link it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from etsysync_gui.db.engine import Database
+from etsysync_gui.db.models import EtsyStockPool, Product, ProductVariant
+from etsysync_gui.db.types import utcnow
+from etsysync_gui.errors import EtsySyncError
+from etsysync_gui.sync import linking
+
+
+class CatalogEditError(EtsySyncError):
+    title = "Cannot change the catalog"
+
+
+class LinkedVariantError(CatalogEditError):
+    """The variant (or a variant of the product) is linked to Etsy stock."""
+
+    title = "Linked to Etsy"
+
+    def __init__(self, message: str, links: list[tuple[int, str]]) -> None:
+        super().__init__(message)
+        self.links = links
+
+
+@dataclass(frozen=True, slots=True)
+class VariantInput:
+    sku: str | None
+    name: str | None
+    price: Decimal | None
+    quantity: int
+
+
+def parse_quantity(text: str) -> int:
+    """A quantity typed by the seller: a whole number of 0 or more."""
+    raw = text.strip()
+    if not raw or not raw.lstrip("-").isdigit():
+        raise CatalogEditError(f"Quantity must be a whole number of 0 or more (got {text!r}).")
+    value = int(raw)
+    if value < 0:
+        raise CatalogEditError(f"Quantity cannot be negative (got {value}).")
+    return value
+
+
+def parse_price(text: str) -> Decimal | None:
+    raw = text.strip().replace(",", ".")
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise CatalogEditError(f"Price must be a number like 12.50 (got {text!r}).") from None
+    if value < 0 or not value.is_finite():
+        raise CatalogEditError(f"Price cannot be negative (got {text!r}).")
+    return value.quantize(Decimal("0.01"))
+
+
+def _clean(value: VariantInput) -> VariantInput:
+    if value.quantity < 0:
+        raise CatalogEditError(f"Quantity cannot be negative (got {value.quantity}).")
+    sku = (value.sku or "").strip() or None
+    name = (value.name or "").strip() or None
+    return VariantInput(sku, name, value.price, value.quantity)
+
+
+def _write(
+    database: Database, action: str, sku: str | None, change: Callable[[Session], ProductVariant]
+) -> int:
+    try:
+        with database.session() as session:
+            variant = change(session)
+            session.flush()
+            return int(variant.id)
+    except IntegrityError:
+        raise CatalogEditError(
+            f"Cannot {action}: another variant already has SKU {sku!r}."
+        ) from None
+
+
+def add_product(database: Database, title: str, first: VariantInput) -> int:
+    """A new product with its first variant; returns the variant id."""
+    if not title.strip():
+        raise CatalogEditError("A product needs a title.")
+    value = _clean(first)
+
+    def change(session: Session) -> ProductVariant:
+        product = Product(title=title.strip())
+        variant = ProductVariant(
+            sku=value.sku, name=value.name, price=value.price, quantity=value.quantity
+        )
+        product.variants.append(variant)
+        session.add(product)
+        return variant
+
+    return _write(database, "add the product", value.sku, change)
+
+
+def add_variant(database: Database, product_id: int, value: VariantInput) -> int:
+    value = _clean(value)
+
+    def change(session: Session) -> ProductVariant:
+        variant = ProductVariant(
+            product_id=product_id,
+            sku=value.sku,
+            name=value.name,
+            price=value.price,
+            quantity=value.quantity,
+        )
+        session.add(variant)
+        return variant
+
+    return _write(database, "add the variant", value.sku, change)
+
+
+def update_variant(
+    database: Database, variant_id: int, value: VariantInput, product_title: str | None = None
+) -> int:
+    value = _clean(value)
+
+    def change(session: Session) -> ProductVariant:
+        variant = session.get(ProductVariant, variant_id)
+        if variant is None:
+            raise CatalogEditError(f"Variant {variant_id} no longer exists.")
+        variant.sku, variant.name, variant.price = value.sku, value.name, value.price
+        variant.quantity = value.quantity
+        if product_title is not None and product_title.strip():
+            variant.product.title = product_title.strip()
+        return variant
+
+    return _write(database, "save the variant", value.sku, change)
+
+
+def set_variant_quantity(database: Database, variant_id: int, quantity: int) -> None:
+    """Set the local stock of one variant (the next inventory sync takes it from here)."""
+    if quantity < 0:
+        raise CatalogEditError(f"Quantity cannot be negative (got {quantity}).")
+    with database.session() as session:
+        variant = session.get(ProductVariant, variant_id)
+        if variant is None:
+            raise CatalogEditError(f"Variant {variant_id} no longer exists.")
+        variant.quantity = quantity
+
+
+def _links(database: Database, variant_ids: list[int]) -> list[tuple[int, str]]:
+    with database.session() as session:
+        rows = session.execute(
+            select(EtsyStockPool.etsy_listing_id, EtsyStockPool.pool_key).where(
+                EtsyStockPool.local_variant_id.in_(variant_ids)
+            )
+        )
+        return [(int(listing), key) for listing, key in rows]
+
+
+def _delete(database: Database, variant_ids: list[int], what: str, unlink: bool) -> None:
+    links = _links(database, variant_ids)
+    if links and not unlink:
+        listings = ", ".join(str(listing) for listing, _ in links[:5])
+        raise LinkedVariantError(
+            f"{what} is linked to Etsy stock (listing {listings}). Unlink it first, or "
+            "delete and unlink it in one go.",
+            links,
+        )
+    for listing_id, pool_key in links:
+        linking.unlink(database, listing_id, pool_key, now=utcnow())
+
+
+def delete_variant(database: Database, variant_id: int, *, unlink: bool = False) -> None:
+    _delete(database, [variant_id], "This variant", unlink)
+    with database.session() as session:
+        variant = session.get(ProductVariant, variant_id)
+        if variant is not None:
+            session.delete(variant)
+
+
+def delete_product(database: Database, product_id: int, *, unlink: bool = False) -> None:
+    with database.session() as session:
+        ids = list(
+            session.scalars(
+                select(ProductVariant.id).where(ProductVariant.product_id == product_id)
+            )
+        )
+    _delete(database, ids, "A variant of this product", unlink)
+    with database.session() as session:
+        product = session.get(Product, product_id)
+        if product is not None:
+            session.delete(product)

@@ -1,0 +1,42 @@
+"""One ``SyncRequest`` turned into the ``SyncService`` call it stands for (worker thread)."""
+
+from __future__ import annotations
+
+import threading
+
+from etsysync_gui.scheduling.requests import SyncOutcome, SyncRequest
+from etsysync_gui.sync.progress import Progress
+from etsysync_gui.sync.service import SyncService
+
+
+def execute(
+    service: SyncService,
+    request: SyncRequest,
+    *,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> SyncOutcome:
+    """Run the request; engine errors propagate (the runner turns them into outcomes)."""
+    trigger = request.trigger
+    if request.kind == "listings":
+        result = service.sync_products(
+            trigger,
+            progress=progress,
+            cancel=cancel,
+            import_unlinked=request.import_unlinked,
+        )
+        return SyncOutcome(request, result=result)
+    if request.kind == "inventory":
+        result = service.sync_inventory(trigger, progress=progress, cancel=cancel)
+        return SyncOutcome(request, result=result, plan=result.plan)
+    if request.kind == "all":
+        result = service.sync_all(
+            trigger, progress=progress, cancel=cancel, import_unlinked=request.import_unlinked
+        )
+        return SyncOutcome(request, result=result, plan=result.plan)
+    if request.kind == "plan":
+        plan = service.plan_inventory(progress=progress, cancel=cancel)
+        return SyncOutcome(request, plan=plan)
+    assert request.plan is not None
+    result = service.apply_plan(request.plan, trigger=trigger, progress=progress, cancel=cancel)
+    return SyncOutcome(request, result=result, plan=request.plan)

@@ -1,0 +1,78 @@
+"""Small SQL helpers the sync modules share: dialect upserts and chunking.
+
+Why: the listing sync writes tens of thousands of rows; doing that row by row
+would take minutes on PostgreSQL over a network.  ``INSERT ... ON CONFLICT``
+exists on both SQLite and PostgreSQL with the same shape, but SQLAlchemy keeps
+it in each dialect's own ``insert``; ``upsert`` picks the right one.
+
+Chunks stay well under SQLite's bound-parameter limit (32,766 since 3.32; the
+old limit of 999 is respected for ``IN`` lists, which may be compiled on any
+version).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+IN_CHUNK = 900
+ROW_CHUNK = 500
+
+
+def table_of(model: type[Any]) -> Table:
+    """The Core ``Table`` of an ORM model, typed as such (``__table__`` is typed loosely)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def dialect_insert(session: Session, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """``INSERT`` for ``table`` in the session's dialect (which has ``on_conflict_*``)."""
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        return postgresql.insert(table)
+    if name == "sqlite":
+        return sqlite.insert(table)
+    raise RuntimeError(f"EtsySync supports SQLite and PostgreSQL, not {name}")
+
+
+def upsert(
+    session: Session,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    keys: Sequence[str],
+    update: Sequence[str],
+    computed: Callable[[Any], Mapping[str, Any]] | None = None,
+) -> None:
+    """Insert ``rows``; where ``keys`` already exist, overwrite only ``update`` columns.
+
+    ``computed(excluded)`` may add SQL expressions to the ``SET`` clause (they
+    can refer to ``excluded.<column>``, the row that was proposed).  Every row
+    must have the same keys (one executemany per chunk).
+    """
+    if not rows:
+        return
+    stmt = dialect_insert(session, table)
+    set_: dict[str, Any] = {name: stmt.excluded[name] for name in update}
+    if computed is not None:
+        set_.update(computed(stmt.excluded))
+    stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=set_)
+    for chunk in chunks(rows, ROW_CHUNK):
+        session.execute(stmt, list(chunk))
+
+
+def insert_ignore(session: Session, table: Table, row: Mapping[str, Any], key: str) -> None:
+    """Insert ``row`` unless a row with the same ``key`` exists (atomic on both databases)."""
+    stmt = dialect_insert(session, table).values(**row)
+    session.execute(stmt.on_conflict_do_nothing(index_elements=[key]))

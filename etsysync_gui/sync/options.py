@@ -1,0 +1,73 @@
+"""The settings a sync run needs, taken once from the profile.
+
+Why a separate frozen value: the engine must not read the live configuration
+half-way through a run (the GUI may change it meanwhile), and tests build these
+directly without any configuration file.  The config package has its own enums
+for the file; they are converted here, by value, into the engine's enums.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from etsysync_gui.config import Settings
+from etsysync_gui.errors import ConfigError
+from etsysync_gui.sync.decide import ConflictPolicy
+from etsysync_gui.sync.inventory_edit import ZERO_STOCK_POLICIES, ZeroStockPolicy
+
+DEFAULT_LEASE_TTL_S = 120.0
+DEFAULT_LOG_RETENTION_DAYS = 90
+
+
+@dataclass(frozen=True, slots=True)
+class SyncOptions:
+    """What a run of one shop is allowed and asked to do.
+
+    ``lease_ttl_s``: how long a lease lasts without renewal; a sync whose
+    process died is taken over after this.  ``sync_enabled``: the profile's
+    switch (the scheduler asks ``SyncService.is_enabled``).
+    """
+
+    shop_id: int
+    conflict_policy: ConflictPolicy = ConflictPolicy.MERGE
+    zero_stock_policy: ZeroStockPolicy = "deactivate"
+    log_retention_days: int = DEFAULT_LOG_RETENTION_DAYS
+    lease_ttl_s: float = DEFAULT_LEASE_TTL_S
+    sync_enabled: bool = True
+
+    def __post_init__(self) -> None:
+        if self.zero_stock_policy not in ZERO_STOCK_POLICIES:
+            raise ValueError(f"unknown zero-stock policy {self.zero_stock_policy!r}")
+        if self.log_retention_days < 1:
+            raise ValueError("log_retention_days must be at least 1")
+        if self.lease_ttl_s <= 0:
+            raise ValueError("lease_ttl_s must be positive")
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, policy: str | None = None) -> SyncOptions:
+        """Options for the active profile; ``policy`` overrides its conflict policy.
+
+        Raises ``ConfigError`` when no shop is configured.
+        """
+        profile = settings.profile
+        if profile.shop_id is None:
+            raise ConfigError(
+                f"Profile {profile.name} has no shop: set it with "
+                "'etsysync config set shop_id N' or ETSY_SHOP_ID."
+            )
+        zero: ZeroStockPolicy = (
+            "leave" if profile.zero_stock_policy.value == "leave" else ("deactivate")
+        )
+        return cls(
+            shop_id=profile.shop_id,
+            conflict_policy=ConflictPolicy(policy or profile.conflict_policy.value),
+            zero_stock_policy=zero,
+            log_retention_days=profile.log_retention_days,
+            sync_enabled=profile.sync_enabled,
+        )
+
+    def with_policy(self, policy: ConflictPolicy | str | None) -> SyncOptions:
+        """These options with another conflict policy (``None`` keeps this one)."""
+        if policy is None:
+            return self
+        return replace(self, conflict_policy=ConflictPolicy(policy))

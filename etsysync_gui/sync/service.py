@@ -1,0 +1,298 @@
+"""``SyncService``: the one entry point the GUI, the scheduler and the CLI use.
+
+Every run follows the same frame (``_run``): take the shop's lease (a second
+sync fails at once with ``SyncAlreadyRunning``), record a ``sync_runs`` row,
+do the work, then finish the row (status, counts, API calls spent) and release
+the lease with the shop's ``sync_status``.  Inventory runs first complete or
+discard writes an interrupted run left behind (``recovery``).
+
+Dry runs go through the same frame (so they never read a half-applied state)
+but write nothing: no Etsy write, no recovery, the listing sync's transaction
+is rolled back, and the plan is returned; only the run row is recorded.
+
+Thread-safety: a service may be shared by GUI worker threads; each call is a
+separate run and the lease serialises them per shop.  Cancellation is
+cooperative (``threading.Event``): a cancelled run finishes the listing in
+progress and ends with status 'cancelled'.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from etsysync_gui.db.engine import Database
+from etsysync_gui.db.types import utcnow
+from etsysync_gui.etsy.client import EtsyClient
+from etsysync_gui.sync import linking
+from etsysync_gui.sync.apply import apply_plan
+from etsysync_gui.sync.apply_context import ApplyContext
+from etsysync_gui.sync.audit import LogEntry, prune_log, recent_log
+from etsysync_gui.sync.decide import ConflictPolicy, FirstTruth
+from etsysync_gui.sync.hooks import NO_HOOKS, SyncHooks
+from etsysync_gui.sync.lease import Clock
+from etsysync_gui.sync.listing_sync import (
+    ListingSyncResult,
+    known_listing_ids,
+    read_shop,
+    store_listings,
+)
+from etsysync_gui.sync.options import SyncOptions
+from etsysync_gui.sync.plan import SyncPlan
+from etsysync_gui.sync.planner import plan_from, plan_inventory
+from etsysync_gui.sync.progress import Progress
+from etsysync_gui.sync.recovery import recover_pending
+from etsysync_gui.sync.run_frame import RunFrame, RunOutcome
+from etsysync_gui.sync.runs import RunKind, RunResult, Trigger
+from etsysync_gui.sync.states import load_states
+
+ClientFactory = Callable[[], EtsyClient]
+
+
+@dataclass(frozen=True, slots=True)
+class _ListingPass:
+    result: ListingSyncResult
+    plan: SyncPlan | None = None
+
+
+class SyncService:
+    """Listing and inventory syncs of one shop (see the module notes)."""
+
+    def __init__(
+        self,
+        database: Database,
+        client_factory: ClientFactory,
+        options: SyncOptions,
+        *,
+        clock: Clock = utcnow,
+        hooks: SyncHooks = NO_HOOKS,
+    ) -> None:
+        self.database = database
+        self.options = options
+        self.clock = clock
+        self.hooks = hooks
+        self._client_factory = client_factory
+        self._client: EtsyClient | None = None
+        self._client_lock = threading.Lock()
+
+    # --- lifecycle -----------------------------------------------------------------
+
+    @property
+    def client(self) -> EtsyClient:
+        """The Etsy client, made on first use (so a missing connection fails late)."""
+        with self._client_lock:
+            if self._client is None:
+                self._client = self._client_factory()
+            return self._client
+
+    def close(self) -> None:
+        with self._client_lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
+
+    def is_enabled(self) -> bool:
+        """Whether the profile allows syncing (the scheduler checks this)."""
+        return self.options.sync_enabled
+
+    # --- runs ------------------------------------------------------------------------
+
+    def sync_products(
+        self,
+        trigger: Trigger = "manual",
+        *,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+        import_unlinked: bool = False,
+        dry_run: bool = False,
+    ) -> RunResult:
+        """Listing sync: read every listing and its pools, link by SKU (see ``listing_sync``)."""
+
+        def body(ctx: ApplyContext) -> RunOutcome:
+            done = self._listing_pass(ctx, import_unlinked, dry_run, plan=False)
+            ctx.counts.listings = done.result.listings_read
+            return RunOutcome(listing_sync=done.result)
+
+        return self._frame("products", trigger, dry_run, progress, cancel).run(body)
+
+    def plan_inventory(
+        self,
+        *,
+        policy: ConflictPolicy | str | None = None,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> SyncPlan:
+        """The inventory plan with fresh Etsy numbers; writes nothing, takes no lease."""
+        return plan_inventory(
+            self.database,
+            self.client,
+            self.options.with_policy(policy),
+            now=self.clock(),
+            progress=progress,
+            cancel=cancel,
+        )
+
+    def apply_plan(
+        self,
+        plan: SyncPlan,
+        *,
+        trigger: Trigger = "manual",
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> RunResult:
+        """Execute a plan from ``plan_inventory`` (re-deciding listings that moved)."""
+        options = self.options.with_policy(plan.policy)
+
+        def body(ctx: ApplyContext) -> RunOutcome:
+            recover_pending(ctx)
+            return self._apply(ctx, plan)
+
+        return self._frame("inventory", trigger, False, progress, cancel, options).run(body)
+
+    def sync_inventory(
+        self,
+        trigger: Trigger = "manual",
+        *,
+        dry_run: bool = False,
+        policy: ConflictPolicy | str | None = None,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> RunResult:
+        """Plan with fresh Etsy numbers and apply (or only plan, for a dry run)."""
+        options = self.options.with_policy(policy)
+
+        def body(ctx: ApplyContext) -> RunOutcome:
+            if not dry_run:
+                recover_pending(ctx)
+            plan = plan_inventory(
+                self.database,
+                ctx.client,
+                options,
+                now=self.clock(),
+                progress=progress,
+                cancel=cancel,
+            )
+            if dry_run:
+                return RunOutcome.planned(ctx, plan)
+            return self._apply(ctx, plan)
+
+        return self._frame("inventory", trigger, dry_run, progress, cancel, options).run(body)
+
+    def sync_all(
+        self,
+        trigger: Trigger = "manual",
+        *,
+        dry_run: bool = False,
+        policy: ConflictPolicy | str | None = None,
+        import_unlinked: bool = False,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> RunResult:
+        """Listing sync, then inventory with the quantities it just read (no second read)."""
+        options = self.options.with_policy(policy)
+
+        def body(ctx: ApplyContext) -> RunOutcome:
+            if not dry_run:
+                recover_pending(ctx)
+            done = self._listing_pass(ctx, import_unlinked, dry_run, plan=True)
+            plan = done.plan
+            assert plan is not None
+            if dry_run:
+                return RunOutcome.planned(ctx, plan, done.result)
+            outcome = self._apply(ctx, plan)
+            return RunOutcome(plan, done.result, outcome.cancelled)
+
+        return self._frame("all", trigger, dry_run, progress, cancel, options).run(body)
+
+    # --- links and log ---------------------------------------------------------------
+
+    def link(
+        self,
+        sku: str,
+        listing_id: int,
+        pool_key: str | None = None,
+        *,
+        first_truth: FirstTruth = FirstTruth.ETSY,
+    ) -> linking.LinkResult:
+        return linking.link(
+            self.database, sku, listing_id, pool_key, first_truth=first_truth, now=self.clock()
+        )
+
+    def unlink(self, listing_id: int, pool_key: str | None = None) -> int:
+        return linking.unlink(self.database, listing_id, pool_key, now=self.clock())
+
+    def recent_log(self, limit: int = 50) -> list[LogEntry]:
+        return recent_log(self.database, limit=limit)
+
+    # --- internals ---------------------------------------------------------------------
+
+    def _frame(
+        self,
+        kind: RunKind,
+        trigger: Trigger,
+        dry_run: bool,
+        progress: Progress | None,
+        cancel: threading.Event | None,
+        options: SyncOptions | None = None,
+    ) -> RunFrame:
+        return RunFrame(
+            database=self.database,
+            client=self.client,
+            options=options or self.options,
+            kind=kind,
+            trigger=trigger,
+            dry_run=dry_run,
+            clock=self.clock,
+            hooks=self.hooks,
+            progress=progress,
+            cancel=cancel,
+        )
+
+    def _listing_pass(
+        self, ctx: ApplyContext, import_unlinked: bool, dry_run: bool, *, plan: bool
+    ) -> _ListingPass:
+        shop_id = ctx.options.shop_id
+        with self.database.session() as session:
+            known = known_listing_ids(session, shop_id)
+        shop = read_shop(ctx.client, known, shop_id, progress=ctx.progress, cancel=ctx.cancel)
+        session = self.database.sessions()
+        try:
+            result = store_listings(
+                session,
+                shop_id,
+                shop,
+                now=self.clock(),
+                import_unlinked_pools=import_unlinked,
+                progress=ctx.progress,
+            )
+            sync_plan = None
+            if plan:
+                # Planned in the same transaction: a dry run sees the links it would make.
+                states = load_states(session, shop_id)
+                sync_plan = plan_from(
+                    states,
+                    result.inventories,
+                    ctx.options,
+                    now=self.clock(),
+                    source="listing_sync",
+                    progress=ctx.progress,
+                )
+            if dry_run:
+                session.rollback()
+            else:
+                session.commit()
+        finally:
+            session.close()
+        return _ListingPass(result, sync_plan)
+
+    def _apply(self, ctx: ApplyContext, plan: SyncPlan) -> RunOutcome:
+        completed = apply_plan(ctx, plan)
+        if completed:
+            prune_log(
+                self.database,
+                retention_days=ctx.options.log_retention_days,
+                now=self.clock(),
+                should_stop=lambda: ctx.cancel is not None and ctx.cancel.is_set(),
+            )
+        return RunOutcome(plan, None, cancelled=not completed)

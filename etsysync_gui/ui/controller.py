@@ -1,0 +1,286 @@
+"""``AppController``: the shop session the views share (service, runners, scheduler).
+
+Views present and command; this object owns the long-lived parts and turns
+their news into Qt signals on the GUI thread:
+
+* ``jobs`` (reads and small writes) and ``runner`` (THE sync runner);
+* the ``SyncService``, built lazily on a worker from the settings (so a
+  missing shop or connection is reported, not raised at start);
+* the ``Scheduler`` when the profile has a shop, driven by APScheduler in the
+  app and by hand in tests (``driver``, ``clock``);
+* what the dashboard needs to know about the connection and the budget.
+
+Settings changes go through ``ConfigStore.set_value`` on a worker, then a
+fresh ``load_settings``; the service is rebuilt and the scheduler re-armed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from etsysync_gui.bootstrap import AppContext
+from etsysync_gui.config import ConfigStore, Settings, load_settings
+from etsysync_gui.connection import client_from_settings, credential_store
+from etsysync_gui.db.engine import Database
+from etsysync_gui.db.types import utcnow
+from etsysync_gui.etsy.ratelimit import DEFAULT_LIMIT_PER_DAY, Budget
+from etsysync_gui.scheduler import Scheduler
+from etsysync_gui.scheduling.driver import APSchedulerDriver, Driver
+from etsysync_gui.scheduling.requests import SyncOutcome, describe_error
+from etsysync_gui.scheduling.snapshot import SchedulerSnapshot
+from etsysync_gui.sync.options import SyncOptions
+from etsysync_gui.sync.service import SyncService
+from etsysync_gui.ui.jobs import JobRunner
+from etsysync_gui.ui.sync_runner import SyncRunner
+
+log = logging.getLogger(__name__)
+
+ServiceFactory = Callable[[Settings, Database], SyncService]
+
+
+def default_service(settings: Settings, database: Database) -> SyncService:
+    """The profile's service (raises ``ConfigError`` when no shop is configured)."""
+    options = SyncOptions.from_settings(settings)
+    return SyncService(database, lambda: client_from_settings(settings), options)
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """What the dashboard says about Etsy: ``state`` is one of the words below."""
+
+    state: str  # checking, connected, needs_user, error, not_configured
+    shop_name: str | None = None
+    shop_url: str | None = None
+    message: str | None = None
+    token_expires_at: datetime | None = None
+
+
+class AppController(QObject):
+    settings_changed = Signal(object)  # Settings
+    connection_changed = Signal(object)  # Connection
+    scheduler_changed = Signal(object)  # SchedulerSnapshot
+    budget_changed = Signal(object)  # Budget
+    notify = Signal(str, str, bool)  # title, message, is_error
+    data_changed = Signal()  # the database changed: views reload when shown
+    _snapshot = Signal(object)
+
+    def __init__(
+        self,
+        context: AppContext,
+        *,
+        service_factory: ServiceFactory = default_service,
+        clock: Callable[[], datetime] = utcnow,
+        driver: Driver | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.settings = context.settings
+        self.database = context.require_database()
+        self.clock = clock
+        self._service_factory = service_factory
+        self._driver = driver
+        self._service: SyncService | None = None
+        self._service_lock = threading.Lock()
+        self.connection = Connection("checking")
+        self.budget: Budget | None = None
+        self.jobs = JobRunner(self)
+        self.runner = SyncRunner(self.service, self)
+        self.runner.finished.connect(self._on_finished)
+        self.runner.budget_changed.connect(self._on_budget)
+        self._snapshot.connect(self._on_snapshot)
+        self.scheduler: Scheduler | None = None
+        self.scheduler_snapshot: SchedulerSnapshot | None = None
+        self._build_scheduler()
+
+    # --- the service (worker threads) ---------------------------------------------------
+
+    def service(self) -> SyncService:
+        with self._service_lock:
+            if self._service is None:
+                self._service = self._service_factory(self.settings, self.database)
+            return self._service
+
+    @property
+    def shop_id(self) -> int | None:
+        return self.settings.profile.shop_id
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    def _build_scheduler(self) -> None:
+        profile = self.settings.profile
+        if profile.shop_id is None:
+            return
+        driver = self._driver or APSchedulerDriver(f"etsysync:{profile.name}")
+        self.scheduler = Scheduler(
+            self.database,
+            profile.name,
+            self.runner.submit,
+            intervals=self._intervals(),
+            enabled=profile.sync_enabled,
+            clock=self.clock,
+            limit_per_day=self._limit_per_day,
+            driver=driver,
+        )
+        self.scheduler.add_listener(self._snapshot.emit)
+
+    def _intervals(self) -> dict[str, int]:
+        profile = self.settings.profile
+        return {
+            "listings": profile.product_sync_interval,
+            "inventory": profile.inventory_sync_interval,
+        }
+
+    def _limit_per_day(self) -> int | None:
+        return self.budget.limit_per_day if self.budget is not None else DEFAULT_LIMIT_PER_DAY
+
+    def start(self, *, scheduler: bool = True) -> None:
+        """Check the connection and (unless told not to) start the scheduler."""
+        self.check_connection()
+        if scheduler and self.scheduler is not None:
+            self.scheduler.start()
+
+    def shutdown(self) -> None:
+        """Stop the scheduler, cancel and join every worker, close the Etsy client."""
+        if self.scheduler is not None:
+            self.scheduler.shutdown()
+        self.runner.shutdown()
+        self.jobs.shutdown()
+        with self._service_lock:
+            service, self._service = self._service, None
+        if service is not None:
+            service.close()
+
+    # --- connection ------------------------------------------------------------------------
+
+    def check_connection(self, *, resume_on_success: bool = False) -> None:
+        self._set_connection(Connection("checking"))
+
+        def done(connection: Connection) -> None:
+            self._set_connection(connection)
+            if resume_on_success and connection.state == "connected" and self.scheduler:
+                self.scheduler.resume_after_reconnect()
+
+        self.jobs.submit(self._probe, done, lambda exc: done(_failed(exc)))
+
+    def _probe(self) -> Connection:
+        if self.shop_id is None:
+            return Connection(
+                "not_configured", message="No Etsy shop is set up for this profile yet."
+            )
+        service = self.service()
+        client = service.client
+        client.get_me()
+        shop = client.get_shop(service.options.shop_id)
+        return Connection("connected", shop.shop_name, shop.url or None, None, self._expiry())
+
+    def _expiry(self) -> datetime | None:
+        """The saved access token's expiry (not known for tokens from the environment)."""
+        if self.settings.secrets.access_token:
+            return None
+        try:
+            saved = credential_store(self.settings).load()
+        except Exception:  # the keychain said no: the dashboard just leaves it out
+            return None
+        if saved is None or saved.expires_at is None:
+            return None
+        return datetime.fromtimestamp(saved.expires_at, UTC)
+
+    def reconnect(self) -> None:
+        """After the seller reconnected (wizard) or fixed the environment: start afresh."""
+        self.reload_settings(then=lambda: self.check_connection(resume_on_success=True))
+
+    def _set_connection(self, connection: Connection) -> None:
+        self.connection = connection
+        self.connection_changed.emit(connection)
+
+    # --- settings ----------------------------------------------------------------------------
+
+    def save_settings(
+        self,
+        changes: dict[str, str],
+        on_done: Callable[[], None],
+        on_error: Callable[[object], None],
+        *,
+        default_profile: str | None = None,
+    ) -> None:
+        """Write each ``key → text`` through ``ConfigStore.set_value``, then reload."""
+        profile = self.settings.profile.name
+        path = self.settings.config_path
+
+        def write() -> None:
+            store = ConfigStore(path)
+            for key, value in changes.items():
+                store.set_value(profile, key, value)
+            if default_profile is not None:
+                store.set_default_profile(default_profile)
+
+        def written(_: object) -> None:
+            self.reload_settings(then=on_done)
+
+        self.jobs.submit(write, written, on_error)
+
+    def reload_settings(self, then: Callable[[], None] | None = None) -> None:
+        name = self.settings.profile.name
+
+        def load() -> Settings:
+            settings = load_settings(name)
+            with self._service_lock:
+                old, self._service = self._service, None
+            if old is not None:
+                old.close()
+            return settings
+
+        def loaded(settings: Settings) -> None:
+            self.settings = settings
+            if self.scheduler is not None:
+                profile = settings.profile
+                self.scheduler.reconfigure(self._intervals(), profile.sync_enabled)
+            self.settings_changed.emit(settings)
+            if then is not None:
+                then()
+
+        self.jobs.submit(load, loaded, lambda exc: self._report(exc, "Settings not reloaded"))
+
+    # --- news from the runner and the scheduler -------------------------------------------------
+
+    @Slot(object)
+    def _on_finished(self, outcome: SyncOutcome) -> None:
+        if self.scheduler is not None:
+            self.scheduler.observe(outcome)
+        if outcome.needs_user:
+            self._set_connection(Connection("needs_user", message=outcome.error))
+            self.notify.emit("EtsySync needs you", f"Reconnect to Etsy: {outcome.error}", True)
+        elif outcome.error is not None and not outcome.already_running:
+            self.notify.emit(f"{outcome.request.title} failed", outcome.error, True)
+        elif outcome.result is not None and outcome.result.status == "completed_with_errors":
+            self.notify.emit(outcome.request.title, outcome.summary, True)
+        if outcome.result is not None or outcome.request.kind == "apply":
+            self.data_changed.emit()
+
+    @Slot(object)
+    def _on_budget(self, budget: Budget) -> None:
+        self.budget = budget
+        self.budget_changed.emit(budget)
+
+    @Slot(object)
+    def _on_snapshot(self, snapshot: SchedulerSnapshot) -> None:
+        self.scheduler_snapshot = snapshot
+        self.scheduler_changed.emit(snapshot)
+
+    def _report(self, exc: object, title: str) -> None:
+        _title, message, _ = describe_error(exc if isinstance(exc, BaseException) else Exception())
+        self.notify.emit(title, message, True)
+
+
+def _failed(exc: object) -> Connection:
+    if not isinstance(exc, BaseException):
+        return Connection("error", message=str(exc))
+    _title, message, needs_user = describe_error(exc)
+    return Connection("needs_user" if needs_user else "error", message=message)

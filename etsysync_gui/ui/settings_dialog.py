@@ -1,0 +1,181 @@
+"""Settings: the profile's sync settings (config.toml) and the GUI's own choices (QSettings).
+
+Profile values are written through ``ConfigStore.set_value`` (validated there,
+with its messages) on a worker, then the settings are reloaded and the
+scheduler re-armed.  Only changed values are written, so keys the file does
+not set keep following the defaults.  Tray and review choices are the GUI's
+and live in ``gui_settings()``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from etsysync_gui.config import ConfigStore, ConflictPolicy, ZeroStockPolicy
+from etsysync_gui.config.fields import MAX_RETENTION_DAYS
+from etsysync_gui.logging_setup import LOG_LEVELS
+from etsysync_gui.ui.controller import AppController
+from etsysync_gui.ui.plan_review_dialog import (
+    DEFAULT_SMALL_LIMIT,
+    SKIP_SMALL_KEY,
+    SMALL_LIMIT_KEY,
+)
+from etsysync_gui.ui.widgets import gui_settings
+
+CLOSE_TO_TRAY_KEY = "tray/close_to_tray"
+NOTIFY_KEY = "tray/notifications"
+
+
+def _minutes(seconds: int) -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(1, 30 * 24 * 60)
+    box.setSuffix(" min")
+    box.setValue(max(1, seconds // 60))
+    return box
+
+
+def _choice(values: list[str], current: str) -> QComboBox:
+    combo = QComboBox()
+    for value in values:
+        combo.addItem(value.replace("_", " "), value)
+    combo.setCurrentIndex(max(0, values.index(current) if current in values else 0))
+    return combo
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.setWindowTitle("Settings")
+        self.setMinimumWidth(560)
+        profile = controller.settings.profile
+        layout = QVBoxLayout(self)
+        sync = QFormLayout()
+        self.profile = QComboBox()
+        self.profile.addItem(profile.name)
+        self.profile.setToolTip("The profile EtsySync opens next time (a restart switches)")
+        controller.jobs.submit(
+            lambda: ConfigStore(controller.settings.config_path).profile_names(),
+            self._profiles,
+            context=self,
+        )
+        self.database = QLineEdit(profile.database_url or "")
+        self.database.setPlaceholderText(profile.effective_database_url())
+        self.enabled = QCheckBox("Sync in the background on a schedule")
+        self.enabled.setChecked(profile.sync_enabled)
+        self.listing_interval = _minutes(profile.product_sync_interval)
+        self.inventory_interval = _minutes(profile.inventory_sync_interval)
+        self.conflict = _choice([p.value for p in ConflictPolicy], profile.conflict_policy.value)
+        self.zero = _choice([p.value for p in ZeroStockPolicy], profile.zero_stock_policy.value)
+        self.retention = QSpinBox()
+        self.retention.setRange(1, MAX_RETENTION_DAYS)
+        self.retention.setSuffix(" days")
+        self.retention.setValue(profile.log_retention_days)
+        self.log_level = _choice(list(LOG_LEVELS), profile.log_level)
+        sync.addRow("Profile at next start:", self.profile)
+        sync.addRow("Database URL:", self.database)
+        sync.addRow("", self.enabled)
+        sync.addRow("Listing sync every:", self.listing_interval)
+        sync.addRow("Inventory sync every:", self.inventory_interval)
+        sync.addRow("When both sides changed:", self.conflict)
+        sync.addRow("When stock reaches zero:", self.zero)
+        sync.addRow("Keep the sync log for:", self.retention)
+        sync.addRow("Log level:", self.log_level)
+        later = QLabel("The database, the log level and the profile change at the next start.")
+        later.setWordWrap(True)
+        sync.addRow(later)
+        layout.addWidget(_group(f"Profile {profile.name}", sync))
+        gui = gui_settings()
+        window = QFormLayout()
+        self.close_to_tray = QCheckBox("Keep syncing in the tray when the window is closed")
+        self.close_to_tray.setChecked(str(gui.value(CLOSE_TO_TRAY_KEY, "false")) == "true")
+        self.notifications = QCheckBox("Notify me when a sync fails or needs me")
+        self.notifications.setChecked(str(gui.value(NOTIFY_KEY, "true")) == "true")
+        self.skip_small = QCheckBox("Apply small inventory plans without review")
+        self.skip_small.setChecked(str(gui.value(SKIP_SMALL_KEY, "false")) == "true")
+        self.small_limit = QSpinBox()
+        self.small_limit.setRange(1, 1000)
+        self.small_limit.setSuffix(" listings or fewer")
+        self.small_limit.setValue(int(str(gui.value(SMALL_LIMIT_KEY, DEFAULT_SMALL_LIMIT))))
+        for widget in (self.close_to_tray, self.notifications, self.skip_small):
+            window.addRow("", widget)
+        window.addRow("Small means:", self.small_limit)
+        layout.addWidget(_group("This computer", window))
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #b00020")
+        layout.addWidget(self.problem)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+    def _profiles(self, names: list[str]) -> None:
+        current = self.profile.currentText()
+        self.profile.clear()
+        self.profile.addItems(names)
+        self.profile.setCurrentText(current)
+
+    def changes(self) -> dict[str, str]:
+        profile = self.controller.settings.profile
+        wanted = {
+            "database_url": self.database.text().strip(),
+            "sync_enabled": "true" if self.enabled.isChecked() else "false",
+            "product_sync_interval": str(self.listing_interval.value() * 60),
+            "inventory_sync_interval": str(self.inventory_interval.value() * 60),
+            "conflict_policy": str(self.conflict.currentData()),
+            "zero_stock_policy": str(self.zero.currentData()),
+            "log_retention_days": str(self.retention.value()),
+            "log_level": str(self.log_level.currentData()),
+        }
+        current = {
+            "database_url": profile.database_url or "",
+            "sync_enabled": "true" if profile.sync_enabled else "false",
+            "product_sync_interval": str(profile.product_sync_interval // 60 * 60),
+            "inventory_sync_interval": str(profile.inventory_sync_interval // 60 * 60),
+            "conflict_policy": profile.conflict_policy.value,
+            "zero_stock_policy": profile.zero_stock_policy.value,
+            "log_retention_days": str(profile.log_retention_days),
+            "log_level": profile.log_level,
+        }
+        return {key: value for key, value in wanted.items() if value != current[key]}
+
+    def save(self) -> None:
+        gui = gui_settings()
+        gui.setValue(CLOSE_TO_TRAY_KEY, "true" if self.close_to_tray.isChecked() else "false")
+        gui.setValue(NOTIFY_KEY, "true" if self.notifications.isChecked() else "false")
+        gui.setValue(SKIP_SMALL_KEY, "true" if self.skip_small.isChecked() else "false")
+        gui.setValue(SMALL_LIMIT_KEY, self.small_limit.value())
+        chosen = self.profile.currentText()
+        default = chosen if chosen and chosen != self.controller.settings.profile.name else None
+        changes = self.changes()
+        if not changes and default is None:
+            self.accept()
+            return
+        self.buttons.setEnabled(False)
+        self.problem.setText("Saving…")
+        self.controller.save_settings(changes, self.accept, self._failed, default_profile=default)
+
+    def _failed(self, exc: object) -> None:
+        self.buttons.setEnabled(True)
+        self.problem.setText(str(exc))
+
+
+def _group(title: str, form: QFormLayout) -> QGroupBox:
+    box = QGroupBox(title)
+    box.setLayout(form)
+    return box

@@ -1,0 +1,168 @@
+"""Single flight: one sync per shop, across threads and processes, on both databases."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+
+from etsysync_gui.db.engine import Database
+from etsysync_gui.db.models import EtsySyncConfig
+from etsysync_gui.errors import EXIT_ALREADY_RUNNING
+from etsysync_gui.sync.lease import Lease, LeaseLost, SyncAlreadyRunning
+from tests.sync.test_support import Env, FakeNow, make_env, simple
+
+SHOP = 41_234_567
+
+
+@pytest.fixture
+def env(database: Database) -> Iterator[Env]:
+    with make_env(database) as made:
+        yield made
+
+
+def config(database: Database) -> EtsySyncConfig:
+    with database.session() as session:
+        return session.scalars(select(EtsySyncConfig).where(EtsySyncConfig.shop_id == SHOP)).one()
+
+
+def test_taking_the_lease_creates_the_shops_row_and_marks_it_in_progress(
+    database: Database,
+) -> None:
+    clock = FakeNow()
+    lease = Lease(database, SHOP, ttl_s=120, clock=clock, holder="host:1:aa")
+    lease.acquire()
+    row = config(database)
+    assert (row.lease_holder, row.sync_status) == ("host:1:aa", "in_progress")
+    assert row.lease_expires_at is not None
+    assert (row.lease_expires_at - clock()).total_seconds() == 120
+    lease.release(status="completed", inventory_sync=True)
+    row = config(database)
+    assert (row.lease_holder, row.lease_expires_at, row.sync_status) == (None, None, "completed")
+    assert row.last_inventory_sync == clock() and row.last_product_sync is None
+
+
+def test_a_second_sync_in_the_same_process_fails_at_once(env: Env) -> None:
+    env.add(simple("A", 1))
+    service = env.service()
+    seen: list[SyncAlreadyRunning] = []
+
+    def progress(phase: str, done: int, total: int) -> None:
+        if not seen:
+            with pytest.raises(SyncAlreadyRunning) as caught:
+                service.sync_inventory("manual")
+            seen.append(caught.value)
+
+    result = service.sync_products("manual", progress=progress)
+    assert result.status == "completed" and seen
+    error = seen[0]
+    assert error.exit_code == EXIT_ALREADY_RUNNING
+    assert re.fullmatch(
+        r"a sync is already running since 2026-03-01 12:00:00 UTC \([^:]+:\d+:[0-9a-f]{8}\)",
+        error.message,
+    ), error.message
+    assert len(env.runs()) == 1  # the refused sync left no run behind
+
+
+def test_an_expired_lease_is_taken_over_and_its_old_holder_stops(database: Database) -> None:
+    clock = FakeNow()
+    dead = Lease(database, SHOP, ttl_s=120, clock=clock)
+    dead.acquire()
+    other = Lease(database, SHOP, ttl_s=120, clock=clock)
+    with pytest.raises(SyncAlreadyRunning):
+        other.acquire()
+    clock.advance(121)  # the first holder stopped renewing (it died)
+    other.acquire()
+    assert config(database).lease_holder == other.holder
+    with pytest.raises(LeaseLost):
+        dead.renew(force=True)
+
+
+def test_renewing_keeps_the_lease_alive_past_its_first_ttl(database: Database) -> None:
+    clock = FakeNow()
+    lease = Lease(database, SHOP, ttl_s=120, clock=clock)
+    lease.acquire()
+    for _ in range(5):
+        clock.advance(60)
+        lease.renew()
+    with pytest.raises(SyncAlreadyRunning):
+        Lease(database, SHOP, ttl_s=120, clock=clock).acquire()
+
+
+def race(contenders: list[Lease]) -> tuple[list[str], list[str]]:
+    """Start every contender's ``acquire`` at the same moment; ``(won, lost)`` holders."""
+    barrier = threading.Barrier(len(contenders))
+    won: list[str] = []
+    lost: list[str] = []
+
+    def contend(lease: Lease) -> None:
+        barrier.wait()
+        try:
+            lease.acquire()
+            won.append(lease.holder)
+        except SyncAlreadyRunning:
+            lost.append(lease.holder)
+
+    threads = [threading.Thread(target=contend, args=(c,)) for c in contenders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return won, lost
+
+
+@pytest.mark.parametrize("row_exists", [True, False])
+def test_two_threads_racing_for_the_lease_exactly_one_wins(
+    database: Database, row_exists: bool
+) -> None:
+    if row_exists:
+        first = Lease(database, SHOP)
+        first.acquire()
+        first.release(status="completed")
+    for _ in range(5 if row_exists else 1):
+        contenders = [Lease(database, SHOP) for _ in range(2)]
+        won, lost = race(contenders)
+        assert len(won) == 1 and len(lost) == 1
+        assert config(database).lease_holder == won[0]
+        for lease in contenders:
+            lease.release(status="completed")
+
+
+def test_a_dry_run_holds_the_lease_but_leaves_the_status_alone(env: Env) -> None:
+    env.add(simple("A", 1))
+    env.service().sync_products("manual")
+    before = config(env.database)
+    env.clock.advance(60)
+    env.service().sync_inventory("cli", dry_run=True)
+    after = config(env.database)
+    assert (after.sync_status, after.last_product_sync, after.last_inventory_sync) == (
+        before.sync_status,
+        before.last_product_sync,
+        None,
+    )
+    assert after.lease_holder is None
+
+
+def test_keep_alive_renews_from_its_own_thread_and_stops_with_the_block(
+    database: Database,
+) -> None:
+    clock = FakeNow()
+    lease = Lease(database, SHOP, ttl_s=120, clock=clock)
+    lease.acquire()
+    first = config(database).lease_expires_at
+    clock.advance(100)
+    renewed = threading.Event()
+    original = lease.renew
+
+    def spy(*, force: bool = False) -> None:
+        original(force=force)
+        renewed.set()
+
+    lease.renew = spy  # type: ignore[method-assign]
+    with lease.keep_alive(interval_s=0.001):
+        assert renewed.wait(timeout=10), "the keep-alive thread never renewed"
+    assert not any(t.name == f"sync-lease-{SHOP}" for t in threading.enumerate())
+    assert first is not None and config(database).lease_expires_at == clock() + lease.ttl > first

@@ -1,0 +1,125 @@
+"""Fixtures for the GUI tests: a fake Etsy over real HTTP, a migrated profile, a controller.
+
+* ``etsy`` starts a ``FakeEtsyServer`` (no rate limits) and points the
+  profile at it through the ETSY_* variables, so the app builds its real
+  client the way it does for a seller (``connection.client_from_settings``).
+* ``context`` is what ``bootstrap.start`` gives the app: settings and the
+  migrated SQLite database in the test's own EtsySync home.
+* ``controller`` runs the scheduler on ``ManualDriver`` and a ``FakeClock``:
+  tests call ``scheduler.tick()`` instead of waiting; teardown cancels the
+  running sync and joins every worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+import etsysync_gui.ui  # noqa: F401  - applies ui.compat before any Qt callback
+from etsysync_gui.bootstrap import AppContext, start
+from etsysync_gui.etsy.fake import FakeEtsyServer
+from etsysync_gui.scheduling.driver import ManualDriver
+from etsysync_gui.scheduling.requests import SyncOutcome, SyncRequest
+from etsysync_gui.ui import dialogs
+from etsysync_gui.ui.controller import AppController
+
+
+class FakeClock:
+    """Aware UTC time that moves only when told."""
+
+    def __init__(self, start: datetime = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def etsy(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeEtsyServer]:
+    with FakeEtsyServer(listings=24, seed=7, qps=None, qpd=None) as server:
+        access, refresh, _expires = server.issue_tokens()
+        for name, value in {
+            "ETSY_API_KEY": server.keystring,
+            "ETSY_API_SECRET": server.shared_secret,
+            "ETSY_ACCESS_TOKEN": access,
+            "ETSY_REFRESH_TOKEN": refresh,
+            "ETSY_SHOP_ID": str(server.shop_id),
+            "ETSY_API_BASE_URL": server.base_url,
+            "ETSY_OAUTH_TOKEN_URL": server.token_url,
+        }.items():
+            monkeypatch.setenv(name, value)
+        yield server
+        assert server.internal_errors == []
+
+
+@pytest.fixture
+def context(etsy: FakeEtsyServer) -> Iterator[AppContext]:
+    ctx = start(quiet=True)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def no_dialogs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Answer every question "yes" and record what was asked or told."""
+    asked: list[str] = []
+
+    def ask(_parent: object, title: str, text: str) -> bool:
+        asked.append(f"{title}: {text}")
+        return True
+
+    def tell(_parent: object, title: str, text: str, *, error: bool = False) -> None:
+        asked.append(f"{title}: {text}")
+
+    monkeypatch.setattr(dialogs, "ask", ask)
+    monkeypatch.setattr(dialogs, "tell", tell)
+    return asked
+
+
+@pytest.fixture
+def controller(
+    qtbot: QtBot, context: AppContext, clock: FakeClock, no_dialogs: list[str]
+) -> Iterator[AppController]:
+    ctl = AppController(context, clock=clock, driver=ManualDriver())
+    yield ctl
+    ctl.shutdown()
+
+
+RunSync = Callable[..., SyncOutcome]
+
+
+@pytest.fixture
+def run_sync(qtbot: QtBot, controller: AppController) -> RunSync:
+    """Submit a request to the controller's runner and wait for its outcome."""
+
+    def run(kind: str = "listings", timeout: int = 30_000, **kwargs: object) -> SyncOutcome:
+        request = SyncRequest(kind, **kwargs)  # type: ignore[arg-type]
+        outcomes: list[SyncOutcome] = []
+        controller.runner.finished.connect(
+            lambda o: outcomes.append(o) if o.request is request else None
+        )
+        assert controller.runner.submit(request).accepted
+        qtbot.waitUntil(lambda: bool(outcomes), timeout=timeout)
+        return outcomes[0]
+
+    return run
+
+
+@pytest.fixture
+def synced(run_sync: RunSync) -> SyncOutcome:
+    """A listing sync that imported every listing into the catalog (all linked)."""
+    outcome = run_sync("listings", import_unlinked=True)
+    assert outcome.ok, outcome.summary
+    return outcome

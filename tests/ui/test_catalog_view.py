@@ -1,0 +1,134 @@
+"""Catalog: add, edit, delete (refused while linked unless unlinked too), CSV in and out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+from sqlalchemy import func, select
+
+from etsysync_gui.db.models import EtsyStockPool, ProductVariant
+from etsysync_gui.ui import dialogs
+from etsysync_gui.ui.catalog_view import CatalogView
+from etsysync_gui.ui.controller import AppController
+
+
+@pytest.fixture
+def view(qtbot: QtBot, controller: AppController) -> Iterator[CatalogView]:
+    widget = CatalogView(controller)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitUntil(lambda: "products" in widget.count.text())
+    yield widget
+
+
+def _variants(controller: AppController) -> dict[str, ProductVariant]:
+    with controller.database.session() as session:
+        return {v.sku or "": v for v in session.scalars(select(ProductVariant))}
+
+
+def test_add_a_product_then_a_variant_then_edit_it(
+    qtbot: QtBot, view: CatalogView, controller: AppController
+) -> None:
+    view.add_product()
+    dialog = view.dialog
+    assert dialog is not None
+    dialog.product.setText("Linen apron")
+    dialog.sku.setText("APRON-RED")
+    dialog.quantity.setText("-1")
+    dialog.accept()
+    assert "cannot be negative" in dialog.problem.text() and dialog.isVisible()
+    dialog.quantity.setText("4")
+    dialog.price.setText("24,50")
+    dialog.accept()
+    qtbot.waitUntil(lambda: view.model.total == 1)
+    assert _variants(controller)["APRON-RED"].quantity == 4
+
+    view.table.selectRow(0)
+    view.add_variant()
+    second = view.dialog
+    assert second is not None
+    second.sku.setText("APRON-RED")  # taken
+    second.accept()
+    qtbot.waitUntil(lambda: "already has SKU" in view.status.text())
+    view.add_variant()
+    third = view.dialog
+    assert third is not None
+    third.sku.setText("APRON-BLUE")
+    third.name.setText("Blue")
+    third.accept()
+    qtbot.waitUntil(lambda: view.model.total == 2)
+
+    row = view.model.find(lambda r: r.sku == "APRON-BLUE")
+    assert row is not None
+    view.table.selectRow(row)
+    view.edit_selected()
+    edit = view.dialog
+    assert edit is not None and edit.sku.text() == "APRON-BLUE"
+    edit.quantity.setText("9")
+    edit.accept()
+    qtbot.waitUntil(lambda: _variants(controller)["APRON-BLUE"].quantity == 9)
+
+
+def test_deleting_a_linked_variant_needs_unlinking(
+    qtbot: QtBot,
+    view: CatalogView,
+    controller: AppController,
+    synced: object,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    view.reload()
+    qtbot.waitUntil(lambda: view.model.total > 0)
+    row = view.model.find(lambda r: r.linked)
+    assert row is not None
+    target = view.model.row_at(row)
+    questions: list[str] = []
+    monkeypatch.setattr(dialogs, "ask", lambda _p, _t, text: questions.append(text) or False)
+    view.table.selectRow(row)
+    view.delete_variant()
+    assert "is linked to Etsy listing" in questions[0]
+    assert target.variant_id in {v.id for v in _variants(controller).values()}
+
+    monkeypatch.setattr(dialogs, "ask", lambda _p, _t, _text: True)
+    view.delete_variant()
+    qtbot.waitUntil(lambda: view.status.text() == "Deleted.")
+    with controller.database.session() as session:
+        pool = session.scalar(
+            select(EtsyStockPool).where(
+                EtsyStockPool.etsy_listing_id == target.linked_listing_id,
+                EtsyStockPool.label == target.linked_label,
+            )
+        )
+        assert pool is not None and pool.local_variant_id is None
+        assert pool.link_source == "unlinked"  # the next listing sync will not re-link it
+
+
+def test_csv_import_shows_row_problems_and_can_import_the_valid_rows(
+    qtbot: QtBot, view: CatalogView, controller: AppController, tmp_path: Path
+) -> None:
+    path = tmp_path / "catalog.csv"
+    path.write_text("sku,quantity,title\nMUG-1,5,Mug\nMUG-2,-4,Bad mug\n,3,No sku\n")
+    view.import_csv(path)
+    qtbot.waitUntil(lambda: hasattr(view, "problems_dialog"))
+    problems = view.problems_dialog
+    assert problems.problems.count() == 2
+    assert "nothing was imported" in problems.intro.text()
+    problems.accept()
+    qtbot.waitUntil(lambda: view.status.text().startswith("Imported"))
+    assert "1 new" in view.status.text() and "2 rows skipped" in view.status.text()
+    assert _variants(controller)["MUG-1"].quantity == 5
+
+
+def test_csv_export_writes_every_variant(
+    qtbot: QtBot, view: CatalogView, controller: AppController, synced: object, tmp_path: Path
+) -> None:
+    path = tmp_path / "out.csv"
+    view.export_csv(path)
+    qtbot.waitUntil(lambda: view.status.text().startswith("Exported"))
+    lines = path.read_text().splitlines()
+    assert lines[0] == "sku,quantity,title,price,product"
+    with controller.database.session() as session:
+        variants = session.scalar(select(func.count()).select_from(ProductVariant))
+    assert len(lines) - 1 == variants
