@@ -31,9 +31,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 import etsysync_gui.ui  # noqa: F401
 from etsysync_gui.bootstrap import start
+from etsysync_gui.catalog.editing import set_variant_quantity
 from etsysync_gui.etsy.fake import FakeEtsyServer
 from etsysync_gui.queries.catalog import load_catalog
-from etsysync_gui.queries.catalog_edit import set_variant_quantity
 from etsysync_gui.queries.listings import load_listings
 from etsysync_gui.scheduling.driver import ManualDriver
 from etsysync_gui.scheduling.requests import SyncRequest

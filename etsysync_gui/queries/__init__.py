@@ -4,5 +4,5 @@ Why a package of its own: the views must not build queries (they hold no
 rules and never touch the database on the GUI thread), and these reads are
 shaped for screens, not for syncing.  Every function here is called on a
 worker thread; each opens one short session and returns plain values.
-The few writes (catalog edits, a local quantity) live in ``catalog_edit``.
+Read-only: the few writes (catalog edits, a local quantity) live in ``catalog.editing``.
 """

@@ -1,6 +1,6 @@
 """Catalog: the seller's own products and variants; add, edit, delete, CSV in and out.
 
-Every write runs on a worker through ``queries.catalog_edit`` (rules and
+Every write runs on a worker through ``catalog.editing`` (rules and
 messages live there).  Deleting a linked variant is refused unless the seller
 agrees to unlink it in the same step.  CSV import and export go through
 ``catalog.importer``; a file with bad rows shows every problem and offers to
@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from etsysync_gui.catalog import editing as edits
 from etsysync_gui.catalog.importer import ImportReport, export_catalog, import_catalog
 from etsysync_gui.errors import CatalogImportError
-from etsysync_gui.queries import catalog_edit as edits
 from etsysync_gui.queries.catalog import VariantRow, load_catalog
 from etsysync_gui.ui import dialogs
 from etsysync_gui.ui.controller import AppController

@@ -2,7 +2,7 @@
 
 "Next sync" is ``sync.decide`` on the known numbers (see ``queries.inventory``).
 The local quantity of a linked pool is edited in place: the text is checked
-(``queries.catalog_edit.parse_quantity``: a whole number of 0 or more, with a
+(``catalog.editing.parse_quantity``: a whole number of 0 or more, with a
 clear message otherwise) and written to the variant on a worker; the next
 inventory sync then pushes it.
 """
@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from etsysync_gui.queries.catalog_edit import CatalogEditError, parse_quantity, set_variant_quantity
+from etsysync_gui.catalog.editing import CatalogEditError, parse_quantity, set_variant_quantity
 from etsysync_gui.queries.inventory import PoolRow, load_pools, next_step
 from etsysync_gui.sync.decide import ConflictPolicy, FirstTruth
 from etsysync_gui.ui.controller import AppController

@@ -1,7 +1,7 @@
 """Add or edit a variant (and, for a new product, its title).
 
 The texts are checked with the same rules the catalog edits enforce
-(``queries.catalog_edit``); a problem is shown under the form and the dialog
+(``catalog.editing``); a problem is shown under the form and the dialog
 stays open.  Saving happens in the caller, on a worker.
 """
 
@@ -17,13 +17,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from etsysync_gui.queries.catalog import VariantRow
-from etsysync_gui.queries.catalog_edit import (
+from etsysync_gui.catalog.editing import (
     CatalogEditError,
     VariantInput,
     parse_price,
     parse_quantity,
 )
+from etsysync_gui.queries.catalog import VariantRow
 
 
 class VariantDialog(QDialog):

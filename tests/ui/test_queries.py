@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import insert
 
+from etsysync_gui.catalog import editing as edits
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, Product, ProductVariant
-from etsysync_gui.queries import catalog_edit as edits
 from etsysync_gui.queries.inventory import load_pools
 from etsysync_gui.queries.link_suggestions import listing_links, suggest_variants
 from etsysync_gui.queries.listings import load_listings
