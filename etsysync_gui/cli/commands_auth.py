@@ -326,7 +326,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     login_cmd.add_argument(
         "--no-browser",
         action="store_true",
-        help="only print the address to open (e.g. on another machine's browser)",
+        help="print the address instead of opening a browser; open it in a browser on this "
+        "machine, or through an SSH tunnel to the redirect port (Etsy sends the browser back "
+        "to localhost)",
     )
     login_cmd.add_argument(
         "--timeout",

@@ -73,6 +73,27 @@ def current_revision(engine: Engine) -> str | None:
         raise DatabaseError(describe_connection_error(engine, exc)) from None
 
 
+def _refuse_unknown_revision(engine: Engine, before: str | None) -> None:
+    """Stop before touching a database whose schema this version does not know.
+
+    That happens when a newer EtsySync (on this computer or another one sharing
+    the PostgreSQL database) upgraded it.  Alembic would fail deep inside with
+    "Can't locate revision"; the seller needs to hear which version to run, and
+    no backup file should pile up on each attempt.
+    """
+    if before is None:
+        return
+    scripts = ScriptDirectory.from_config(alembic_config())
+    if before in {rev.revision for rev in scripts.walk_revisions()}:
+        return
+    raise DatabaseError(
+        f"The database {engine.url.render_as_string(hide_password=True)} was upgraded by a "
+        f"newer version of EtsySync (schema {before}; this version knows up to "
+        f"{scripts.get_current_head()}). Install the newer EtsySync, or choose another "
+        "database; nothing was changed."
+    )
+
+
 def _backup_sqlite(engine: Engine, before: str | None) -> Path | None:
     path = sqlite_path(engine.url)
     if path is None or not path.exists() or path.stat().st_size == 0:
@@ -99,6 +120,7 @@ def _run(engine: Engine, target: str, downgrade: bool) -> MigrationResult:
             conn.commit()
         try:
             before = _current(conn)
+            _refuse_unknown_revision(engine, before)
             wanted = head if target == "head" else (None if target == "base" else target)
             backup = None
             if before != wanted:

@@ -20,6 +20,7 @@ from etsysync_gui.db.migrate import (
     upgrade_to_head,
 )
 from etsysync_gui.db.models import Base
+from etsysync_gui.errors import DatabaseError
 from etsysync_gui.paths import migrations_dir
 
 EXPECTED_TABLES = {
@@ -40,6 +41,19 @@ def test_upgrade_creates_every_table_and_is_idempotent(db_url: str) -> None:
     second = upgrade_to_head(db.engine)
     assert not second.changed and second.backup is None
     db.dispose()
+
+
+def test_a_database_from_a_newer_version_is_refused_untouched(database: Database) -> None:
+    """A newer EtsySync upgraded this database: say so, change nothing, leave no backup."""
+    with database.session() as s:
+        s.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
+    with pytest.raises(DatabaseError, match="newer version of EtsySync") as raised:
+        upgrade_to_head(database.engine)
+    assert "9999_from_the_future" in raised.value.message
+    assert current_revision(database.engine) == "9999_from_the_future"
+    if database.engine.url.get_backend_name() == "sqlite":
+        folder = Path(str(database.engine.url.database)).parent
+        assert not list(folder.glob("*.bak"))
 
 
 def test_models_match_the_migrated_schema(database: Database) -> None:
