@@ -23,8 +23,9 @@ from the environment and another from the keychain, each is used as given
 two is logged, because tokens only refresh with the app that issued them.
 
 The unencrypted credentials file is used only when ``ETSYSYNC_CREDENTIALS_FILE``
-is set to ``1``/``true``/``yes`` (an explicit opt-in; the file lives in the
-user data folder and ``auth status`` shows its path).
+is set to ``1``/``true``/``yes`` or the profile sets ``credentials_file = true``
+(an explicit opt-in, offered by the setup wizard when there is no keychain; the
+file lives in the user data folder and ``auth status`` shows its path).
 """
 
 from __future__ import annotations
@@ -93,7 +94,8 @@ def credentials_file_path(profile_name: str) -> Path:
 def credential_store(settings: Settings) -> CredentialStore:
     """The profile's store: the system keychain, or the file if the user opted in."""
     name = settings.profile.name
-    if os.environ.get(CREDENTIALS_FILE_ENV, "").strip().lower() in _TRUE:
+    opted_in = os.environ.get(CREDENTIALS_FILE_ENV, "").strip().lower() in _TRUE
+    if opted_in or settings.profile.credentials_file:
         return CredentialStore(name, file_fallback_path=credentials_file_path(name))
     return CredentialStore(name)
 

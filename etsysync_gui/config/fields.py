@@ -261,5 +261,6 @@ _SPECS = (
     FieldSpec("zero_stock_policy", str, _choice(ZeroStockPolicy)),
     FieldSpec("log_retention_days", int, _int_range(1, MAX_RETENTION_DAYS, " days")),
     FieldSpec("keystring", str, _keystring, optional=True, env_var="ETSY_API_KEY", sensitive=True),
+    FieldSpec("credentials_file", bool, lambda value: value),
 )
 FIELD_SPECS: dict[str, FieldSpec] = {spec.key: spec for spec in _SPECS}

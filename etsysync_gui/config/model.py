@@ -63,6 +63,9 @@ class Profile:
     zero_stock_policy: ZeroStockPolicy = ZeroStockPolicy.DEACTIVATE
     log_retention_days: int = 90
     keystring: str | None = None
+    credentials_file: bool = False
+    """Keep this profile's secrets in an unencrypted file instead of the system keychain
+    (the user's explicit choice when there is no keychain; the wizard warns)."""
 
     def effective_oauth_token_url(self) -> str:
         """``oauth_token_url``, or the token endpoint under ``api_base_url``."""

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from etsysync_gui.config import ConfigStore, ConflictPolicy, ZeroStockPolicy
 from etsysync_gui.config.fields import MAX_RETENTION_DAYS
+from etsysync_gui.connection import credentials_file_path
 from etsysync_gui.logging_setup import LOG_LEVELS
 from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.plan_review_dialog import (
@@ -96,6 +97,16 @@ class SettingsDialog(QDialog):
         later = QLabel("The database, the log level and the profile change at the next start.")
         later.setWordWrap(True)
         sync.addRow(later)
+        if profile.credentials_file:
+            plain = QLabel(
+                "Etsy credentials are kept in an unencrypted file, not the system keychain "
+                f"(you chose it: no keychain was found): {credentials_file_path(profile.name)}. "
+                "Anyone who can read your files can use your Etsy connection."
+            )
+            plain.setObjectName("credentialsFileWarning")
+            plain.setWordWrap(True)
+            plain.setStyleSheet("color: #8a5a00")
+            sync.addRow(plain)
         layout.addWidget(_group(f"Profile {profile.name}", sync))
         gui = gui_settings()
         window = QFormLayout()

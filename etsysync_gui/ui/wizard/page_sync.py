@@ -1,0 +1,80 @@
+"""Page 6: background sync on or off, how often, and the two policies."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QSpinBox
+
+from etsysync_gui.config import MIN_INTERVAL_SECONDS, ConflictPolicy, ZeroStockPolicy
+from etsysync_gui.ui.wizard.base import Page, note
+from etsysync_gui.ui.wizard.model import CONFLICT_LABELS, ZERO_STOCK_LABELS, SyncChoices
+
+if TYPE_CHECKING:
+    from etsysync_gui.ui.wizard.wizard import SetupWizard
+
+
+def _minutes() -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(MIN_INTERVAL_SECONDS // 60, 30 * 24 * 60)
+    box.setSingleStep(15)
+    box.setSuffix(" min")
+    return box
+
+
+class SyncPage(Page):
+    def __init__(self, wizard: SetupWizard) -> None:
+        super().__init__(
+            wizard,
+            "Syncing",
+            "EtsySync can sync in the background while it runs. You can change all of this "
+            "later in Settings.",
+        )
+        self.enabled = QCheckBox("Sync in the background on a schedule")
+        self.listings = _minutes()
+        self.inventory = _minutes()
+        self.conflict = QComboBox()
+        for policy in ConflictPolicy:
+            self.conflict.addItem(CONFLICT_LABELS[policy], policy)
+        self.zero = QComboBox()
+        for zero in ZeroStockPolicy:
+            self.zero.addItem(ZERO_STOCK_LABELS[zero], zero)
+        form = QFormLayout(self)
+        form.addRow(self.enabled)
+        form.addRow("Read listings from Etsy every:", self.listings)
+        form.addRow("Sync stock every:", self.inventory)
+        form.addRow("When my catalog and Etsy both changed:", self.conflict)
+        form.addRow("When a listing's stock reaches zero:", self.zero)
+        form.addRow(
+            note(
+                "Etsy cannot keep a listing with zero stock active, so 'deactivate' is the "
+                "usual choice; EtsySync never changes prices or variations."
+            )
+        )
+        self.enabled.toggled.connect(self._toggled)
+
+    def initializePage(self) -> None:
+        sync = self.setup.model.sync
+        self.enabled.setChecked(sync.enabled)
+        self.listings.setValue(sync.listings_interval // 60)
+        self.inventory.setValue(sync.inventory_interval // 60)
+        self.conflict.setCurrentIndex(self.conflict.findData(sync.conflict_policy))
+        self.zero.setCurrentIndex(self.zero.findData(sync.zero_stock_policy))
+        self._toggled(sync.enabled)
+
+    def _toggled(self, on: bool) -> None:
+        self.listings.setEnabled(on)
+        self.inventory.setEnabled(on)
+
+    def choices(self) -> SyncChoices:
+        return SyncChoices(
+            enabled=self.enabled.isChecked(),
+            listings_interval=self.listings.value() * 60,
+            inventory_interval=self.inventory.value() * 60,
+            conflict_policy=ConflictPolicy(self.conflict.currentData()),
+            zero_stock_policy=ZeroStockPolicy(self.zero.currentData()),
+        )
+
+    def validatePage(self) -> bool:
+        self.setup.model.sync = self.choices()
+        return True
