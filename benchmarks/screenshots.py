@@ -1,9 +1,12 @@
 """Render each main view (and the main dialogs) to PNG in docs/screenshots, with demo data.
 
-Demo data is real: a ``FakeEtsyServer`` shop, a listing sync that imports it
-into a temporary SQLite catalog, the scheduler's first runs, then local stock
-edits and purchases on Etsy so the inventory view and the plan review have
-work to show.  Offscreen, no display needed:
+Demo data is real: the demo shop (``demo.shop.DemoShop``, the fake Etsy and
+generated shop that ``etsysync-gui --demo`` opens, connected through OAuth), a
+listing sync that imports it into a temporary SQLite catalog, the scheduler's
+first runs, then local stock edits and purchases on Etsy so the inventory view
+and the plan review have work to show.  The demo banner is left out: the
+pictures show the views as a seller's own shop has them.  Offscreen, no
+display needed:
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/screenshots.py [--out docs/screenshots]
 
@@ -25,13 +28,14 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from gui_support import point_profile_at, run_request, spin, wait_until
+from gui_support import run_request, spin, wait_until
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 import etsysync_gui.ui  # noqa: F401
-from etsysync_gui.bootstrap import start
+from etsysync_gui.bootstrap import start_with
 from etsysync_gui.catalog.editing import set_variant_quantity
+from etsysync_gui.demo.shop import DEMO_LISTINGS, DemoShop
 from etsysync_gui.etsy.fake import FakeEtsyServer
 from etsysync_gui.queries.catalog import load_catalog
 from etsysync_gui.queries.listings import load_listings
@@ -86,15 +90,18 @@ def render_wizard(window: QWidget, out: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
-    parser.add_argument("--listings", type=int, default=400)
+    parser.add_argument("--listings", type=int, default=DEMO_LISTINGS)
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(11)
     home = tempfile.mkdtemp(prefix="etsysync-shots-")
     app = QApplication.instance() or QApplication(["etsysync-screenshots"])
-    with FakeEtsyServer(listings=args.listings, seed=5, qps=None, qpd=10_000) as server:
-        point_profile_at(server, home)
-        context = start(quiet=True)
+    os.environ["ETSYSYNC_HOME"] = home
+    with DemoShop.open(listings=args.listings) as demo:
+        server = demo.server
+        context = start_with(demo.settings(), quiet=True)
+        context.credentials = demo.credentials
+        context.settings_loader = demo.settings
         controller = AppController(context, driver=ManualDriver())
         window = MainWindow(context, controller=controller)
         window.resize(*SIZE)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from etsysync_gui.config import Settings, load_settings
 from etsysync_gui.db.engine import Database, check_connection
@@ -20,17 +21,34 @@ from etsysync_gui.db.migrate import MigrationResult, upgrade_to_head
 from etsysync_gui.logging_setup import setup_logging
 from etsysync_gui.redaction import register_secret
 
+if TYPE_CHECKING:
+    from etsysync_gui.credentials import CredentialStore
+
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class AppContext:
-    """Settings, the log file and (when asked for) the migrated database."""
+    """Settings, the log file and (when asked for) the migrated database.
+
+    ``credentials`` and ``settings_loader`` are for a run whose settings are
+    not (only) the config file's: the demo shop keeps its throw-away tokens in
+    memory and rebuilds its settings from its own overrides.  ``None`` means
+    the usual: the profile's keychain item and ``load_settings``.
+    """
 
     settings: Settings
     log_file: Path
     database: Database | None = None
     migration: MigrationResult | None = None
+    credentials: CredentialStore | None = None
+    settings_loader: Callable[[], Settings] | None = None
+
+    def fresh_settings(self) -> Settings:
+        """The settings read again (after a change); blocking, for a worker thread."""
+        if self.settings_loader is not None:
+            return self.settings_loader()
+        return load_settings(self.settings.profile.name)
 
     def require_database(self) -> Database:
         assert self.database is not None, "started without a database"
@@ -53,7 +71,12 @@ def _register_env_secrets(settings: Settings) -> None:
 
 def open_database(settings: Settings) -> tuple[Database, MigrationResult]:
     """Open, check and migrate the profile's database."""
-    database = Database.open(settings.effective_database_url())
+    return open_database_url(settings.effective_database_url())
+
+
+def open_database_url(url: str) -> tuple[Database, MigrationResult]:
+    """Open, check and migrate the database at ``url`` (the demo's, before its settings)."""
+    database = Database.open(url)
     try:
         check_connection(database.engine)
         migration = upgrade_to_head(database.engine)
@@ -73,7 +96,16 @@ def start(
 
     ``quiet`` keeps log records off stderr (the GUI, whose user reads dialogs).
     """
-    settings = load_settings(profile)
+    return start_with(load_settings(profile), with_database=with_database, quiet=quiet)
+
+
+def start_with(
+    settings: Settings,
+    *,
+    with_database: bool = True,
+    quiet: bool = False,
+) -> AppContext:
+    """``start`` for settings made elsewhere (the demo shop's): logging, then the database."""
     _register_env_secrets(settings)
     stream: TextIO | None = None if quiet else sys.stderr
     log_file = setup_logging(settings.profile.log_level, stream=stream)

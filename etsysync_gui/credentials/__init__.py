@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from etsysync_gui.credentials.errors import KeychainError, KeychainProblem
 from etsysync_gui.credentials.file_fallback import FileFallback
+from etsysync_gui.credentials.memory import MemorySecrets
 from etsysync_gui.credentials.model import Credentials, CredentialsFormatError
 from etsysync_gui.credentials.store import (
     NO_KEYCHAIN,
@@ -25,6 +26,7 @@ __all__ = [
     "FileFallback",
     "KeychainError",
     "KeychainProblem",
+    "MemorySecrets",
     "SecretBackend",
     "keychain_username",
 ]

@@ -17,8 +17,10 @@ Why a wrapper around ``keyring`` (after maestral's ``CredentialStorage``):
 * **No silent fallback.**  Without a usable keychain every call raises
   ``KeychainError``; the unencrypted file is used only when the caller passes
   ``file_fallback_path`` (the user's explicit choice), and ``backend_name``
-  then says so.  ``keyring``'s ``null`` backend (keyring disabled) counts as
-  no keychain: it would accept writes and silently forget them.
+  then says so.  ``memory`` (``MemorySecrets``) keeps the demo shop's
+  throw-away tokens out of the keychain.  ``keyring``'s ``null`` backend
+  (keyring disabled) counts as no keychain: it would accept writes and
+  silently forget them.
 * **Redaction.**  Every secret loaded or saved is registered with
   ``redaction.register_secret`` so it is masked in every later log line.
 
@@ -42,6 +44,7 @@ from keyring.errors import KeyringLocked, NoKeyringError
 
 from etsysync_gui.credentials.errors import KeychainError
 from etsysync_gui.credentials.file_fallback import FileFallback
+from etsysync_gui.credentials.memory import MemorySecrets
 from etsysync_gui.credentials.model import Credentials, CredentialsFormatError
 from etsysync_gui.etsy.tokens import TokenSet
 from etsysync_gui.redaction import redact, register_secret
@@ -103,7 +106,8 @@ class CredentialStore:
 
     ``keyring_backend`` defaults to ``keyring.get_keyring()`` (resolved on first
     use); tests pass an in-memory backend.  ``file_fallback_path`` selects the
-    unencrypted file instead of the keychain (the user's explicit opt-in).
+    unencrypted file instead of the keychain (the user's explicit opt-in);
+    ``memory`` keeps the credentials in this process only (the demo shop).
     """
 
     def __init__(
@@ -112,13 +116,17 @@ class CredentialStore:
         *,
         keyring_backend: KeyringBackend | None = None,
         file_fallback_path: Path | None = None,
+        memory: MemorySecrets | None = None,
     ) -> None:
-        if keyring_backend is not None and file_fallback_path is not None:
-            raise ValueError("pass either keyring_backend or file_fallback_path, not both")
+        chosen = [keyring_backend, file_fallback_path, memory]
+        if sum(item is not None for item in chosen) > 1:
+            raise ValueError("pass one of keyring_backend, file_fallback_path or memory")
         self.profile = profile
         self.username = keychain_username(profile)
         self._given = keyring_backend
-        self._fallback = FileFallback(file_fallback_path) if file_fallback_path else None
+        self._fallback: FileFallback | MemorySecrets | None = (
+            FileFallback(file_fallback_path) if file_fallback_path else memory
+        )
         self._lock = _profile_lock(profile)
         self._backend: SecretBackend | None = None
         self._name: str | None = None
@@ -152,7 +160,7 @@ class CredentialStore:
 
     @property
     def uses_file(self) -> bool:
-        return self._fallback is not None
+        return isinstance(self._fallback, FileFallback)
 
     # -- operations -----------------------------------------------------------------------
 

@@ -11,7 +11,9 @@ their news into Qt signals on the GUI thread:
 * what the dashboard needs to know about the connection and the budget.
 
 Settings changes go through ``ConfigStore.set_value`` on a worker, then a
-fresh ``load_settings``; the service is rebuilt and the scheduler re-armed.
+fresh load (``AppContext.fresh_settings``); the service is rebuilt and the
+scheduler re-armed.  Credentials come from ``AppContext.credentials`` when
+the run has its own store (the demo shop's, in memory), else the keychain.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QObject, Signal, Slot
 
 from etsysync_gui.bootstrap import AppContext
-from etsysync_gui.config import ConfigStore, Settings, load_settings
+from etsysync_gui.config import ConfigStore, Settings
 from etsysync_gui.connection import client_from_settings, credential_store
+from etsysync_gui.credentials import CredentialStore
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.types import utcnow
 from etsysync_gui.etsy.ratelimit import DEFAULT_LIMIT_PER_DAY, Budget
@@ -44,10 +47,15 @@ log = logging.getLogger(__name__)
 ServiceFactory = Callable[[Settings, Database], SyncService]
 
 
-def default_service(settings: Settings, database: Database) -> SyncService:
-    """The profile's service (raises ``ConfigError`` when no shop is configured)."""
+def default_service(
+    settings: Settings, database: Database, store: CredentialStore | None = None
+) -> SyncService:
+    """The profile's service (raises ``ConfigError`` when no shop is configured).
+
+    ``store``: where the credentials live (``None``: the profile's keychain item).
+    """
     options = SyncOptions.from_settings(settings)
-    return SyncService(database, lambda: client_from_settings(settings), options)
+    return SyncService(database, lambda: client_from_settings(settings, store=store), options)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +82,7 @@ class AppController(QObject):
         self,
         context: AppContext,
         *,
-        service_factory: ServiceFactory = default_service,
+        service_factory: ServiceFactory | None = None,
         clock: Callable[[], datetime] = utcnow,
         driver: Driver | None = None,
         parent: QObject | None = None,
@@ -84,7 +92,9 @@ class AppController(QObject):
         self.settings = context.settings
         self.database = context.require_database()
         self.clock = clock
-        self._service_factory = service_factory
+        self._service_factory: ServiceFactory = service_factory or (
+            lambda settings, database: default_service(settings, database, context.credentials)
+        )
         self._driver = driver
         self._service: SyncService | None = None
         self._service_lock = threading.Lock()
@@ -185,7 +195,8 @@ class AppController(QObject):
         if self.settings.secrets.access_token:
             return None
         try:
-            saved = credential_store(self.settings).load()
+            store = self.context.credentials or credential_store(self.settings)
+            saved = store.load()
         except Exception:  # the keychain said no: the dashboard just leaves it out
             return None
         if saved is None or saved.expires_at is None:
@@ -227,10 +238,8 @@ class AppController(QObject):
         self.jobs.submit(write, written, on_error)
 
     def reload_settings(self, then: Callable[[], None] | None = None) -> None:
-        name = self.settings.profile.name
-
         def load() -> Settings:
-            settings = load_settings(name)
+            settings = self.context.fresh_settings()
             with self._service_lock:
                 old, self._service = self._service, None
             if old is not None:

@@ -5,6 +5,9 @@ the views, and owns the window's life: geometry and column widths are
 remembered (``gui_settings``); closing keeps background sync running in the
 tray when the seller chose that (asked once, remembered); quitting stops the
 scheduler and joins every worker before the database closes.
+
+In the demo (``demo=True``) a banner above the tabs says that the shop is
+generated and nothing reaches Etsy, and offers the setup of a real shop.
 """
 
 from __future__ import annotations
@@ -13,7 +16,15 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from etsysync_gui import APP_NAME, __version__
 from etsysync_gui.bootstrap import AppContext
@@ -23,6 +34,7 @@ from etsysync_gui.ui import dialogs
 from etsysync_gui.ui.catalog_view import CatalogView
 from etsysync_gui.ui.controller import AppController, Connection
 from etsysync_gui.ui.dashboard_view import DashboardView
+from etsysync_gui.ui.demo_banner import DemoBanner
 from etsysync_gui.ui.gc_policy import freeze_startup_objects
 from etsysync_gui.ui.inventory_view import InventoryView
 from etsysync_gui.ui.listings_view import ListingsView
@@ -30,12 +42,19 @@ from etsysync_gui.ui.log_view import LogView
 from etsysync_gui.ui.reconnect import reconnect
 from etsysync_gui.ui.scheduler_panel import SchedulerPanel
 from etsysync_gui.ui.settings_dialog import CLOSE_TO_TRAY_KEY, SettingsDialog
+from etsysync_gui.ui.setup_entry import SETUP_BY_HAND, run_setup
 from etsysync_gui.ui.tray import Tray, app_icon
 from etsysync_gui.ui.widgets import FastTableView, gui_settings
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, context: AppContext, *, controller: AppController | None = None) -> None:
+    def __init__(
+        self,
+        context: AppContext,
+        *,
+        controller: AppController | None = None,
+        demo: bool = False,
+    ) -> None:
         super().__init__()
         self.context = context
         self.controller = controller or AppController(context, parent=self)
@@ -44,6 +63,7 @@ class MainWindow(QMainWindow):
         self.resize(1180, 760)
         self._quitting = False
         self._shut_down = False
+        self.started = False
         self.ask_close_to_tray: Callable[[], bool] = self._ask_close_to_tray
         self.exit_application: Callable[[], None] = QApplication.quit
         c = self.controller
@@ -64,8 +84,20 @@ class MainWindow(QMainWindow):
             (self.scheduler_panel, "Scheduler"),
         ):
             self.tabs.addTab(widget, title)
-        self.setCentralWidget(self.tabs)
-        self.dashboard.reconnect_requested.connect(lambda: reconnect(self, c))
+        self.demo_banner: DemoBanner | None = None
+        if demo:
+            self.demo_banner = DemoBanner()
+            self.demo_banner.setup_requested.connect(self.set_up_own_shop)
+            central = QWidget()
+            column = QVBoxLayout(central)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(0)
+            column.addWidget(self.demo_banner)
+            column.addWidget(self.tabs, 1)
+            self.setCentralWidget(central)
+        else:
+            self.setCentralWidget(self.tabs)
+        self.dashboard.reconnect_requested.connect(self.reconnect_to_etsy)
         self.tray = Tray(c, self)
         self.tray.open_requested.connect(self.bring_to_front)
         self.tray.quit_requested.connect(self.quit)
@@ -77,10 +109,15 @@ class MainWindow(QMainWindow):
 
     def start(self, *, scheduler: bool = True) -> None:
         """Show the tray, check the connection, load the dashboard, start the scheduler."""
+        self.started = True
         self.tray.show()
         self.controller.start(scheduler=scheduler)
         self.dashboard.reload()
         freeze_startup_objects()
+
+    @property
+    def shut_down(self) -> bool:
+        return self._shut_down
 
     def shutdown(self) -> None:
         """Remember the window, stop the scheduler and join every worker (idempotent)."""
@@ -159,7 +196,7 @@ class MainWindow(QMainWindow):
         self._action("&Sync", "Sync &inventory now…", d.sync_inventory, "Ctrl+I")
         self._action("&Sync", "Sync listings &and stock now", self.tray.sync_now, "Ctrl+Shift+S")
         self._action("&Sync", "&Cancel the running sync", d.cancel, "Ctrl+Shift+X")
-        self._action("&Sync", "&Reconnect to Etsy…", lambda: reconnect(self, self.controller), "")
+        self._action("&Sync", "&Reconnect to Etsy…", self.reconnect_to_etsy, "")
         self._action("&View", "&Refresh", self.refresh, "F5")
         self._action("&View", "&Find", self.focus_search, "Ctrl+F")
         for number in range(self.tabs.count()):
@@ -213,6 +250,29 @@ class MainWindow(QMainWindow):
         self.settings_dialog = dialog
         dialog.open()
         return dialog
+
+    @Slot()
+    def reconnect_to_etsy(self) -> None:
+        """The wizard's reconnect, except in the demo: its tokens live in memory and the
+        wizard would store new ones in the keychain, so the demo only checks again."""
+        if self.demo_banner is not None:
+            self.controller.reconnect()
+            return
+        reconnect(self, self.controller)
+
+    @Slot()
+    def set_up_own_shop(self) -> None:
+        """The demo banner's button: the setup wizard, or how to set up by hand."""
+        result = run_setup(self, None)
+        if result is None:
+            dialogs.tell(self, "Set up your own shop", SETUP_BY_HAND)
+        elif result.connected:
+            dialogs.tell(
+                self,
+                "Your shop is set up",
+                f"Profile {result.profile or ''} is connected to Etsy. Quit the demo and start "
+                "EtsySync again to open your shop.",
+            )
 
     def refresh(self) -> None:
         current = self.tabs.currentWidget()

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from etsysync_gui import autostart
 from etsysync_gui.config import ConfigStore, ConflictPolicy, ZeroStockPolicy
 from etsysync_gui.config.fields import MAX_RETENTION_DAYS
 from etsysync_gui.connection import credentials_file_path
@@ -120,8 +121,13 @@ class SettingsDialog(QDialog):
         self.small_limit.setRange(1, 1000)
         self.small_limit.setSuffix(" listings or fewer")
         self.small_limit.setValue(int(str(gui.value(SMALL_LIMIT_KEY, DEFAULT_SMALL_LIMIT))))
+        self.start_at_login = QCheckBox("Start EtsySync when I log in (in the tray)")
+        self.start_at_login.setChecked(autostart.is_enabled())
+        self.start_at_login.setVisible(autostart.autostart_supported())
         for widget in (self.close_to_tray, self.notifications, self.skip_small):
             window.addRow("", widget)
+        if autostart.autostart_supported():
+            window.addRow("", self.start_at_login)
         window.addRow("Small means:", self.small_limit)
         layout.addWidget(_group("This computer", window))
         self.problem = QLabel()
@@ -134,6 +140,21 @@ class SettingsDialog(QDialog):
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+
+    def _apply_start_at_login(self) -> None:
+        """Write or remove the login entry (a small local file, like QSettings)."""
+        if not autostart.autostart_supported():
+            return
+        wanted = self.start_at_login.isChecked()
+        if wanted == autostart.is_enabled():
+            return
+        try:
+            if wanted:
+                autostart.enable(self.controller.settings.profile.name)
+            else:
+                autostart.disable()
+        except OSError as exc:
+            self.problem.setText(f"Could not change starting at login: {exc}")
 
     def _profiles(self, names: list[str]) -> None:
         current = self.profile.currentText()
@@ -171,6 +192,7 @@ class SettingsDialog(QDialog):
         gui.setValue(NOTIFY_KEY, "true" if self.notifications.isChecked() else "false")
         gui.setValue(SKIP_SMALL_KEY, "true" if self.skip_small.isChecked() else "false")
         gui.setValue(SMALL_LIMIT_KEY, self.small_limit.value())
+        self._apply_start_at_login()
         chosen = self.profile.currentText()
         default = chosen if chosen and chosen != self.controller.settings.profile.name else None
         changes = self.changes()

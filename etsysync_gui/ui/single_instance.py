@@ -6,6 +6,10 @@ instance listens on a QLocalServer named after the user and profile; a second
 launch connects, sends "show", and exits; the first brings its window forward.
 
 A stale socket left by a crash is detected (nobody answers) and removed.
+
+The name also carries the data folder: two setups kept apart with
+``ETSYSYNC_HOME`` (a portable install, a throwaway demo, parallel test runs)
+have separate databases, so they do not stand in each other's way.
 """
 
 from __future__ import annotations
@@ -16,13 +20,17 @@ import hashlib
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
+from etsysync_gui.paths import user_data_dir
+
 CONNECT_TIMEOUT_MS = 500
 MESSAGE_SHOW = b"show\n"
 
 
 def server_name(profile: str) -> str:
-    """A per-user, per-profile name (hashed: names have length and character limits)."""
-    digest = hashlib.sha256(f"{getpass.getuser()}:{profile}".encode()).hexdigest()[:16]
+    """A per-user, per-data-folder, per-profile name (hashed: names have length and
+    character limits)."""
+    key = f"{getpass.getuser()}:{user_data_dir()}:{profile}"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     return f"etsysync-{digest}"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QAction, QKeySequence
@@ -125,6 +126,26 @@ def test_settings_are_written_through_the_config_store(
     scheduler = window.controller.scheduler
     assert scheduler is not None
     assert scheduler.snapshot().job("inventory").interval_s == 1800
+
+
+def test_start_at_login_writes_and_removes_the_login_entry(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    entry = tmp_path / "xdg" / "autostart" / "app.etsysync.EtsySync.desktop"
+    dialog = window.open_settings()
+    assert not dialog.start_at_login.isChecked()
+    dialog.start_at_login.setChecked(True)
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        dialog.save()
+    assert "--minimized" in entry.read_text() and "--profile production" in entry.read_text()
+
+    dialog = window.open_settings()
+    assert dialog.start_at_login.isChecked()
+    dialog.start_at_login.setChecked(False)
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        dialog.save()
+    assert not entry.exists()
 
 
 def test_a_bad_setting_is_shown_and_nothing_closes(qtbot: QtBot, window: MainWindow) -> None:

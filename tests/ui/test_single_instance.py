@@ -45,7 +45,7 @@ def test_a_second_app_launch_exits_after_handing_over(
     assert running.listen()
     try:
         with qtbot.waitSignal(running.show_requested, timeout=5000):
-            assert app.main(["--quit-after-start"]) == 0
+            assert app.main(["--profile", "production", "--quit-after-start"]) == 0
     finally:
         running.close()
     assert built == []  # no second window, so no second scheduler
