@@ -12,11 +12,11 @@ Per listing that writes Etsy, in chunks of 100 listings:
    transaction (see ``commit`` and ``writeahead``).
 
 Listings that only change the local side (pulls, new bases) need no Etsy call
-and are committed in one transaction each.  An inventory PUT costs ONE call per
-listing, so a run that pushes to n listings costs ceil(n/100) + n calls, plus
-one call per state change (and one per chunk holding a deactivation, to confirm
-the listing is still active before EtsySync takes responsibility for
-switching it off).
+and are committed ``LOCAL_BATCH`` per transaction (``apply_local_writes``).
+An inventory PUT costs ONE call per listing, so a run that pushes to n
+listings costs ceil(n/100) + n calls, plus one call per state change (and one
+per chunk holding a deactivation, to confirm the listing is still active
+before EtsySync takes responsibility for switching it off).
 
 Failures: Etsy refusing a write (``EtsyValidationError``) is logged with Etsy's
 words and the run carries on; a failure that may or may not have reached Etsy
@@ -28,12 +28,14 @@ Cancellation is checked between listings only.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 
 from etsysync_gui.etsy.errors import EtsyError, EtsyValidationError, RateLimitedError
 from etsysync_gui.etsy.models import Inventory
 from etsysync_gui.sync.apply_context import ApplyContext
-from etsysync_gui.sync.commit import apply_write, fail_write, mark_gone
+from etsysync_gui.sync.commit import apply_local_writes, apply_write, fail_write, mark_gone
+from etsysync_gui.sync.dbutil import chunks
 from etsysync_gui.sync.inventory_edit import verify_written
 from etsysync_gui.sync.plan import ListingPlan, SyncPlan
 from etsysync_gui.sync.planner import decide_listing
@@ -45,6 +47,7 @@ from etsysync_gui.sync.writeahead import ListingWrite
 
 log = logging.getLogger(__name__)
 CHUNK = 100
+LOCAL_BATCH = 500  # local-only listings per transaction (see ``apply_local_writes``)
 
 
 def apply_plan(ctx: ApplyContext, plan: SyncPlan) -> bool:
@@ -66,12 +69,12 @@ def apply_plan(ctx: ApplyContext, plan: SyncPlan) -> bool:
     local_ids = {x.listing_id for x in local_only}
     remote = [x for x in todo if x.listing_id not in local_ids]
     done = 0
-    for listing in local_only:
+    for batch in chunks(local_only, LOCAL_BATCH):
         if cancelled(ctx.cancel):
             return False
         ctx.renew()
-        _commit_local(ctx, listing, note=None)
-        done += 1
+        _commit_local_batch(ctx, batch)
+        done += len(batch)
         report(ctx.progress, PHASE_WRITING, done, len(todo))
     for start in range(0, len(remote), CHUNK):
         if cancelled(ctx.cancel):
@@ -136,6 +139,16 @@ def _confirm_deactivations(
             plan, note = prepared[lid]
             again, _ = prepare_listing(plan, corrected, fresh[lid], ctx.options, stale=True)
             prepared[lid] = (again, note)
+
+
+def _commit_local_batch(ctx: ApplyContext, plans: Sequence[ListingPlan]) -> None:
+    """Commit listings that change only the local side, many per transaction."""
+    writes = [ListingWrite.of(x, run_id=ctx.run_id, inventory=None) for x in plans]
+    applied = apply_local_writes(ctx.database, writes, now=ctx.clock(), run_id=ctx.run_id)
+    for plan in plans:
+        if plan.listing_id in applied:
+            ctx.count_applied(plan)
+        ctx.hooks.after_commit(plan.listing_id)
 
 
 def _commit_local(ctx: ApplyContext, plan: ListingPlan, note: str | None) -> None:

@@ -8,23 +8,26 @@
   local change at the next sync (its base is ``new_local``).  Pool rows are
   updated only while still linked to the same variant, so a link changed
   meanwhile is not given bases that belong to the old one.
+* ``apply_local_writes``: the same for many listings that need no Etsy call,
+  in one transaction (a first sync commits thousands of them).
 * ``fail_write``: Etsy refused the write; nothing is applied, pools and log say
   why (Etsy's words), the record is cleared.
 * ``discard_record``: recovery found the write did not land.
 
-Log rows are written only by ``apply_write`` and ``fail_write``, inside the
-transaction that applies (or definitively fails) the decision; ``apply_write``
-refuses to run twice for one record (it requires the record to still be
-there), so each decision is logged exactly once.
+Log rows are written only by ``apply_write`` / ``apply_local_writes`` and
+``fail_write``, inside the transaction that applies (or definitively fails)
+the decision; ``apply_write`` refuses to run twice for one record (it requires
+the record to still be there), so each decision is logged exactly once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, and_, bindparam, case, null, update
+from sqlalchemy import CursorResult, and_, bindparam, case, null, select, update
 
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, ProductVariant
@@ -90,7 +93,7 @@ def apply_write(
     }
     if state is not None:
         values["state"] = state
-    holds = etsy_holds or {}
+    part = _Part(write, etsy_holds or {}, listing_error, suffix)
     with database.session() as session:
         where = [
             LISTINGS.c.etsy_listing_id == write.listing_id,
@@ -100,62 +103,127 @@ def apply_write(
         ]
         if _count(session.execute(update(LISTINGS).where(*where).values(**values))) != 1:
             return False
-        deltas = [
-            {"b_vid": p.local_variant_id, "b_delta": p.new_local - p.local_before}
-            for p in write.pools
-            if p.store_bases and p.new_local != p.local_before
-        ]
-        if deltas:
-            moved = VARIANTS.c.quantity + bindparam("b_delta")
-            session.execute(
-                update(VARIANTS)
-                .where(VARIANTS.c.id == bindparam("b_vid"))
-                .values(quantity=case((moved < 0, 0), else_=moved), updated_at=now),
-                deltas,
-            )
-        _update_pools(session, write, holds, now, suffix)
-        rows = [
-            log_row(
-                run_id=run_id,
-                listing_id=write.listing_id,
-                pool_key=p.pool_key,
-                local_variant_id=p.local_variant_id,
-                local_found=p.local_before,
-                etsy_found=p.etsy_before,
-                action=p.log_action,
-                result="skipped" if p.skipped else "error" if listing_error else "success",
-                message=_message(p.reason, write.note, listing_error, suffix),
-                now=now,
-            )
-            for p in write.pools
-            if p.log
-        ]
-        if rows:
-            session.execute(LOG_TABLE.insert(), rows)
+        _apply_parts(session, [part], now, run_id)
     return True
 
 
-def _update_pools(
-    session: Any,
-    write: ListingWrite,
-    holds: Mapping[str, int],
-    now: datetime,
-    suffix: str | None,
-) -> None:
-    def params(pool: PoolWrite) -> dict[str, Any]:
-        held = holds.get(pool.pool_key, pool.new_etsy)
+def apply_local_writes(
+    database: Database, writes: Sequence[ListingWrite], *, now: datetime, run_id: int | None
+) -> set[int]:
+    """Apply many writes that need no Etsy call in ONE transaction; returns the applied ids.
+
+    Why one transaction for many listings: a first sync links thousands of
+    pools and each needs its bases and a log row; a transaction (and, on
+    SQLite, an fsync) per listing made that the slowest part of a big shop's
+    sync.  Nothing here touches Etsy, so batching costs no crash safety: a
+    kill rolls the whole batch back and the next run decides it again (nothing
+    was applied, nothing logged).  Like ``apply_write(from_record=False)``, a
+    listing that has a write-ahead record is left out (recovery runs first).
+    """
+    if not writes:
+        return set()
+    ids = [w.listing_id for w in writes]
+    with database.session() as session:
+        free: set[int] = set()
+        for chunk in chunks(ids, IN_CHUNK):
+            free.update(
+                session.scalars(
+                    select(LISTINGS.c.etsy_listing_id).where(
+                        LISTINGS.c.etsy_listing_id.in_(chunk), LISTINGS.c.pending_write.is_(None)
+                    )
+                )
+            )
+        todo = [w for w in writes if w.listing_id in free]
+        if not todo:
+            return set()
+        session.execute(
+            update(LISTINGS)
+            .where(LISTINGS.c.etsy_listing_id == bindparam("b_lid"))
+            .values(
+                disabled_by_us=bindparam("v_disabled", type_=LISTINGS.c.disabled_by_us.type),
+                deactivated_by_etsysync=bindparam("v_deactivated"),
+                sync_status="synced",
+                sync_error=None,
+                last_synced_at=now,
+                updated_at=now,
+            ),
+            [
+                {
+                    "b_lid": w.listing_id,
+                    "v_disabled": list(w.disabled_by_us),
+                    "v_deactivated": w.deactivated_by_etsysync,
+                }
+                for w in todo
+            ],
+        )
+        _apply_parts(session, [_Part(w, {}, None, None) for w in todo], now, run_id)
+    return {w.listing_id for w in todo}
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """One listing's write with what Etsy answered (for ``_apply_parts``)."""
+
+    write: ListingWrite
+    holds: Mapping[str, int]
+    listing_error: str | None
+    suffix: str | None
+
+
+def _apply_parts(session: Any, parts: Sequence[_Part], now: datetime, run_id: int | None) -> None:
+    """Local quantities (by delta), pool bases and log rows of ``parts``, set-based."""
+    deltas = [
+        {"b_vid": p.local_variant_id, "b_delta": p.new_local - p.local_before}
+        for part in parts
+        for p in part.write.pools
+        if p.store_bases and p.new_local != p.local_before
+    ]
+    if deltas:
+        moved = VARIANTS.c.quantity + bindparam("b_delta")
+        session.execute(
+            update(VARIANTS)
+            .where(VARIANTS.c.id == bindparam("b_vid"))
+            .values(quantity=case((moved < 0, 0), else_=moved), updated_at=now),
+            deltas,
+        )
+    _update_pools(session, parts, now)
+    rows = [
+        log_row(
+            run_id=run_id,
+            listing_id=part.write.listing_id,
+            pool_key=p.pool_key,
+            local_variant_id=p.local_variant_id,
+            local_found=p.local_before,
+            etsy_found=p.etsy_before,
+            action=p.log_action,
+            result="skipped" if p.skipped else "error" if part.listing_error else "success",
+            message=_message(p.reason, part.write.note, part.listing_error, part.suffix),
+            now=now,
+        )
+        for part in parts
+        for p in part.write.pools
+        if p.log
+    ]
+    if rows:
+        session.execute(LOG_TABLE.insert(), rows)
+
+
+def _update_pools(session: Any, parts: Sequence[_Part], now: datetime) -> None:
+    def params(part: _Part, pool: PoolWrite) -> dict[str, Any]:
+        held = part.holds.get(pool.pool_key, pool.new_etsy)
         return {
+            "b_lid": part.write.listing_id,
             "b_key": pool.pool_key,
             "b_vid": pool.local_variant_id,
             "v_base_local": pool.new_local,
             "v_base_etsy": held,
             "v_etsy": held,
             "v_status": pool.status,
-            "v_message": _message(pool.reason, None, None, suffix),
+            "v_message": _message(pool.reason, None, None, part.suffix),
         }
 
     match = and_(
-        POOLS.c.etsy_listing_id == write.listing_id,
+        POOLS.c.etsy_listing_id == bindparam("b_lid"),
         POOLS.c.pool_key == bindparam("b_key"),
         POOLS.c.local_variant_id == bindparam("b_vid"),
     )
@@ -166,7 +234,7 @@ def _update_pools(
         "last_synced_at": now,
         "updated_at": now,
     }
-    with_bases = [params(p) for p in write.pools if p.store_bases]
+    with_bases = [params(x, p) for x in parts for p in x.write.pools if p.store_bases]
     if with_bases:
         session.execute(
             update(POOLS)
@@ -178,7 +246,7 @@ def _update_pools(
             ),
             with_bases,
         )
-    skipped = [params(p) for p in write.pools if not p.store_bases]
+    skipped = [params(x, p) for x in parts for p in x.write.pools if not p.store_bases]
     if skipped:
         session.execute(update(POOLS).where(match).values(**common), skipped)
 

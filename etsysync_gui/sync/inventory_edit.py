@@ -19,6 +19,13 @@ FACTS-style notes (assumptions, chosen to be safe):
   ``is_enabled=false``.  Whether Etsy accepts, or shows sensibly, an ENABLED
   offering with quantity 0 is **UNCONFIRMED**; a disabled one cannot be bought
   and is the documented workaround (FACTS §6 pitfall 4).
+* ...but only as part of a write EtsySync sends anyway.  A pool Etsy ALREADY
+  holds at 0 (a variation that sold out on Etsy, or that the seller left at 0)
+  is left exactly as Etsy has it when nothing else about the listing changes:
+  Etsy shows it as sold out, so disabling it prevents no oversell, and a PUT
+  just for that would be a write the seller never asked for (a first sync
+  with "Etsy is the truth", which must only pull, wrote ~1 listing in 10 of a
+  generated shop this way while reporting no pushes).
 * "Some offering has quantity ≥ 1" is read as "some ENABLED offering has
   quantity ≥ 1".  Whether Etsy counts a disabled offering's stock is
   **UNCONFIRMED**; the strict reading never sends a write Etsy might refuse,
@@ -106,6 +113,7 @@ def plan_listing(
     disabled_by_us: frozenset[str],
     listing_deactivated_by_us: bool = False,
     listing_active: bool = True,
+    known_pools: Sequence[StockPool] | None = None,
 ) -> ListingEdit:
     """Decide the inventory write for ``targets`` (desired Etsy quantity per pool key).
 
@@ -116,7 +124,8 @@ def plan_listing(
 
     ``listing_deactivated_by_us``: EtsySync set this listing inactive earlier
     (it reactivates it when stock returns); ``listing_active``: the listing's
-    state on Etsy is ``active``.
+    state on Etsy is ``active``; ``known_pools``: ``pools_of(inventory)`` when
+    the caller has it already (it is the costliest step of planning a listing).
 
     Raises ``UnknownPoolError`` for a target key the listing does not have,
     ``ValueError`` for a target outside 0..999 or an unknown policy, and
@@ -125,7 +134,7 @@ def plan_listing(
     """
     if zero_stock_policy not in ZERO_STOCK_POLICIES:
         raise ValueError(f"unknown zero-stock policy {zero_stock_policy!r}")
-    pools = pools_of(inventory)
+    pools = pools_of(inventory) if known_pools is None else known_pools
     variants = variant_keys_of(inventory)
     _check_targets(pools, targets)
     notes: list[str] = []
@@ -136,10 +145,12 @@ def plan_listing(
             "exists on Etsy; they stay as they are"
         )
 
-    changes: dict[int, _ProductChange] = {}
-    remembered: set[str] = set()
-    for pool in pools:
-        remembered |= _plan_pool(inventory, pool, targets, entries[pool.key], variants, changes)
+    # First without touching pools Etsy already holds at 0; only when that still
+    # writes is the full edit (which also disables them) planned (module notes).
+    changes, remembered = _plan_pools(inventory, pools, targets, entries, variants, True)
+    writes = _alters(inventory, changes)
+    if writes:
+        changes, remembered = _plan_pools(inventory, pools, targets, entries, variants, False)
 
     if not pools:
         notes.append("This listing has no live variations on Etsy; nothing to write")
@@ -155,13 +166,10 @@ def plan_listing(
         )
 
     notes.extend(_change_notes(inventory, pools, targets, changes))
-    original = inventory.to_put_body()
-    body = _apply(inventory, changes)
     reactivate = listing_deactivated_by_us
     if reactivate:
         notes.append("Stock is back: the listing EtsySync deactivated will be activated again")
-    if body == original:
-        return ListingEdit(None, False, reactivate, frozenset(remembered), tuple(notes))
+    body = _apply(inventory, changes) if writes else None
     return ListingEdit(body, False, reactivate, frozenset(remembered), tuple(notes))
 
 
@@ -244,6 +252,24 @@ def _enabled(product: Product) -> bool:
     return any(o.is_enabled for o in product.live_offerings)
 
 
+def _plan_pools(
+    inventory: Inventory,
+    pools: Sequence[StockPool],
+    targets: Mapping[str, int],
+    entries: Mapping[str, frozenset[str]],
+    variants: Mapping[int, str],
+    keep_etsy_zero: bool,
+) -> tuple[dict[int, _ProductChange], set[str]]:
+    """Every pool's product changes and the entries to remember."""
+    changes: dict[int, _ProductChange] = {}
+    remembered: set[str] = set()
+    for pool in pools:
+        remembered |= _plan_pool(
+            inventory, pool, targets, entries[pool.key], variants, changes, keep_etsy_zero
+        )
+    return changes, remembered
+
+
 def _plan_pool(
     inventory: Inventory,
     pool: StockPool,
@@ -251,8 +277,12 @@ def _plan_pool(
     entries: frozenset[str],
     variants: Mapping[int, str],
     changes: dict[int, _ProductChange],
+    keep_etsy_zero: bool = False,
 ) -> set[str]:
-    """Record the pool's product changes; return the entries to remember for it."""
+    """Record the pool's product changes; return the entries to remember for it.
+
+    ``keep_etsy_zero``: a pool Etsy already holds at 0 is not disabled.
+    """
     quantity = targets.get(pool.key, pool.quantity)
     targeted = pool.key in targets
     for index in pool.product_indexes:
@@ -263,7 +293,7 @@ def _plan_pool(
             if pool.key in entries or _entry(pool, variants[index]) in entries:
                 changes.setdefault(index, _ProductChange()).enabled = True
         return set()
-    if not targeted:
+    if not targeted or (keep_etsy_zero and pool.quantity == 0):
         return set(entries)
     to_disable = [i for i in pool.product_indexes if _enabled(inventory.products[i])]
     for index in to_disable:
@@ -273,6 +303,21 @@ def _plan_pool(
     if not entries and len(to_disable) == len(pool.product_indexes):
         return {pool.key}
     return set(entries) | {_entry(pool, variants[i]) for i in to_disable}
+
+
+def _alters(inventory: Inventory, changes: Mapping[int, _ProductChange]) -> bool:
+    """Whether ``changes`` differ from what Etsy holds (else there is nothing to write).
+
+    Checked on the offerings directly: building two full PUT bodies to compare
+    them cost more than the rest of planning a listing.
+    """
+    for index, change in changes.items():
+        for offering in inventory.products[index].live_offerings:
+            if change.quantity is not None and offering.quantity != change.quantity:
+                return True
+            if change.enabled is not None and offering.is_enabled != change.enabled:
+                return True
+    return False
 
 
 def _sellable(

@@ -26,7 +26,8 @@ The lease also keeps ``sync_status`` honest: ``in_progress`` while held, then
 ``completed`` / ``error`` (with ``sync_error``) / ``idle`` (cancelled) on release,
 and ``last_product_sync`` / ``last_inventory_sync`` on success.  A dry run holds
 the lease (its reads must not interleave with a real run's writes) but leaves
-the status columns as they were.
+the status columns as they were.  Renewals and the release also carry the
+Etsy request budget (``piggyback``, see ``budget``).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ import os
 import secrets
 import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -89,8 +90,13 @@ class Lease:
         clock: Clock = utcnow,
         holder: str | None = None,
         track_status: bool = True,
+        piggyback: Callable[[], Mapping[str, Any]] | None = None,
     ) -> None:
+        """``piggyback``: extra column values written with every renewal and the
+        release (the request budget, see ``budget``), so they cost no write of
+        their own."""
         self.database = database
+        self.piggyback = piggyback
         self.shop_id = shop_id
         self.ttl = timedelta(seconds=ttl_s)
         self.clock = clock
@@ -164,7 +170,7 @@ class Lease:
                         EtsySyncConfig.shop_id == self.shop_id,
                         EtsySyncConfig.lease_holder == self.holder,
                     )
-                    .values(lease_expires_at=now + self.ttl, updated_at=now)
+                    .values(lease_expires_at=now + self.ttl, updated_at=now, **self._extra())
                     .execution_options(synchronize_session=False)
                 )
                 kept = _rowcount(result) == 1
@@ -217,6 +223,7 @@ class Lease:
             self._renewed_at = None
         now = self.clock()
         values: dict[str, Any] = {"lease_holder": None, "lease_expires_at": None, "updated_at": now}
+        values.update(self._extra())
         if self.track_status and status is not None:
             values.update(sync_status=status, sync_error=error)
             if product_sync:
@@ -233,6 +240,15 @@ class Lease:
                 .values(**values)
                 .execution_options(synchronize_session=False)
             )
+
+    def _extra(self) -> dict[str, Any]:
+        if self.piggyback is None:
+            return {}
+        try:
+            return dict(self.piggyback())
+        except Exception:  # never let a side value cost the lease
+            log.exception("Could not read the values to store with the sync lease")
+            return {}
 
     def _running_message(self) -> str:
         with self.database.session() as session:

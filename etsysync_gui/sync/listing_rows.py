@@ -51,6 +51,7 @@ class ReadListing:
     pools: tuple[ReadPool, ...] | None
     problem: str | None = None
     ambiguous: bool = False
+    stock_pools: tuple[StockPool, ...] | None = None  # as computed, so planning reuses them
 
     @property
     def listing_id(self) -> int:
@@ -66,7 +67,8 @@ def read_listing(listing: Listing) -> ReadListing:
         pools = pools_of(inventory)
     except AmbiguousInventoryError as exc:
         return ReadListing(listing, None, exc.message, ambiguous=True)
-    return ReadListing(listing, tuple(_read_pool(inventory, pool) for pool in pools))
+    read = tuple(_read_pool(inventory, pool) for pool in pools)
+    return ReadListing(listing, read, stock_pools=pools)
 
 
 def _read_pool(inventory: Inventory, pool: StockPool) -> ReadPool:

@@ -57,6 +57,7 @@ from etsysync_gui.sync.listing_rows import (
     pool_row,
     read_listing,
 )
+from etsysync_gui.sync.pools import StockPool
 from etsysync_gui.sync.progress import PHASE_SAVING, Progress, cancelled, for_client, report
 
 LISTINGS = table_of(EtsyProduct)
@@ -88,6 +89,7 @@ class ListingSyncResult:
     imported_variants: int
     link_problems: tuple[LinkProblem, ...]
     inventories: Mapping[int, Inventory] = field(default_factory=dict, repr=False)
+    stock_pools: Mapping[int, tuple[StockPool, ...]] = field(default_factory=dict, repr=False)
 
     def problem_counts(self) -> dict[str, int]:
         counts = {name: 0 for name in autolink.PROBLEM_ORDER}
@@ -251,4 +253,5 @@ def store_listings(
         inventories={
             r.listing_id: r.listing.inventory for r in reads if r.listing.inventory is not None
         },
+        stock_pools={r.listing_id: r.stock_pools for r in reads if r.stock_pools is not None},
     )

@@ -62,11 +62,13 @@ def decide_listing(
     options: SyncOptions,
     *,
     missing_means_gone: bool = True,
+    known_pools: Sequence[StockPool] | None = None,
 ) -> ListingPlan:
     """Decide every linked pool of one listing and its listing edit.
 
     ``inventory`` None means Etsy no longer has the listing when it comes from
     a fresh read (``missing_means_gone``), else that Etsy sent no inventory.
+    ``known_pools``: ``pools_of(inventory)`` if the caller computed it already.
     """
     if inventory is None:
         if missing_means_gone:
@@ -75,14 +77,15 @@ def decide_listing(
     if state.pending:
         return failed_listing(state, PENDING)
     try:
-        pools = {pool.key: pool for pool in pools_of(inventory)}
+        found = pools_of(inventory) if known_pools is None else known_pools
+        pools = {pool.key: pool for pool in found}
         decisions = []
         for link in state.links:
             pool = _linked_pool(pools, link)
-            found = PoolState(link.local_quantity, pool.quantity, link.base_local, link.base_etsy)
-            decision = decide(found, policy=options.conflict_policy, first_truth=link.first_truth)
+            sides = PoolState(link.local_quantity, pool.quantity, link.base_local, link.base_etsy)
+            decision = decide(sides, policy=options.conflict_policy, first_truth=link.first_truth)
             decisions.append((link, pool, decision))
-        return finish_listing(state, inventory, decisions, options)
+        return finish_listing(state, inventory, decisions, options, tuple(pools.values()))
     except EtsySyncError as exc:
         return failed_listing(state, exc.message)
 
@@ -102,8 +105,11 @@ def finish_listing(
     inventory: Inventory,
     decisions: Sequence[tuple[PoolLink, StockPool, PoolDecision]],
     options: SyncOptions,
+    all_pools: Sequence[StockPool] | None = None,
 ) -> ListingPlan:
     """The listing edit for ``decisions`` and the per-pool plans (raises on Etsy data errors).
+
+    ``all_pools``: every pool of ``inventory`` (``pools_of``), if the caller has them.
 
     The target handed to ``plan_listing`` is the decision's ``new_etsy``,
     except for a pool whose true stock is 0: its target is 0 even when Etsy
@@ -120,6 +126,7 @@ def finish_listing(
         disabled_by_us=state.disabled_by_us,
         listing_deactivated_by_us=state.deactivated_by_etsysync,
         listing_active=state.state == "active",
+        known_pools=all_pools,
     )
     pools = []
     for link, pool, decision in decisions:
@@ -184,14 +191,22 @@ def plan_from(
     now: datetime,
     source: str,
     progress: Progress | None = None,
+    known_pools: Mapping[int, Sequence[StockPool]] | None = None,
 ) -> SyncPlan:
-    """The plan for ``states`` with Etsy's ``inventories`` (pure; a missing one = gone)."""
+    """The plan for ``states`` with Etsy's ``inventories`` (pure; a missing one = gone).
+
+    ``known_pools``: each listing's ``pools_of`` where already computed (the listing sync).
+    """
     listings = []
     total = len(states)
     for done, (lid, state) in enumerate(sorted(states.items()), start=1):
         listings.append(
             decide_listing(
-                state, inventories.get(lid), options, missing_means_gone=source == "fresh"
+                state,
+                inventories.get(lid),
+                options,
+                missing_means_gone=source == "fresh",
+                known_pools=known_pools.get(lid) if known_pools is not None else None,
             )
         )
         if done % 500 == 0 or done == total:

@@ -44,9 +44,11 @@ def prepare_listing(
             moved.append(f"{pool_plan.label}: Etsy {pool_plan.etsy_before} → {now}")
     if moved:
         note = "re-decided: Etsy changed since the plan (" + ", ".join(moved) + ")"
-        return decide_listing(state, inventory, options), note
+        return decide_listing(state, inventory, options, known_pools=tuple(pools.values())), note
     if stale:
-        return decide_listing(state, inventory, options), STALE_NOTE
+        return decide_listing(
+            state, inventory, options, known_pools=tuple(pools.values())
+        ), STALE_NOTE
     decisions = [
         (
             PoolLink(
@@ -66,6 +68,6 @@ def prepare_listing(
         for p in plan.pools
     ]
     try:
-        return finish_listing(state, inventory, decisions, options), None
+        return finish_listing(state, inventory, decisions, options, tuple(pools.values())), None
     except EtsySyncError as exc:
         return failed_listing(state, exc.message), None

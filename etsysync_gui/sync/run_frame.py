@@ -15,6 +15,9 @@ How a run ends:
   ``cancelled``;
 * any exception → ``failed`` with its message, re-raised for the caller (the
   CLI maps it to an exit code: 4 when the user must reconnect).
+
+Every run also leaves Etsy's remaining request budget in ``etsy_sync_config``
+(written with the lease's renewals and release, see ``budget``).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from etsysync_gui.errors import EtsySyncError
 from etsysync_gui.etsy.client import EtsyClient
 from etsysync_gui.etsy.errors import OperationCancelled
 from etsysync_gui.sync.apply_context import ApplyContext
+from etsysync_gui.sync.budget import budget_reader
 from etsysync_gui.sync.hooks import SyncHooks
 from etsysync_gui.sync.lease import Clock, Lease, LeaseLost
 from etsysync_gui.sync.listing_sync import ListingSyncResult
@@ -90,6 +94,7 @@ class RunFrame:
             ttl_s=self.options.lease_ttl_s,
             clock=self.clock,
             track_status=not self.dry_run,
+            piggyback=budget_reader(self.client.budget),
         )
         lease.acquire()
         started = self.clock()

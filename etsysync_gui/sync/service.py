@@ -277,6 +277,7 @@ class SyncService:
                     now=self.clock(),
                     source="listing_sync",
                     progress=ctx.progress,
+                    known_pools=result.stock_pools,
                 )
             if dry_run:
                 session.rollback()

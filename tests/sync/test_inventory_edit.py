@@ -218,6 +218,30 @@ def test_a_pool_at_zero_is_disabled_and_remembered() -> None:
     assert any("out of stock" in n for n in edit.notes)
 
 
+def test_a_pool_etsy_already_holds_at_zero_is_not_written_on_its_own() -> None:
+    # Sold out on Etsy, still enabled: Etsy shows it sold out; a pull of that 0
+    # (or keeping it) must not become an inventory write nobody asked for.
+    listing = inventory(
+        *grid(quantity=3)[:3],
+        product(pv(COLOR, "Red"), pv(SIZE, "M"), quantity=0),
+        quantity_on=(200, 513),
+    )
+    edit = plan(listing, {"prop:Color=Red|Size=M": 0, "prop:Color=Blue|Size=S": 3})
+    assert edit.put_body is None and not edit.deactivate
+    assert edit.disabled_by_us == frozenset()
+
+
+def test_a_pool_etsy_holds_at_zero_is_disabled_when_the_listing_is_written_anyway() -> None:
+    listing = inventory(
+        *grid(quantity=3)[:3],
+        product(pv(COLOR, "Red"), pv(SIZE, "M"), quantity=0),
+        quantity_on=(200, 513),
+    )
+    edit = plan(listing, {"prop:Color=Red|Size=M": 0, "prop:Color=Blue|Size=S": 1})
+    assert_only_stock_changed(listing.to_put_body(), written(edit), {0: (1, True), 3: (0, False)})
+    assert edit.disabled_by_us == frozenset({"prop:Color=Red|Size=M"})
+
+
 def test_a_disabled_pool_is_re_enabled_when_stock_returns() -> None:
     listing = inventory(
         *grid(quantity=3)[:3],

@@ -64,6 +64,8 @@ class ShopState:
         self._next_offering_id = 20_000_000_001
         self._next_value_id = 3_000_000_001
         self._value_ids: dict[tuple[int, str], int] = {}
+        # (state, sort_on) -> (sort keys seen, positions in sorted order); see listings_page.
+        self._orders: dict[tuple[str, str], tuple[list[Any], list[int]]] = {}
 
     # -- time and ids -----------------------------------------------------------------
 
@@ -174,10 +176,18 @@ class ShopState:
         """getListingsByShop: ``count`` is the total in ``state``, ``results`` one page."""
         with self.lock:
             matching = [item for item in self.listings.values() if item.state == state]
-            matching.sort(key=_sort_key(sort_on))
-            if sort_order in DESCENDING:
-                matching.reverse()
-            page = matching[offset : offset + limit]
+            # Sorting thousands of listings for every page made the fake, not the
+            # client, the slowest part of reading a big shop.  The order is reused
+            # while every sort key is unchanged; keys end in the listing id, so
+            # equal keys mean exactly the same order.
+            key = _sort_key(sort_on)
+            keys = [key(item) for item in matching]
+            cached = self._orders.get((state, sort_on))
+            if cached is None or cached[0] != keys:
+                cached = (keys, sorted(range(len(keys)), key=keys.__getitem__))
+                self._orders[(state, sort_on)] = cached
+            positions = cached[1][::-1] if sort_order in DESCENDING else cached[1]
+            page = [matching[i] for i in positions[offset : offset + limit]]
             results = [self.render_listing(i, show_skus=show_skus, includes=includes) for i in page]
             return {"count": len(matching), "results": results}
 
