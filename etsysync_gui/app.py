@@ -29,7 +29,6 @@ demo's fake Etsy stops.
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -45,8 +44,6 @@ if TYPE_CHECKING:
     from etsysync_gui.demo.startup import StartMode
     from etsysync_gui.ui.demo_mode import DemoSession
     from etsysync_gui.ui.main_window import MainWindow
-
-log = logging.getLogger(__name__)
 
 EventLoop = Callable[["MainWindow"], int]
 
@@ -122,18 +119,16 @@ def _begin_demo(log_level: str) -> DemoLaunch:
 
 def _setup_first(profile: str | None) -> tuple[StartMode, str | None, bool]:
     """The wizard for a chosen profile without a shop: what to open after it, and
-    whether the seller asked for a first listing sync."""
+    whether the seller asked for a first listing sync.  Cancelled, the profile
+    opens as it is and the dashboard says what it still needs."""
     from etsysync_gui.demo.startup import StartMode
-    from etsysync_gui.ui.setup_entry import run_setup
+    from etsysync_gui.ui.wizard import run_setup_wizard  # only a setup start pays for it
 
-    result = run_setup(None, profile)
-    if result is None:
-        log.info("No setup wizard in this build: opening the profile as it is")
-        return StartMode.NORMAL, profile, False
-    if result.demo_requested:
+    outcome = run_setup_wizard(None, profile=profile)
+    if outcome.demo_requested:
         return StartMode.DEMO, profile, False
-    if result.connected and result.profile:
-        return StartMode.NORMAL, result.profile, result.run_first_sync
+    if outcome.connected and outcome.profile:
+        return StartMode.NORMAL, outcome.profile, outcome.run_first_sync
     return StartMode.NORMAL, profile, False
 
 

@@ -2,7 +2,8 @@
 
 Why it is always visible (not a dismissable notice): every number in the
 window belongs to a generated shop, and a seller must never mistake it for
-theirs.  Its button leads to the setup of a real shop (``setup_entry``).
+theirs.  Its button opens the setup wizard for a real shop
+(``MainWindow.set_up_own_shop``).
 """
 
 from __future__ import annotations

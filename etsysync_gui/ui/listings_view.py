@@ -168,7 +168,8 @@ class ListingsView(LazyView):
         if listing is None:
             self.status.setText("Select a listing first.")
             return
-        dialog = LinkDialog(self.controller, listing.listing_id, listing.title, self)
+        # A listing without a title still links; its suggestions then rest on SKUs.
+        dialog = LinkDialog(self.controller, listing.listing_id, listing.title or "", self)
         dialog.changed.connect(self.controller.data_changed)
         self.link_dialog = dialog
         dialog.open()
@@ -187,12 +188,14 @@ class ListingsView(LazyView):
         ):
             return
         controller = self.controller
+
+        def unlinked(pools: int) -> None:
+            self.status.setText(f"Unlinked {pools} stock pool(s).")
+            controller.data_changed.emit()
+
         controller.jobs.submit(
             lambda: controller.service().unlink(listing.listing_id),
-            lambda n: (
-                self.status.setText(f"Unlinked {n} stock pool(s)."),
-                controller.data_changed.emit(),
-            ),
+            unlinked,
             lambda exc: self.status.setText(f"Could not unlink: {exc}"),
             context=self,
         )

@@ -13,6 +13,7 @@ generated and nothing reaches Etsy, and offers the setup of a real shop.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import QByteArray, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -39,12 +40,11 @@ from etsysync_gui.ui.gc_policy import freeze_startup_objects
 from etsysync_gui.ui.inventory_view import InventoryView
 from etsysync_gui.ui.listings_view import ListingsView
 from etsysync_gui.ui.log_view import LogView
-from etsysync_gui.ui.reconnect import reconnect
 from etsysync_gui.ui.scheduler_panel import SchedulerPanel
 from etsysync_gui.ui.settings_dialog import CLOSE_TO_TRAY_KEY, SettingsDialog
-from etsysync_gui.ui.setup_entry import SETUP_BY_HAND, run_setup
 from etsysync_gui.ui.tray import Tray, app_icon
 from etsysync_gui.ui.widgets import FastTableView, gui_settings
+from etsysync_gui.ui.wizard import open_reconnect, run_setup_wizard
 
 
 class MainWindow(QMainWindow):
@@ -201,9 +201,8 @@ class MainWindow(QMainWindow):
         self._action("&View", "&Find", self.focus_search, "Ctrl+F")
         for number in range(self.tabs.count()):
             title = self.tabs.tabText(number)
-            self._action(
-                "&View", title, lambda n=number: self.tabs.setCurrentIndex(n), f"Ctrl+{number + 1}"
-            )
+            go_to_tab = partial(self.tabs.setCurrentIndex, number)
+            self._action("&View", title, go_to_tab, f"Ctrl+{number + 1}")
 
     def _build_status_bar(self, context: AppContext) -> None:
         bar = self.statusBar()
@@ -258,19 +257,21 @@ class MainWindow(QMainWindow):
         if self.demo_banner is not None:
             self.controller.reconnect()
             return
-        reconnect(self, self.controller)
+        open_reconnect(self, self.controller)
 
     @Slot()
     def set_up_own_shop(self) -> None:
-        """The demo banner's button: the setup wizard, or how to set up by hand."""
-        result = run_setup(self, None)
-        if result is None:
-            dialogs.tell(self, "Set up your own shop", SETUP_BY_HAND)
-        elif result.connected:
+        """The demo banner's button: the setup wizard for the seller's own shop.
+
+        The demo window stays as it is (its database, settings and fake Etsy are
+        the demo's), so a connected shop opens on the next start.
+        """
+        outcome = run_setup_wizard(self)
+        if outcome.connected:
             dialogs.tell(
                 self,
                 "Your shop is set up",
-                f"Profile {result.profile or ''} is connected to Etsy. Quit the demo and start "
+                f"Profile {outcome.profile or ''} is connected to Etsy. Quit the demo and start "
                 "EtsySync again to open your shop.",
             )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import httpx
 import pytest
@@ -28,16 +29,23 @@ from etsysync_gui.etsy.fake import FakeEtsyServer
 from etsysync_gui.queries.listings import load_listings
 from etsysync_gui.redaction import clear_registered_secrets
 from etsysync_gui.scheduling.requests import SyncOutcome, SyncRequest
-from etsysync_gui.ui import setup_entry
+from etsysync_gui.ui import wizard as setup_wizard
 from etsysync_gui.ui.demo_banner import DEMO_BANNER_TEXT
 from etsysync_gui.ui.demo_mode import DemoSession
 from etsysync_gui.ui.main_window import MainWindow
+from etsysync_gui.ui.wizard import OutcomeKind, WizardOutcome
 from tests.credentials.fakes import RaisingKeyring, installed_keyring
+
+
+def unexpected_wizard(*args: object, **kwargs: object) -> NoReturn:
+    pytest.fail("the setup wizard opened; the real one would wait for a seller forever")
 
 
 @pytest.fixture(autouse=True)
 def no_keychain_and_no_wizard(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(setup_entry, "find_setup_wizard", lambda: None)
+    # The start-up looks the wizard up when it needs it: tests that expect it replace
+    # this stand-in with their own, the others fail instead of blocking on a modal wizard.
+    monkeypatch.setattr(setup_wizard, "run_setup_wizard", unexpected_wizard)
     with installed_keyring(RaisingKeyring(KeyringError("the demo touched the keychain"))):
         yield
     clear_registered_secrets()
@@ -162,65 +170,45 @@ def test_each_demo_starts_from_a_fresh_database(
     assert database.read_bytes().startswith(b"SQLite format 3")
 
 
-def wizard_recorder(answer: object) -> tuple[list[dict[str, object]], Callable[..., object]]:
+def wizard_recorder(
+    answer: WizardOutcome,
+) -> tuple[list[dict[str, object]], Callable[..., WizardOutcome]]:
     calls: list[dict[str, object]] = []
 
-    def run_setup_wizard(parent: object = None, profile: str | None = None) -> object:
-        calls.append({"parent": parent, "profile": profile})
+    def run_setup_wizard(
+        parent: object = None, settings: object = None, *, profile: str | None = None
+    ) -> WizardOutcome:
+        calls.append({"parent": parent, "settings": settings, "profile": profile})
         return answer
 
     return calls, run_setup_wizard
 
 
-class Outcome:
-    def __init__(
-        self,
-        *,
-        connected: bool = False,
-        demo: bool = False,
-        profile: str | None = None,
-        first_sync: bool = False,
-    ) -> None:
-        self.connected = connected
-        self.demo_requested = demo
-        self.profile = profile
-        self.run_first_sync = first_sync
-
-
 def test_a_chosen_profile_without_a_shop_opens_the_wizard_first(
     qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls, wizard = wizard_recorder(Outcome())
-    monkeypatch.setattr(setup_entry, "find_setup_wizard", lambda: wizard)
+    calls, wizard = wizard_recorder(WizardOutcome(OutcomeKind.CANCELLED))
+    monkeypatch.setattr(setup_wizard, "run_setup_wizard", wizard)
     titles: list[str] = []
     assert (
         app.main(["--profile", "studio"], event_loop=lambda w: titles.append(w.windowTitle()) or 0)
         == 0
     )
-    assert calls == [{"parent": None, "profile": "studio"}]
+    assert calls == [{"parent": None, "settings": None, "profile": "studio"}]
     assert titles == ["EtsySync — studio"]  # cancelled: the profile opens as it is
 
 
 def test_the_wizard_can_send_the_seller_to_the_demo(
     qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, opened: list[DemoShop]
 ) -> None:
-    _calls, wizard = wizard_recorder(Outcome(demo=True))
-    monkeypatch.setattr(setup_entry, "find_setup_wizard", lambda: wizard)
+    _calls, wizard = wizard_recorder(WizardOutcome(OutcomeKind.DEMO))
+    monkeypatch.setattr(setup_wizard, "run_setup_wizard", wizard)
     titles: list[str] = []
     assert (
         app.main(["--profile", "studio"], event_loop=lambda w: titles.append(w.windowTitle()) or 0)
         == 0
     )
     assert titles == ["EtsySync — demo"] and len(opened) == 1
-
-
-def test_without_a_wizard_a_chosen_profile_opens_as_before(qtbot: QtBot) -> None:
-    titles: list[str] = []
-    assert (
-        app.main(["--profile", "studio"], event_loop=lambda w: titles.append(w.windowTitle()) or 0)
-        == 0
-    )
-    assert titles == ["EtsySync — studio"]
 
 
 def test_a_second_demo_hands_over_without_touching_the_running_demo(
@@ -256,7 +244,9 @@ def test_after_the_wizard_connected_the_profile_opens_with_a_first_sync(
     with FakeEtsyServer(listings=6, seed=2, qps=None, qpd=None) as etsy:
         access, refresh, _ = etsy.issue_tokens()
 
-        def run_setup_wizard(parent: object = None, profile: str | None = None) -> Outcome:
+        def run_setup_wizard(
+            parent: object = None, settings: object = None, *, profile: str | None = None
+        ) -> WizardOutcome:
             # What connecting does, as far as the app can tell: the profile has a shop.
             for name, value in {
                 "ETSY_API_KEY": etsy.keystring,
@@ -267,9 +257,9 @@ def test_after_the_wizard_connected_the_profile_opens_with_a_first_sync(
                 "ETSY_API_BASE_URL": etsy.base_url,
             }.items():
                 monkeypatch.setenv(name, value)
-            return Outcome(connected=True, profile="studio", first_sync=True)
+            return WizardOutcome(OutcomeKind.CONNECTED, "studio", run_first_sync=True)
 
-        monkeypatch.setattr(setup_entry, "find_setup_wizard", lambda: run_setup_wizard)
+        monkeypatch.setattr(setup_wizard, "run_setup_wizard", run_setup_wizard)
         runs: list[tuple[str, str]] = []
 
         def manual_listing_runs(window: MainWindow) -> list[tuple[str, str]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterator
 
 import pytest
@@ -10,11 +9,11 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from etsysync_gui.bootstrap import AppContext
-from etsysync_gui.ui import setup_entry
+from etsysync_gui.ui import main_window
 from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.demo_banner import DEMO_BANNER_TEXT, SETUP_BUTTON_TEXT
 from etsysync_gui.ui.main_window import MainWindow
-from etsysync_gui.ui.setup_entry import SETUP_BY_HAND
+from etsysync_gui.ui.wizard import OutcomeKind, WizardOutcome
 
 
 def build(qtbot: QtBot, context: AppContext, controller: AppController, demo: bool) -> MainWindow:
@@ -50,57 +49,32 @@ def test_a_real_shop_has_no_banner(
     window.shutdown()
 
 
-def test_without_a_wizard_the_button_says_how_to_set_up(
+def test_the_button_runs_the_setup_wizard(
     qtbot: QtBot,
     demo_window: MainWindow,
     no_dialogs: list[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(setup_entry, "find_setup_wizard", lambda: None)
+    calls: list[tuple[object, ...]] = []
+
+    def run_setup_wizard(*args: object, **kwargs: object) -> WizardOutcome:
+        calls.append((*args, *kwargs.items()))
+        return WizardOutcome(OutcomeKind.CONNECTED, "studio")
+
+    monkeypatch.setattr(main_window, "run_setup_wizard", run_setup_wizard)
     banner = demo_window.demo_banner
     assert banner is not None
     qtbot.mouseClick(banner.setup_button, Qt.MouseButton.LeftButton)
-    assert no_dialogs == [f"Set up your own shop: {SETUP_BY_HAND}"]
-
-
-def test_with_the_wizard_the_button_runs_it(
-    qtbot: QtBot,
-    demo_window: MainWindow,
-    no_dialogs: list[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    calls: list[tuple[object, object]] = []
-
-    class Connected:
-        connected, demo_requested, profile = True, False, "studio"
-
-    def run_setup_wizard(parent: object = None, profile: str | None = None) -> Connected:
-        calls.append((parent, profile))
-        return Connected()
-
-    monkeypatch.setattr(setup_entry, "find_setup_wizard", lambda: run_setup_wizard)
-    banner = demo_window.demo_banner
-    assert banner is not None
-    qtbot.mouseClick(banner.setup_button, Qt.MouseButton.LeftButton)
-    assert calls == [(demo_window, None)]
+    assert calls == [(demo_window,)]  # the wizard chooses the profile itself
     assert len(no_dialogs) == 1 and "Profile studio is connected" in no_dialogs[0]
-
-
-def test_the_real_wizard_is_found_with_a_signature_run_setup_accepts() -> None:
-    wizard = setup_entry.find_setup_wizard()
-    if wizard is None:
-        pytest.skip("the setup wizard is not in this build")
-    assert {"parent", "profile"} <= set(inspect.signature(wizard).parameters)
 
 
 def test_reconnect_in_the_demo_only_checks_again(
     demo_window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from etsysync_gui.ui import main_window
-
     wizard_reconnects: list[object] = []
     checks: list[bool] = []
-    monkeypatch.setattr(main_window, "reconnect", lambda *args: wizard_reconnects.append(args))
+    monkeypatch.setattr(main_window, "open_reconnect", lambda *args: wizard_reconnects.append(args))
     monkeypatch.setattr(demo_window.controller, "reconnect", lambda: checks.append(True))
     demo_window.dashboard.reconnect_requested.emit()
     assert checks == [True] and wizard_reconnects == []

@@ -6,7 +6,7 @@ Entry points:
   ``WizardOutcome`` (a connected profile, the demo requested, or cancelled).
   ``needs_setup(settings)`` says whether the profile needs it.
 * ``open_reconnect(parent, controller)``: the "Reconnect to Etsy" action
-  (``ui/reconnect.py`` finds it here); the wizard at the connect page, then
+  (``MainWindow.reconnect_to_etsy``); the wizard at the connect page, then
   ``controller.reconnect()``, which rechecks the connection and lifts the
   scheduler's "reconnect" pause.
 * ``screenshot_pages(parent)``: every page filled with demo data

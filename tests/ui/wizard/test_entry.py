@@ -73,7 +73,7 @@ def test_cancel_ends_the_wizard_with_cancelled(qtbot: QtBot) -> None:
         wizard.button(QWizard.WizardButton.CancelButton).click()
 
     _when_shown(cancel)
-    # The keywords the app's start-up passes (``ui/setup_entry.run_setup``).
+    # The keywords the app's start-up passes (``app._setup_first``).
     outcome = run_setup_wizard(parent=None, profile="staging")
     assert outcome.cancelled and not outcome.connected
     assert seen == ["staging"]

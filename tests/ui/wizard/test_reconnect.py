@@ -17,8 +17,8 @@ from etsysync_gui.credentials import SERVICE, Credentials
 from etsysync_gui.etsy.fake import FakeEtsyServer
 from etsysync_gui.scheduling.driver import ManualDriver
 from etsysync_gui.scheduling.record import AUTH_PAUSE
-from etsysync_gui.ui import reconnect as reconnect_action
 from etsysync_gui.ui.controller import AppController
+from etsysync_gui.ui.main_window import MainWindow
 from etsysync_gui.ui.wizard import Mode, SetupWizard, open_reconnect
 from etsysync_gui.ui.wizard.model import OutcomeKind, PageId
 from etsysync_gui.ui.wizard.page_connect import ConnectPage
@@ -140,11 +140,17 @@ def test_cancelling_the_reconnect_wizard_leaves_the_pause(
     assert (scheduler.snapshot().paused_reason or "").startswith(AUTH_PAUSE)
 
 
-def test_the_main_window_action_finds_the_wizard(
-    qtbot: QtBot, paused_controller: AppController, parent: QWidget
+def test_the_dashboards_reconnect_button_opens_the_wizard_at_the_connect_page(
+    qtbot: QtBot, app_context: AppContext, paused_controller: AppController
 ) -> None:
-    reconnect_action.reconnect(parent, paused_controller)
-    wizard = parent.findChild(SetupWizard)
-    assert wizard is not None and wizard.mode is Mode.RECONNECT
-    assert wizard.currentId() == PageId.CONNECT
-    wizard.reject()
+    window = MainWindow(app_context, controller=paused_controller)
+    window.exit_application = lambda: None
+    qtbot.addWidget(window)
+    try:
+        window.dashboard.reconnect_requested.emit()
+        wizard = window.findChild(SetupWizard)
+        assert wizard is not None and wizard.mode is Mode.RECONNECT
+        assert wizard.currentId() == PageId.CONNECT
+        wizard.reject()
+    finally:
+        window.shutdown()
