@@ -241,6 +241,8 @@ class SyncRun(Base):
     errors: Mapped[int] = mapped_column(Integer, default=0)
     api_calls: Mapped[int] = mapped_column(Integer, default=0)
     message: Mapped[str | None] = mapped_column(Text)
+    # Write requests Etsy accepted (inventory PUTs and listing state changes).
+    etsy_writes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class EtsyInventorySyncLog(Base):

@@ -32,6 +32,7 @@ class RunSummary:
     conflicts: int
     errors: int
     api_calls: int
+    etsy_writes: int
     message: str | None
 
     @property
@@ -39,7 +40,7 @@ class RunSummary:
         return (
             f"{self.listings} listings · {self.pushes} pushed · {self.pulls} pulled · "
             f"{self.merges} merged · {self.conflicts} conflicts · {self.errors} errors · "
-            f"{self.api_calls} API calls"
+            f"{self.api_calls} API calls · {self.etsy_writes} Etsy writes"
         )
 
 
@@ -81,6 +82,7 @@ def run_summary(row: SyncRun) -> RunSummary:
         conflicts=row.conflicts,
         errors=row.errors,
         api_calls=row.api_calls,
+        etsy_writes=row.etsy_writes,
         message=row.message,
     )
 

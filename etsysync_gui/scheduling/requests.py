@@ -165,7 +165,8 @@ class SyncOutcome:
         }
         counts = (
             f"{result.listings} listings, {result.pushes} pushed, {result.pulls} pulled, "
-            f"{result.merges} merged, {result.errors} errors, {result.api_calls} API calls"
+            f"{result.merges} merged, {result.errors} errors, {result.api_calls} API calls, "
+            f"{result.etsy_writes} Etsy writes"
         )
         return f"{title} {words.get(result.status, result.status)}: {counts}"
 

@@ -11,6 +11,12 @@ Per listing that writes Etsy, in chunks of 100 listings:
 4. write-ahead record → PUT → ``verify_written`` → state change → one local
    transaction (see ``commit`` and ``writeahead``).
 
+These are the engine's only Etsy writes (updateListingInventory and
+updateListing).  Each one Etsy accepts is counted in ``RunCounts.etsy_writes``
+and said in words on the listing's log rows, whatever the pool decisions were
+(a re-enabled offering, a deactivation, a PUT a pull still needed): a seller
+reading "0 Etsy writes" can trust that nothing was changed on Etsy.
+
 Listings that only change the local side (pulls, new bases) need no Etsy call
 and are committed ``LOCAL_BATCH`` per transaction (``apply_local_writes``).
 An inventory PUT costs ONE call per listing, so a run that pushes to n
@@ -187,6 +193,7 @@ def _execute(
     try:
         if plan.put_body is not None:
             after = ctx.client.update_listing_inventory(lid, plan.put_body)
+            ctx.counts.etsy_writes += 1
             problems = verify_written(inventory, plan.put_body, after)
             ctx.hooks.after_put(lid)
             if problems:
@@ -195,6 +202,7 @@ def _execute(
         if write.state_change is not None:
             try:
                 ctx.client.update_listing_state(ctx.options.shop_id, lid, write.state_change)
+                ctx.counts.etsy_writes += 1
                 new_state = write.state_change
             except EtsyValidationError as exc:
                 if not write.put:
@@ -221,6 +229,7 @@ def _execute(
         deactivated=deactivated,
         state=new_state,
         listing_error=problem,
+        etsy_note=write.etsy_note(state=new_state is not None),
     )
     if applied:
         ctx.count_applied(plan)

@@ -13,7 +13,11 @@ Which decisions get a row:
 * a ``no_change`` row only when something notable happened: the first sync of
   a new link, a conflict (resolved by policy, or skipped and left for the
   seller: ``sync_result`` 'skipped'), or a decision that moved the bases
-  without writing anything (a sale floored at 0, a clamp).
+  without writing anything (a sale floored at 0, a clamp);
+* every pool of a listing the run wrote to on Etsy when none of the above
+  applies (e.g. a deactivation with both sides unchanged), and on every row
+  of such a listing the message says what Etsy accepted (``writeahead``):
+  no Etsy write goes unlogged.
 
 Why not a ``no_change`` row for every unchanged pool on every run: a shop with
 10,000 linked variants synced hourly would add 240,000 rows a day that say

@@ -70,6 +70,7 @@ def apply_write(
     state: str | None = None,
     listing_error: str | None = None,
     suffix: str | None = None,
+    etsy_note: str | None = None,
 ) -> bool:
     """Apply ``write`` locally in one transaction; ``False`` if the record state is wrong.
 
@@ -78,7 +79,9 @@ def apply_write(
     ``etsy_holds`` overrides ``new_etsy`` per pool with what Etsy
     answered; ``deactivated`` overrides the flag; ``state`` is the listing's new
     state on Etsy; ``listing_error`` marks the listing in error (the decision is
-    still applied, e.g. Etsy stored something other than what was sent).
+    still applied, e.g. Etsy stored something other than what was sent);
+    ``etsy_note``: what Etsy accepted (``ListingWrite.etsy_note``), added to
+    every log row so no Etsy write is missing from the listing's log.
     """
     values: dict[str, Any] = {
         "pending_write": null(),
@@ -93,7 +96,7 @@ def apply_write(
     }
     if state is not None:
         values["state"] = state
-    part = _Part(write, etsy_holds or {}, listing_error, suffix)
+    part = _Part(write, etsy_holds or {}, listing_error, suffix, etsy_note)
     with database.session() as session:
         where = [
             LISTINGS.c.etsy_listing_id == write.listing_id,
@@ -168,6 +171,7 @@ class _Part:
     holds: Mapping[str, int]
     listing_error: str | None
     suffix: str | None
+    etsy_note: str | None = None
 
 
 def _apply_parts(session: Any, parts: Sequence[_Part], now: datetime, run_id: int | None) -> None:
@@ -197,7 +201,9 @@ def _apply_parts(session: Any, parts: Sequence[_Part], now: datetime, run_id: in
             etsy_found=p.etsy_before,
             action=p.log_action,
             result="skipped" if p.skipped else "error" if part.listing_error else "success",
-            message=_message(p.reason, part.write.note, part.listing_error, part.suffix),
+            message=_message(
+                p.reason, part.write.note, part.etsy_note, part.listing_error, part.suffix
+            ),
             now=now,
         )
         for part in parts
@@ -219,7 +225,7 @@ def _update_pools(session: Any, parts: Sequence[_Part], now: datetime) -> None:
             "v_base_etsy": held,
             "v_etsy": held,
             "v_status": pool.status,
-            "v_message": _message(pool.reason, None, None, part.suffix),
+            "v_message": _message(pool.reason, part.suffix),
         }
 
     match = and_(
@@ -329,8 +335,8 @@ def mark_gone(database: Database, listing_ids: Sequence[int], *, now: datetime) 
             )
 
 
-def _message(reason: str, note: str | None, error: str | None, suffix: str | None) -> str:
-    parts = [reason, note, error, suffix]
+def _message(reason: str, *extra: str | None) -> str:
+    parts = [reason, *extra]
     return "; ".join(p for p in parts if p)
 
 

@@ -85,7 +85,9 @@ class ListingEdit:
     the entries to remember from now on (see the module notes);
     ``left_to_sell_out``: every pool reached 0 and the listing was left as it
     is under the ``leave`` policy, Etsy keeping its last quantities;
-    ``notes``: one human sentence per thing worth showing in the plan review.
+    ``notes``: one human sentence per thing worth showing in the plan review;
+    ``written``: what ``put_body`` changes on Etsy, one short phrase each, for
+    the audit log (a write that is only in the notes would be invisible there).
 
     When ``put_body`` is ``None`` Etsy keeps its current quantities; the engine
     must store those as ``base_etsy`` (see ``decide``), not the targets.
@@ -97,6 +99,7 @@ class ListingEdit:
     disabled_by_us: frozenset[str]
     notes: tuple[str, ...]
     left_to_sell_out: bool = False
+    written: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -165,12 +168,20 @@ def plan_listing(
             listing_active=listing_active,
         )
 
-    notes.extend(_change_notes(inventory, pools, targets, changes))
+    changed, written = _change_notes(inventory, pools, targets, changes)
+    notes.extend(changed)
     reactivate = listing_deactivated_by_us
     if reactivate:
         notes.append("Stock is back: the listing EtsySync deactivated will be activated again")
     body = _apply(inventory, changes) if writes else None
-    return ListingEdit(body, False, reactivate, frozenset(remembered), tuple(notes))
+    return ListingEdit(
+        body,
+        False,
+        reactivate,
+        frozenset(remembered),
+        tuple(notes),
+        written=tuple(written) if body is not None else (),
+    )
 
 
 def verify_written(before: Inventory, sent: InventoryPut, after: Inventory) -> list[str]:
@@ -375,8 +386,10 @@ def _change_notes(
     pools: Sequence[StockPool],
     targets: Mapping[str, int],
     changes: Mapping[int, _ProductChange],
-) -> list[str]:
+) -> tuple[list[str], list[str]]:
+    """``(notes for the plan review, short phrases for the audit log)``."""
     notes: list[str] = []
+    written: list[str] = []
     for pool in pools:
         disabled = enabled = 0
         for index in pool.product_indexes:
@@ -389,17 +402,20 @@ def _change_notes(
         quantity = targets.get(pool.key, pool.quantity)
         if quantity != pool.quantity:
             notes.append(f"{pool.label}: Etsy {pool.quantity} → {quantity}")
+            written.append(notes[-1])
         if disabled:
             notes.append(
                 f"{pool.label}: out of stock, {disabled} variation(s) disabled on Etsy "
                 "(EtsySync re-enables them when stock returns)"
             )
+            written.append(f"{pool.label}: {disabled} offering(s) disabled at 0")
         if enabled:
             notes.append(
                 f"{pool.label}: back in stock, {enabled} variation(s) EtsySync had disabled "
                 "enabled again"
             )
-    return notes
+            written.append(f"{pool.label}: {enabled} offering(s) re-enabled, stock is back")
+    return notes, written
 
 
 def _apply(inventory: Inventory, changes: Mapping[int, _ProductChange]) -> InventoryPut:

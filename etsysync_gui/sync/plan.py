@@ -119,6 +119,7 @@ class ListingPlan:
     ``error`` is set when the listing cannot be synced (ambiguous pools, a
     linked pool gone on Etsy, an interrupted write not yet completed); such a
     listing has no decisions.  ``gone``: Etsy no longer has the listing.
+    ``written``: what ``put_body`` changes, in short phrases for the audit log.
     """
 
     listing_id: int
@@ -135,6 +136,7 @@ class ListingPlan:
     notes: tuple[str, ...]
     error: str | None = None
     gone: bool = False
+    written: tuple[str, ...] = ()
 
     @property
     def etsy_write(self) -> bool:

@@ -174,6 +174,7 @@ def finish_listing(
         edit.disabled_by_us,
         state.deactivated_by_etsysync,
         edit.notes,
+        written=edit.written,
     )
 
 

@@ -20,6 +20,10 @@ If the PUT landed but the reactivation after it did not, the listing keeps
 ``deactivated_by_etsysync`` so the next plan reactivates it (setting a state
 twice is harmless).
 
+A completed write's log rows say what landed on Etsy (``etsy_note``), but it
+is not counted in this run's ``etsy_writes``: this run did not send it (the
+interrupted run did, and was killed before it could count it).
+
 Known limit (FACTS-style, UNCONFIRMED behaviour of Etsy): if the seller saves
 the listing's inventory in Etsy's web editor between the crash and the next run
 and that regenerates offering ids (the fake assumes it does), a write that did
@@ -97,6 +101,7 @@ def recover_pending(ctx: ApplyContext) -> int:
             from_record=True,
             deactivated=deactivated,
             state=write.state_change if state_landed else None,
+            etsy_note=write.etsy_note(put=put_landed, state=state_landed),
             suffix="completed after an interrupted run"
             + (f" (run {write.run_id})" if write.run_id is not None else ""),
         )

@@ -67,7 +67,8 @@ def format_run(result: RunResult) -> list[str]:
         lines.append(
             f"  {result.listings} listing(s); {result.pushes} push(es), {result.pulls} pull(s), "
             f"{result.merges} merge(s), {result.conflicts} conflict(s) {verb}".rstrip()
-            + f"; {result.errors} error(s); {result.api_calls} Etsy call(s)."
+            + f"; {result.errors} error(s); {result.api_calls} Etsy call(s)"
+            + ("." if result.dry_run else f"; {result.etsy_writes} change(s) written to Etsy.")
         )
     if result.recovered:
         lines.append(f"  Completed {result.recovered} write(s) an interrupted run left behind.")

@@ -174,6 +174,7 @@ class RunFrame:
             api_calls=api_calls,
             message=summary,
             recovered=counts.recovered,
+            etsy_writes=counts.etsy_writes,
             redecided=tuple(counts.redecided),
             listing_errors=tuple(counts.listing_errors),
             plan=outcome.plan,

@@ -35,7 +35,13 @@ class ListingError:
 
 @dataclass(slots=True)
 class RunCounts:
-    """Running totals of a run (mutable while it runs)."""
+    """Running totals of a run (mutable while it runs).
+
+    ``etsy_writes``: write requests Etsy accepted (inventory PUTs and listing
+    state changes).  Pushes, pulls and merges count decisions, not requests: a
+    pull can still need a PUT, a deactivation is no push; this total is what
+    tells a seller whether Etsy was changed at all.
+    """
 
     listings: int = 0
     pushes: int = 0
@@ -44,6 +50,7 @@ class RunCounts:
     conflicts: int = 0
     errors: int = 0
     recovered: int = 0
+    etsy_writes: int = 0
     redecided: list[int] = field(default_factory=list)
     listing_errors: list[ListingError] = field(default_factory=list)
 
@@ -59,7 +66,8 @@ class RunResult:
     ``plan`` (a ``SyncPlan``) is set for inventory runs, ``listing_sync`` (a
     ``ListingSyncResult``) for listing syncs; ``recovered`` counts listings whose
     interrupted write was completed; ``redecided`` lists listings re-decided
-    because Etsy changed between the plan and the write.
+    because Etsy changed between the plan and the write; ``etsy_writes`` counts
+    the write requests Etsy accepted (see ``RunCounts``; 0 for a dry run).
     """
 
     run_id: int
@@ -79,6 +87,7 @@ class RunResult:
     api_calls: int
     message: str | None
     recovered: int = 0
+    etsy_writes: int = 0
     redecided: tuple[int, ...] = ()
     listing_errors: tuple[ListingError, ...] = ()
     plan: Any = None
@@ -105,6 +114,7 @@ class RunResult:
             "conflicts": self.conflicts,
             "errors": self.errors,
             "api_calls": self.api_calls,
+            "etsy_writes": self.etsy_writes,
             "message": self.message,
             "recovered": self.recovered,
             "redecided": list(self.redecided),
@@ -178,6 +188,7 @@ def finish_run(
                 conflicts=counts.conflicts,
                 errors=counts.errors,
                 api_calls=api_calls,
+                etsy_writes=counts.etsy_writes,
                 message=message,
             )
             .execution_options(synchronize_session=False)

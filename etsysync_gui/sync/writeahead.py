@@ -20,6 +20,11 @@ The record holds:
 * ``state_change`` ('inactive' / 'active') for zero-stock deactivation and
   reactivation, and the ``disabled_by_us`` / ``deactivated_by_etsysync`` values
   the listing gets once the write is applied.
+* ``put_note``: what the inventory PUT changes, in words, so every audit row of
+  the listing says what was written on Etsy and why (``etsy_note``).  A
+  listing that writes Etsy while none of its decisions is otherwise logged
+  (e.g. a deactivation while neither side changed) gets a row per pool:
+  no Etsy write is ever without a log row.
 
 The same ``ListingWrite`` (never saved) drives the commit of listings that need
 no Etsy call, so there is exactly one code path that applies a decision.
@@ -27,7 +32,7 @@ no Etsy call, so there is exactly one code path that applies a decision.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from etsysync_gui.etsy.models import Inventory
@@ -35,6 +40,11 @@ from etsysync_gui.sync.decide import Action
 from etsysync_gui.sync.plan import LOG_ACTIONS, ListingPlan, PoolPlan
 
 RECORD_VERSION = 1
+DEACTIVATED = (
+    "listing set inactive on Etsy: every variation reached 0 (zero-stock policy: deactivate; "
+    "Etsy cannot hold 0 for a whole listing, so it keeps its last quantities)"
+)
+REACTIVATED = "listing set active on Etsy again: stock is back (EtsySync had deactivated it)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +132,7 @@ class ListingWrite:
     disabled_by_us: tuple[str, ...]
     deactivated_by_etsysync: bool
     note: str | None = None
+    put_note: str | None = None
 
     @classmethod
     def of(
@@ -133,17 +144,38 @@ class ListingWrite:
         note: str | None = None,
     ) -> ListingWrite:
         state_change = "inactive" if plan.deactivate else "active" if plan.reactivate else None
+        remote = inventory is not None and plan.etsy_write
+        pools = tuple(PoolWrite.of(p) for p in plan.pools)
+        if remote and not any(p.log for p in pools):
+            pools = tuple(replace(p, log=True) for p in pools)
+        put_note = None
+        if remote and plan.put_body is not None:
+            put_note = "Etsy inventory written: " + (
+                "; ".join(plan.written) or "quantities and enabled flags as decided"
+            )
         return cls(
             listing_id=plan.listing_id,
             run_id=run_id,
             offering_ids=live_offering_ids(inventory) if inventory is not None else (),
             put=plan.put_body is not None,
             state_change=state_change,
-            pools=tuple(PoolWrite.of(p) for p in plan.pools),
+            pools=pools,
             disabled_by_us=tuple(sorted(plan.disabled_by_us)),
             deactivated_by_etsysync=plan.deactivated_after,
             note=note,
+            put_note=put_note,
         )
+
+    def etsy_note(self, *, put: bool = True, state: bool = True) -> str | None:
+        """What Etsy accepted of this write, in words (``put`` / ``state``: which parts did)."""
+        parts = []
+        if put and self.put:
+            parts.append(self.put_note or "Etsy inventory written")
+        if state and self.state_change == "inactive":
+            parts.append(DEACTIVATED)
+        elif state and self.state_change == "active":
+            parts.append(REACTIVATED)
+        return "; ".join(parts) or None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -157,6 +189,7 @@ class ListingWrite:
             "disabled_by_us": list(self.disabled_by_us),
             "deactivated_by_etsysync": self.deactivated_by_etsysync,
             "note": self.note,
+            "put_note": self.put_note,
         }
 
     @classmethod
@@ -174,6 +207,7 @@ class ListingWrite:
             disabled_by_us=tuple(str(x) for x in data["disabled_by_us"]),
             deactivated_by_etsysync=bool(data["deactivated_by_etsysync"]),
             note=data.get("note"),
+            put_note=data.get("put_note"),
         )
 
 

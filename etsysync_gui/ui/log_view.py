@@ -63,6 +63,7 @@ RUN_COLUMNS: list[Column[RunSummary]] = [
     Column("Conflicts", lambda r: r.conflicts, right=True, width=70),
     Column("Errors", lambda r: r.errors, right=True, width=60),
     Column("API calls", lambda r: r.api_calls, right=True, width=70),
+    Column("Etsy writes", lambda r: r.etsy_writes, right=True, width=80),
     Column("Message", lambda r: r.message, tooltip=lambda r: r.message),
 ]
 
@@ -101,8 +102,8 @@ class LogView(LazyView):
             widget.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.listing.editingFinished.connect(self.apply_filter)
         self.text.search.connect(lambda _t: self.apply_filter())
-        for widget in (self.range, self.action, self.result, self.listing):
-            bar.addWidget(widget)
+        for field in (self.range, self.action, self.result, self.listing):
+            bar.addWidget(field)
         bar.addWidget(self.text, 1)
         bar.addWidget(self.run_chip)
         bar.addWidget(self.export_button)

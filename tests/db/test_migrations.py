@@ -170,3 +170,28 @@ def test_upgrading_from_the_first_schema_keeps_every_row(db_url: str) -> None:
         assert (row[0], bool(row[1]), bool(row[2])) == ("Mug", False, False)
         assert conn.execute(text("SELECT count(*) FROM etsy_inventory_sync_log")).scalar() == 1
     db.dispose()
+
+
+def test_runs_recorded_before_0004_count_no_etsy_writes_and_downgrade_keeps_them(
+    db_url: str,
+) -> None:
+    """``sync_runs.etsy_writes`` arrives as 0 on old rows and leaves them intact on the way back."""
+    db = Database.open(db_url)
+    upgrade_to(db.engine, "0003")
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO sync_runs (shop_id, kind, trigger, dry_run, status, started_at, "
+                "listings, pushes, pulls, merges, conflicts, errors, api_calls) VALUES "
+                "(7, 'inventory', 'cli', false, 'completed', CURRENT_TIMESTAMP, "
+                "3, 1, 0, 0, 0, 0, 4)"
+            )
+        )
+    upgrade_to(db.engine, "0004")
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT pushes, etsy_writes FROM sync_runs")).one() == (1, 0)
+    downgrade(db.engine, "0003")
+    assert "etsy_writes" not in {c["name"] for c in inspect(db.engine).get_columns("sync_runs")}
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT pushes FROM sync_runs")).scalar() == 1
+    db.dispose()

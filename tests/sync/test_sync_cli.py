@@ -74,6 +74,20 @@ def test_dry_run_json_shows_the_plan_and_writes_nothing(
     assert code == 0 and "Etsy 5 → 2" in out and "nothing was written" in out
 
 
+def test_sync_reports_the_etsy_writes_it_sent(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
+    """The total equals what the fake Etsy accepted, in --json and in the text."""
+    env.catalog({"MUG": 5})
+    listing_id = env.add(simple("MUG", 5))
+    assert run(capsys, "sync", "all")[0] == 0
+    env.set_local("MUG", 2)
+    env.server.reset_stats()
+    code, out, _ = run(capsys, "sync", "inventory", "--json")
+    assert code == 0 and json.loads(out)["etsy_writes"] == env.server.stats.accepted_writes == 1
+    assert env.etsy(listing_id) == {"sku:MUG": 2}
+    code, out, _ = run(capsys, "sync", "inventory")
+    assert code == 0 and "0 change(s) written to Etsy." in out
+
+
 def test_policy_option_overrides_the_profile(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
     env.catalog({"MUG": 5})
     listing_id = env.add(simple("MUG", 5))

@@ -181,6 +181,9 @@ def test_faulty_etsy_converges_to_the_fault_free_state(database: Database, tmp_p
             assert all(isinstance(r, RunResult) and r.status == "completed" for r in calm_runs)
             expected, expected_log = final_state(calm, where), decisions(calm)
             calm_writes = sum(calm.calls(op) for op in WRITES)
+            # Without faults every write request is accepted, and every run counted its own.
+            counted = sum(r.etsy_writes for r in calm_runs if isinstance(r, RunResult))
+            assert counted == calm.server.stats.accepted_writes == calm_writes > 0
     finally:
         calm_db.dispose()
 
@@ -202,6 +205,8 @@ def test_faulty_etsy_converges_to_the_fault_free_state(database: Database, tmp_p
         assert len(runs) > ROUNDS + 1, runs
         # Retried PUTs may repeat a write, never a decision: Etsy's stock says so above.
         assert sum(faulty.calls(op) for op in WRITES) >= calm_writes
+        # What the runs counted is what Etsy answered "done" to, failed runs included.
+        assert sum(row.etsy_writes for row in faulty.runs()) == stats.accepted_writes
 
 
 def test_the_scenario_has_sales_on_both_sides_and_merges(database: Database) -> None:

@@ -34,6 +34,7 @@ def fill_log(
             "conflicts": 0,
             "errors": per_run // 10,
             "api_calls": per_run // 10 + 1,
+            "etsy_writes": per_run // 5,
         }
         for r in range(runs)
     ]

@@ -10,7 +10,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from etsysync_gui.ui.controller import AppController
-from etsysync_gui.ui.log_view import LogView
+from etsysync_gui.ui.dashboard_text import run_text
+from etsysync_gui.ui.log_view import RUN_COLUMNS, LogView
 
 from .conftest import FakeClock
 from .logdata import fill_log
@@ -42,6 +43,9 @@ def _settled(view: LogView) -> bool:
 def test_runs_with_counts_and_the_newest_page_of_decisions(qtbot: QtBot, view: LogView) -> None:
     run = view.runs.row_at(0)
     assert run.listings == PER_RUN and run.api_calls == PER_RUN // 10 + 1
+    writes = [c.title for c in RUN_COLUMNS].index("Etsy writes")
+    assert view.runs.data(view.runs.index(0, writes)) == str(PER_RUN // 5)
+    assert f"{PER_RUN // 5} Etsy writes" in run_text(run, run.started_at)
     assert view.model.rowCount() == 500
     times = [r.synced_at for r in view.model.rows]
     assert times == sorted(times, reverse=True)

@@ -96,7 +96,7 @@ class FakeEtsyApp:
         self.stats.record_request(operation)
         response = self._run(request, operation)
         if not response.drop:
-            self.stats.record_response(response.status)
+            self.stats.record_response(response.status, operation)
             if self.response_observer is not None:
                 try:
                     self.response_observer(response.status, response.headers, response.body)

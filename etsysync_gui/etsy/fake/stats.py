@@ -12,6 +12,9 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+# The operations that change a shop; their 2xx answers are the writes Etsy accepted.
+WRITE_OPERATIONS = frozenset({"updateListingInventory", "updateListing"})
+
 
 @dataclass(frozen=True)
 class StatsSnapshot:
@@ -23,6 +26,9 @@ class StatsSnapshot:
     rate_limited: int
     """How many 429 responses were sent (real limits and injected bursts)."""
     faults_injected: int
+    accepted_writes: int = 0
+    """Write requests (``WRITE_OPERATIONS``) answered 2xx: what a run's ``etsy_writes``
+    must equal (a retried or refused write is a request, not an accepted write)."""
 
     def calls(self, operation: str) -> int:
         """Requests received for one operation id (0 if none)."""
@@ -38,15 +44,18 @@ class RequestStats:
         self._statuses: Counter[int] = Counter()
         self._total = 0
         self._faults = 0
+        self._accepted_writes = 0
 
     def record_request(self, operation: str) -> None:
         with self._lock:
             self._total += 1
             self._operations[operation] += 1
 
-    def record_response(self, status: int) -> None:
+    def record_response(self, status: int, operation: str = "") -> None:
         with self._lock:
             self._statuses[status] += 1
+            if operation in WRITE_OPERATIONS and 200 <= status < 300:
+                self._accepted_writes += 1
 
     def record_fault(self) -> None:
         with self._lock:
@@ -60,6 +69,7 @@ class RequestStats:
                 by_status=dict(self._statuses),
                 rate_limited=self._statuses[429],
                 faults_injected=self._faults,
+                accepted_writes=self._accepted_writes,
             )
 
     def reset(self) -> None:
@@ -68,3 +78,4 @@ class RequestStats:
             self._statuses.clear()
             self._total = 0
             self._faults = 0
+            self._accepted_writes = 0
