@@ -27,6 +27,7 @@ from etsysync_gui import autostart
 from etsysync_gui.config import ConfigStore, ConflictPolicy, ZeroStockPolicy
 from etsysync_gui.config.fields import MAX_RETENTION_DAYS
 from etsysync_gui.connection import credentials_file_path
+from etsysync_gui.demo.settings import DEMO_PROFILE
 from etsysync_gui.logging_setup import LOG_LEVELS
 from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.plan_review_dialog import (
@@ -123,10 +124,12 @@ class SettingsDialog(QDialog):
         self.small_limit.setValue(int(str(gui.value(SMALL_LIMIT_KEY, DEFAULT_SMALL_LIMIT))))
         self.start_at_login = QCheckBox("Start EtsySync when I log in (in the tray)")
         self.start_at_login.setChecked(autostart.is_enabled())
-        self.start_at_login.setVisible(autostart.autostart_supported())
+        # The demo shop resets at each start: starting it at login would help nobody.
+        offer_login = autostart.autostart_supported() and profile.name != DEMO_PROFILE
+        self.start_at_login.setVisible(offer_login)
         for widget in (self.close_to_tray, self.notifications, self.skip_small):
             window.addRow("", widget)
-        if autostart.autostart_supported():
+        if offer_login:
             window.addRow("", self.start_at_login)
         window.addRow("Small means:", self.small_limit)
         layout.addWidget(_group("This computer", window))
@@ -143,7 +146,7 @@ class SettingsDialog(QDialog):
 
     def _apply_start_at_login(self) -> None:
         """Write or remove the login entry (a small local file, like QSettings)."""
-        if not autostart.autostart_supported():
+        if not self.start_at_login.isVisibleTo(self):
             return
         wanted = self.start_at_login.isChecked()
         if wanted == autostart.is_enabled():
