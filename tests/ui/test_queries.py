@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from etsysync_gui.catalog import editing as edits
 from etsysync_gui.db.engine import Database
@@ -74,6 +74,24 @@ def test_listings_with_their_links(database: Database) -> None:
     assert [rows[i].link for i in (101, 102, 103)] == ["linked", "partly linked", "unlinked"]
     assert rows[101].local_product == "Blue ceramic mug" and rows[102].pools == 2
     assert load_listings(database, SHOP + 1) == []
+
+
+def test_listing_prices_and_times_read_raw_come_out_exact(database: Database) -> None:
+    """The listings query skips SQLAlchemy's conversions for speed; the values must not suffer."""
+    _shop(database)
+    synced = datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
+    with database.session() as session:
+        for lid, price in ((101, Decimal("24.10")), (102, Decimal("0.07"))):
+            query = select(EtsyProduct).where(EtsyProduct.etsy_listing_id == lid)
+            listing = session.scalars(query).one()
+            listing.price, listing.last_synced_at = price, synced
+            if lid == 102:
+                listing.missing_since = synced
+    rows = {r.listing_id: r for r in load_listings(database, SHOP)}
+    assert rows[101].price == Decimal("24.10") and str(rows[102].price) == "0.07"
+    assert rows[103].price is None
+    assert rows[101].last_synced_at == synced and rows[103].last_synced_at is None
+    assert rows[102].missing and not rows[101].missing
 
 
 def test_pools_say_what_the_next_sync_would_do(database: Database) -> None:
