@@ -52,8 +52,9 @@ class SyncOptions:
         profile = settings.profile
         if profile.shop_id is None:
             raise ConfigError(
-                f"Profile {profile.name} has no shop: set it with "
-                "'etsysync config set shop_id N' or ETSY_SHOP_ID."
+                f"Profile {profile.name} has no shop: connect it with 'etsysync auth login' "
+                "(or the app's setup wizard), or set it with 'etsysync config set shop_id N' "
+                "or ETSY_SHOP_ID."
             )
         zero: ZeroStockPolicy = (
             "leave" if profile.zero_stock_policy.value == "leave" else ("deactivate")
