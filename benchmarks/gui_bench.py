@@ -127,23 +127,15 @@ def main() -> int:
 
 
 def views(args: argparse.Namespace) -> None:
-    from gui_support import spin, wait_until
+    from gui_support import open_main_window, wait_until
     from PySide6.QtWidgets import QApplication
 
     import etsysync_gui.ui  # noqa: F401
     from etsysync_gui.bootstrap import start
-    from etsysync_gui.scheduling.driver import ManualDriver
-    from etsysync_gui.ui.controller import AppController
-    from etsysync_gui.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(["gui-bench"])
     context = start(quiet=True)
-    controller = AppController(context, driver=ManualDriver())
-    window = MainWindow(context, controller=controller)
-    window.resize(1280, 820)
-    window.show()
-    window.start(scheduler=False)
-    spin(300)
+    _controller, window = open_main_window(context)
 
     listings = window.listings
     probe = StallProbe()
@@ -239,25 +231,17 @@ def _set_range(log: object, index: int) -> None:
 
 
 def sync_stall(args: argparse.Namespace) -> None:
-    from gui_support import point_profile_at, run_request, spin
+    from gui_support import open_main_window, point_profile_at, run_request
 
     from etsysync_gui.bootstrap import start
     from etsysync_gui.etsy.fake import FakeEtsyServer
-    from etsysync_gui.scheduling.driver import ManualDriver
     from etsysync_gui.scheduling.requests import SyncRequest
-    from etsysync_gui.ui.controller import AppController
-    from etsysync_gui.ui.main_window import MainWindow
 
     home = tempfile.mkdtemp(prefix="etsysync-bench-sync-")
     with FakeEtsyServer(listings=args.sync_listings, seed=2, qps=None, qpd=None) as server:
         point_profile_at(server, home)
         context = start(quiet=True)
-        controller = AppController(context, driver=ManualDriver())
-        window = MainWindow(context, controller=controller)
-        window.resize(1280, 820)
-        window.show()
-        window.start(scheduler=False)
-        spin(300)
+        controller, window = open_main_window(context)
         progress: list[int] = []
         controller.runner.progress.connect(lambda *_a: progress.append(1))
         probe = StallProbe()

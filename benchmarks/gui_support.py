@@ -12,9 +12,12 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEventLoop, QTimer
 
+from etsysync_gui.bootstrap import AppContext
 from etsysync_gui.etsy.fake import FakeEtsyServer
+from etsysync_gui.scheduling.driver import ManualDriver
 from etsysync_gui.scheduling.requests import SyncOutcome, SyncRequest
 from etsysync_gui.ui.controller import AppController
+from etsysync_gui.ui.main_window import MainWindow
 
 
 def point_profile_at(server: FakeEtsyServer, home: str) -> None:
@@ -32,6 +35,17 @@ def point_profile_at(server: FakeEtsyServer, home: str) -> None:
             "ETSY_OAUTH_TOKEN_URL": server.token_url,
         }
     )
+
+
+def open_main_window(context: AppContext) -> tuple[AppController, MainWindow]:
+    """The main window on ``context``, shown and settled, syncs only when asked."""
+    controller = AppController(context, driver=ManualDriver())
+    window = MainWindow(context, controller=controller)
+    window.resize(1280, 820)
+    window.show()
+    window.start(scheduler=False)
+    spin(300)
+    return controller, window
 
 
 def spin(ms: int) -> None:

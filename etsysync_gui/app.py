@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
     from etsysync_gui.bootstrap import AppContext
+    from etsysync_gui.config import Settings
     from etsysync_gui.demo.launch import DemoLaunch
     from etsysync_gui.demo.startup import StartMode
     from etsysync_gui.ui.demo_mode import DemoSession
@@ -98,9 +99,10 @@ def main(argv: Sequence[str] | None = None, *, event_loop: EventLoop | None = No
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName(APP_NAME)
-    profile, first_sync = args.profile, False
+    profile, first_sync, settings = args.profile, False, active
     if mode is StartMode.SETUP and not args.quit_after_start:
         mode, profile, first_sync = _setup_first(profile)
+        settings = None  # the wizard may have changed the profile: read it again
         if mode is StartMode.DEMO:
             demo = _begin_demo(log_level)
     if demo is not None:
@@ -108,7 +110,7 @@ def main(argv: Sequence[str] | None = None, *, event_loop: EventLoop | None = No
             return _run_demo(args, demo, event_loop)
         finally:
             demo.close()
-    return _run_normal(args, profile, event_loop, first_sync=first_sync)
+    return _run_normal(args, profile, settings, event_loop, first_sync=first_sync)
 
 
 def _begin_demo(log_level: str) -> DemoLaunch:
@@ -149,16 +151,21 @@ def _handed_over(profile_name: str) -> None:
 def _run_normal(
     args: argparse.Namespace,
     profile: str | None,
+    settings: Settings | None,
     event_loop: EventLoop | None,
     *,
     first_sync: bool = False,
 ) -> int:
-    from etsysync_gui.bootstrap import start
+    """``settings``: the profile as start-up already read it (``None``: read it here)."""
+    from etsysync_gui.bootstrap import start, start_with
     from etsysync_gui.scheduling.requests import SyncRequest
     from etsysync_gui.ui.single_instance import hand_over_to_running_instance
 
     try:
-        context = start(profile, quiet=True)
+        if settings is not None:
+            context = start_with(settings, quiet=True)
+        else:
+            context = start(profile, quiet=True)
     except EtsySyncError as error:
         return _report(error, args.quit_after_start)
     profile_name = context.settings.profile.name

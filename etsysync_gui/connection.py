@@ -51,6 +51,7 @@ from etsysync_gui.etsy.oauth import (
     check_redirect_uri,
     run_authorization,
 )
+from etsysync_gui.etsy.oauth_pages import ETSY_APPS_URL as ETSY_APPS_URL
 from etsysync_gui.etsy.tokens import TokenManager, TokenSet
 from etsysync_gui.paths import user_data_dir
 
@@ -59,7 +60,6 @@ log = logging.getLogger(__name__)
 ENV_TOKEN_LIFETIME_S = 3600
 CREDENTIALS_FILE_ENV = "ETSYSYNC_CREDENTIALS_FILE"
 _TRUE = ("1", "true", "yes")
-ETSY_APPS_URL = "https://www.etsy.com/developers/your-apps"
 
 
 class NotConnectedError(EtsySyncError):
@@ -226,16 +226,8 @@ def client_from_settings(
 # -- checking the app key -----------------------------------------------------------------
 
 
-def _description(error: EtsyAuthError) -> str:
-    """Etsy's ``error_description``, which the error message holds as ``error: description``."""
-    if not error.etsy_error:
-        return ""
-    _, found, rest = error.message.partition(f"{error.etsy_error}: ")
-    return rest.split(")", 1)[0].lower() if found else ""
-
-
 def _app_key_error(error: EtsyAuthError) -> AppKeysError:
-    said = _description(error)
+    said = (error.etsy_description or "").lower() if error.etsy_error else ""
     if "unknown keystring" in said:
         return AppKeysError(
             f"Etsy does not know this keystring. Copy the keystring of your app from "

@@ -223,10 +223,11 @@ class Scheduler:
         self._change(None, lambda s: s.but(interval_s=intervals[s.job_id], enabled=enabled))
 
     def _change(self, job_id: str | None, change: Callable[[JobState], JobState]) -> None:
+        jobs = [job_id] if job_id else list(JOB_IDS)
         with self._lock:
-            for job in [job_id] if job_id else list(JOB_IDS):
+            for job in jobs:
                 self._states[job] = change(self._states[job])
-            changed = [self._states[job] for job in ([job_id] if job_id else JOB_IDS)]
+            changed = [self._states[job] for job in jobs]
         for state in changed:
             self._persist(state)
         self._rearm()

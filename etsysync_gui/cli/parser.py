@@ -7,6 +7,7 @@ from pathlib import Path
 
 from etsysync_gui import __version__
 from etsysync_gui.cli import commands_catalog, commands_config, commands_db
+from etsysync_gui.cli.commands_auth import register as register_auth_commands
 from etsysync_gui.cli.commands_sync import register as register_sync_commands
 
 
@@ -56,8 +57,6 @@ def build_parser() -> argparse.ArgumentParser:
     exp = catalog_cmds.add_parser("export", help="write the catalog to a CSV file")
     exp.add_argument("file", type=Path)
     exp.set_defaults(handler=commands_catalog.export_csv)
-
-    from etsysync_gui.cli.commands_auth import register as register_auth_commands
 
     register_auth_commands(commands)  # auth login|status|logout, validate, health
 

@@ -46,16 +46,6 @@ from etsysync_gui.paths import user_data_dir
 DEMO_PROFILE = "demo"
 DEMO_LISTING_INTERVAL_S = 10 * 60
 DEMO_INVENTORY_INTERVAL_S = 5 * 60
-DEMO_FORCED_KEYS = (
-    "shop_id",
-    "database_url",
-    "api_base_url",
-    "oauth_token_url",
-    "oauth_connect_url",
-    "redirect_uri",
-    "keystring",
-)
-"""Keys the demo always sets itself, whatever its config file says."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +107,6 @@ def demo_settings(
     paths: DemoPaths,
     endpoints: DemoEndpoints,
     *,
-    shop_id: int | None = DEMO_SHOP_ID,
     log_level: str = "INFO",
 ) -> Settings:
     """The demo profile: the demo file's values under the forced demo values.
@@ -133,8 +122,8 @@ def demo_settings(
         "inventory_sync_interval": DEMO_INVENTORY_INTERVAL_S,
         "log_level": log_level,
     }
-    forced: dict[str, Any] = {
-        "shop_id": shop_id,
+    forced: dict[str, Any] = {  # whatever the demo's config file says
+        "shop_id": DEMO_SHOP_ID,
         "database_url": paths.database_url,
         "api_base_url": endpoints.api_base_url,
         "oauth_token_url": endpoints.oauth_token_url,
@@ -147,7 +136,7 @@ def demo_settings(
     profile: Profile = replace(base, **values)
     sources = {"profile": "demo"}
     sources.update({key: "file" if key in in_file else "default" for key in defaults})
-    sources.update({key: "demo" for key in DEMO_FORCED_KEYS})
+    sources.update({key: "demo" for key in forced})
     return Settings(
         profile=profile, secrets=EnvSecrets(), config_path=paths.config, sources=sources
     )

@@ -26,23 +26,19 @@ The decision (``choose_start_mode``) is a pure function of ``StartFacts``;
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from etsysync_gui.config import PROFILE_ENV_VAR, ConfigStore, Settings, load_settings, read_dotenv
+from etsysync_gui.config import SECRET_ENV_VARS, ConfigStore, Settings, load_settings
 from etsysync_gui.errors import ConfigError
 
-ENV_CREDENTIALS = (
-    "ETSY_API_KEY",
-    "ETSY_API_SECRET",
-    "ETSY_ACCESS_TOKEN",
-    "ETSY_REFRESH_TOKEN",
-    "ETSY_SHOP_ID",
-)
-"""Variables that mean the environment configures a shop (servers, CI)."""
+ENV_CREDENTIALS = ("keystring", "shop_id", *SECRET_ENV_VARS.values())
+"""Settings that, taken from the environment or ``.env`` (ETSY_API_KEY, ETSY_SHOP_ID,
+ETSY_API_SECRET, ETSY_ACCESS_TOKEN, ETSY_REFRESH_TOKEN), mean it configures a shop
+(servers, CI)."""
+ENV_SOURCES = ("env", ".env")
 
 
 class StartMode(StrEnum):
@@ -77,10 +73,6 @@ def choose_start_mode(facts: StartFacts) -> StartMode:
     return StartMode.DEMO
 
 
-def _env_credentials(environ: Mapping[str, str], dotenv: Mapping[str, str]) -> bool:
-    return any((environ.get(name) or dotenv.get(name) or "").strip() for name in ENV_CREDENTIALS)
-
-
 def read_start_facts(
     profile: str | None,
     *,
@@ -93,28 +85,21 @@ def read_start_facts(
     ``profile`` is ``--profile``.  A configuration that cannot be read gives
     ``config_readable=False`` (and no settings): the normal start reports it.
     """
-    env = os.environ if environ is None else environ
-    folder = cwd if cwd is not None else Path.cwd()
     try:
-        settings = load_settings(profile, environ=env, cwd=folder)
+        settings = load_settings(profile, environ=environ, cwd=cwd)
         stored = ConfigStore(settings.config_path).load()
-        dotenv = read_dotenv(folder)
     except ConfigError:
         return StartFacts(demo_requested=demo_requested, config_readable=False), None
-    chosen = (
-        profile is not None
-        or bool((env.get(PROFILE_ENV_VAR) or dotenv.get(PROFILE_ENV_VAR) or "").strip())
-        or stored.default_profile is not None
-    )
+    sources = settings.sources  # where load_settings found each value (blank counts as unset)
     configured = any(
         p.shop_id is not None or p.keystring is not None for p in stored.profiles.values()
     )
     facts = StartFacts(
         demo_requested=demo_requested,
         active_profile=settings.profile.name,
-        profile_chosen=chosen,
+        profile_chosen=sources.get("profile", "default") != "default",
         active_has_shop=settings.profile.shop_id is not None,
         any_profile_configured=configured,
-        env_credentials=_env_credentials(env, dotenv),
+        env_credentials=any(sources.get(key) in ENV_SOURCES for key in ENV_CREDENTIALS),
     )
     return facts, settings

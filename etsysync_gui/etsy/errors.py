@@ -12,6 +12,9 @@ Every error carries:
 * ``status``: the HTTP status, or ``None`` when no response arrived;
 * ``request_id``: Etsy's ``x-etsy-request-uuid`` so a bug report can quote it;
 * ``etsy_error``: Etsy's ``error`` string verbatim, when the body had one;
+* ``etsy_description``: Etsy's ``error_description`` verbatim, on an
+  ``EtsyAuthError`` whose body had one (it tells a wrong keystring from a
+  wrong shared secret);
 * ``needs_user``: ``True`` when only the user can fix it (re-enter the key,
   reconnect); the CLI exits with code 4 for those.
 
@@ -50,11 +53,13 @@ class EtsyError(EtsySyncError):
         status: int | None = None,
         request_id: str | None = None,
         etsy_error: str | None = None,
+        etsy_description: str | None = None,
     ) -> None:
         super().__init__(_one_line(message))
         self.status = status
         self.request_id = request_id
         self.etsy_error = etsy_error
+        self.etsy_description = etsy_description
 
     def __repr__(self) -> str:
         return (
@@ -233,7 +238,13 @@ def error_for_response(
                 f"Etsy refused access ({said}). {RECONNECT_HINT} and grant the "
                 "requested permissions"
             )
-        return EtsyAuthError(text, status=status, request_id=request_id, etsy_error=etsy_error)
+        return EtsyAuthError(
+            text,
+            status=status,
+            request_id=request_id,
+            etsy_error=etsy_error,
+            etsy_description=description,
+        )
     if status == 404:
         return NotFoundError(
             f"Not found on Etsy ({said or 'HTTP 404'})",

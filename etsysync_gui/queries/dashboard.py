@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, EtsySyncConfig, SyncRun
 
+# Pool statuses the dashboard counts and the inventory view flags.
 ATTENTION_STATUSES = ("conflict", "error", "clamped", "unlinked")
 
 

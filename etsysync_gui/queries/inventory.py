@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, ProductVariant
+from etsysync_gui.queries.dashboard import ATTENTION_STATUSES
 from etsysync_gui.sync.decide import Action, ConflictPolicy, FirstTruth, PoolState, decide
 
-ATTENTION = frozenset({"conflict", "error", "clamped", "unlinked"})
 ACTION_WORDS = {
     Action.NO_CHANGE: "nothing",
     Action.PUSH: "push to Etsy",
@@ -60,7 +60,7 @@ class PoolRow:
 
     @property
     def needs_attention(self) -> bool:
-        return self.status in ATTENTION or self.conflict or self.clamped
+        return self.status in ATTENTION_STATUSES or self.conflict or self.clamped
 
     @property
     def editable(self) -> bool:

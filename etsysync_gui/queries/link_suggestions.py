@@ -46,11 +46,6 @@ class VariantSuggestion:
     reason: str
     linked_to: str | None
 
-    @property
-    def linkable(self) -> bool:
-        """Links are made by SKU (``SyncService.link``): a variant needs one."""
-        return bool(self.sku)
-
 
 @dataclass(frozen=True, slots=True)
 class ListingLinks:

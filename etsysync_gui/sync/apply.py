@@ -60,18 +60,18 @@ def apply_plan(ctx: ApplyContext, plan: SyncPlan) -> bool:
     """Execute ``plan``; updates ``ctx.counts``; ``False`` when cancelled part-way."""
     counts = ctx.counts
     counts.listings += len(plan.listings)
-    for listing in plan.listings:
-        if listing.error is not None and not listing.gone:
-            counts.error(listing.listing_id, listing.error)
+    counts.plan_errors(plan)
     gone = [x.listing_id for x in plan.listings if x.gone]
     if gone:
         mark_gone(ctx.database, gone, now=ctx.clock())
     todo = [x for x in plan.listings if x.needs_commit and x.error is None]
     if not todo:
         return True
+    # Listings that write Etsy are re-checked per chunk below; only the rest are loaded here.
+    local = [x for x in todo if not x.etsy_write]
     with ctx.database.session() as session:
-        states = load_states(session, plan.shop_id, [x.listing_id for x in todo])
-    local_only = [x for x in todo if not x.etsy_write and not _stale(x, states.get(x.listing_id))]
+        states = load_states(session, plan.shop_id, [x.listing_id for x in local])
+    local_only = [x for x in local if not _stale(x, states.get(x.listing_id))]
     local_ids = {x.listing_id for x in local_only}
     remote = [x for x in todo if x.listing_id not in local_ids]
     done = 0

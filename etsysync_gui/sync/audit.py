@@ -40,11 +40,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, delete, select
+from sqlalchemy import delete, select
 
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyInventorySyncLog, EtsyProduct
-from etsysync_gui.sync.dbutil import table_of
+from etsysync_gui.sync.dbutil import rowcount, table_of
 
 PRUNE_BATCH = 5_000
 LOG_TABLE = table_of(EtsyInventorySyncLog)
@@ -97,13 +97,13 @@ def prune_log(
             select(log.id).where(log.synced_at < cutoff).order_by(log.synced_at).limit(batch_size)
         )
         with database.session() as session:
-            result = session.execute(
-                delete(log)
-                .where(log.id.in_(oldest.scalar_subquery()))
-                .execution_options(synchronize_session=False)
+            deleted = rowcount(
+                session.execute(
+                    delete(log)
+                    .where(log.id.in_(oldest.scalar_subquery()))
+                    .execution_options(synchronize_session=False)
+                )
             )
-            assert isinstance(result, CursorResult)
-            deleted = result.rowcount
         total += deleted
         if deleted < batch_size:
             break

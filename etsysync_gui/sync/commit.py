@@ -27,12 +27,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, and_, bindparam, case, null, select, update
+from sqlalchemy import and_, bindparam, case, null, select, update
 
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, ProductVariant
 from etsysync_gui.sync.audit import LOG_TABLE, log_row
-from etsysync_gui.sync.dbutil import IN_CHUNK, chunks, table_of
+from etsysync_gui.sync.dbutil import IN_CHUNK, chunks, rowcount, table_of
 from etsysync_gui.sync.writeahead import ListingWrite, PoolWrite
 
 LISTINGS = table_of(EtsyProduct)
@@ -54,7 +54,7 @@ def save_write_ahead(database: Database, write: ListingWrite, *, now: datetime) 
             )
             .values(pending_write=write.to_json(), updated_at=now)
         )
-        if _count(result) != 1:
+        if rowcount(result) != 1:
             raise PendingWriteExists(f"listing {write.listing_id} already has a pending write")
 
 
@@ -104,7 +104,7 @@ def apply_write(
             if from_record
             else LISTINGS.c.pending_write.is_(None),
         ]
-        if _count(session.execute(update(LISTINGS).where(*where).values(**values))) != 1:
+        if rowcount(session.execute(update(LISTINGS).where(*where).values(**values))) != 1:
             return False
         _apply_parts(session, [part], now, run_id)
     return True
@@ -338,8 +338,3 @@ def mark_gone(database: Database, listing_ids: Sequence[int], *, now: datetime) 
 def _message(reason: str, *extra: str | None) -> str:
     parts = [reason, *extra]
     return "; ".join(p for p in parts if p)
-
-
-def _count(result: Any) -> int:
-    assert isinstance(result, CursorResult)
-    return result.rowcount

@@ -1,4 +1,4 @@
-"""Small SQL helpers the sync modules share: dialect upserts and chunking.
+"""Small SQL helpers the sync modules share: dialect upserts, chunking, row counts.
 
 Why: the listing sync writes tens of thousands of rows; doing that row by row
 would take minutes on PostgreSQL over a network.  ``INSERT ... ON CONFLICT``
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Table
+from sqlalchemy import CursorResult, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -29,6 +29,12 @@ def table_of(model: type[Any]) -> Table:
     table = model.__table__
     assert isinstance(table, Table)
     return table
+
+
+def rowcount(result: Any) -> int:
+    """Rows an ``UPDATE``/``DELETE`` matched (``Session.execute`` is typed loosely)."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount
 
 
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:

@@ -288,7 +288,7 @@ def _plan_pool(
     entries: frozenset[str],
     variants: Mapping[int, str],
     changes: dict[int, _ProductChange],
-    keep_etsy_zero: bool = False,
+    keep_etsy_zero: bool,
 ) -> set[str]:
     """Record the pool's product changes; return the entries to remember for it.
 

@@ -42,13 +42,13 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy import or_, select, update
 
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsySyncConfig, SyncRun
 from etsysync_gui.db.types import utcnow
 from etsysync_gui.errors import EXIT_ALREADY_RUNNING, EtsySyncError
-from etsysync_gui.sync.dbutil import insert_ignore, table_of
+from etsysync_gui.sync.dbutil import insert_ignore, rowcount, table_of
 
 Clock = Callable[[], datetime]
 RENEW_FRACTION = 0.25
@@ -145,7 +145,7 @@ class Lease:
                 .values(**values)
                 .execution_options(synchronize_session=False)
             )
-            won = _rowcount(taken) == 1
+            won = rowcount(taken) == 1
         if not won:
             raise SyncAlreadyRunning(self._running_message())
         self._renewed_at = now
@@ -173,7 +173,7 @@ class Lease:
                     .values(lease_expires_at=now + self.ttl, updated_at=now, **self._extra())
                     .execution_options(synchronize_session=False)
                 )
-                kept = _rowcount(result) == 1
+                kept = rowcount(result) == 1
             if not kept:
                 self._renewed_at = None
                 self._lost = True
@@ -268,8 +268,3 @@ class Lease:
             started = row.lease_expires_at - self.ttl
         since = started.strftime("%Y-%m-%d %H:%M:%S UTC") if started else "an unknown time"
         return f"a sync is already running since {since} ({holder or 'unknown holder'})"
-
-
-def _rowcount(result: Any) -> int:
-    assert isinstance(result, CursorResult)
-    return result.rowcount

@@ -60,7 +60,7 @@ def link(
         variant = session.scalar(select(ProductVariant).where(ProductVariant.sku == sku))
         if variant is None:
             raise LinkError(f"No local variant has SKU {sku!r}")
-        _listing(session, listing_id)
+        listing = _listing(session, listing_id)
         pool = _pool(session, listing_id, pool_key)
         other = session.scalar(
             select(EtsyStockPool).where(
@@ -77,7 +77,6 @@ def link(
         pool.first_truth = first_truth.value
         pool.base_local = pool.base_etsy = None
         pool.status, pool.message, pool.updated_at = "ok", None, now
-        listing = _listing(session, listing_id)
         listing.local_product_id = listing.local_product_id or variant.product_id
         session.flush()
         _refresh_link_problem(session, listing)

@@ -224,22 +224,17 @@ def plan_from(
 
 def plan_inventory(
     database: Database,
-    client: EtsyClient | None,
+    client: EtsyClient,
     options: SyncOptions,
     *,
     now: datetime,
-    inventories: Mapping[int, Inventory] | None = None,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> SyncPlan:
-    """Plan the shop's inventory sync; reads Etsy only when ``inventories`` is not given."""
+    """Plan the shop's inventory sync with Etsy's numbers read fresh (``plan_from`` otherwise)."""
     with database.session() as session:
         states = load_states(session, options.shop_id)
-    source = "listing_sync"
-    if inventories is None:
-        assert client is not None, "a client is needed to read fresh inventories"
-        inventories = client.get_inventories_by_listing_ids(
-            sorted(states), progress=for_client(progress), cancel=cancel
-        )
-        source = "fresh"
-    return plan_from(states, inventories, options, now=now, source=source, progress=progress)
+    inventories = client.get_inventories_by_listing_ids(
+        sorted(states), progress=for_client(progress), cancel=cancel
+    )
+    return plan_from(states, inventories, options, now=now, source="fresh", progress=progress)

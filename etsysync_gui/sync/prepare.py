@@ -42,13 +42,13 @@ def prepare_listing(
         now = "gone" if pool is None else str(pool.quantity)
         if pool is None or pool.quantity != pool_plan.etsy_before:
             moved.append(f"{pool_plan.label}: Etsy {pool_plan.etsy_before} → {now}")
-    if moved:
-        note = "re-decided: Etsy changed since the plan (" + ", ".join(moved) + ")"
+    if moved or stale:
+        note = (
+            "re-decided: Etsy changed since the plan (" + ", ".join(moved) + ")"
+            if moved
+            else STALE_NOTE
+        )
         return decide_listing(state, inventory, options, known_pools=tuple(pools.values())), note
-    if stale:
-        return decide_listing(
-            state, inventory, options, known_pools=tuple(pools.values())
-        ), STALE_NOTE
     decisions = [
         (
             PoolLink(

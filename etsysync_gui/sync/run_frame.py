@@ -68,9 +68,7 @@ class RunOutcome:
         counts.listings = totals.listings
         counts.pushes, counts.pulls, counts.merges = totals.pushes, totals.pulls, totals.merges
         counts.conflicts = totals.conflicts
-        for listing in plan.listings:
-            if listing.error is not None and not listing.gone:
-                counts.error(listing.listing_id, listing.error)
+        counts.plan_errors(plan)
         return cls(plan, listing_sync)
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import insert, update
 
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import SyncRun
+from etsysync_gui.sync.plan import SyncPlan
 
 RunKind = Literal["products", "inventory", "all"]
 Trigger = Literal["manual", "scheduled", "cli"]
@@ -57,6 +58,12 @@ class RunCounts:
     def error(self, listing_id: int, message: str) -> None:
         self.errors += 1
         self.listing_errors.append(ListingError(listing_id, message))
+
+    def plan_errors(self, plan: SyncPlan) -> None:
+        """Count the listings ``plan`` cannot sync (one gone from Etsy is no error)."""
+        for listing in plan.listings:
+            if listing.error is not None and not listing.gone:
+                self.error(listing.listing_id, listing.error)
 
 
 @dataclass(frozen=True, slots=True)

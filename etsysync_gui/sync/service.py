@@ -41,7 +41,7 @@ from etsysync_gui.sync.listing_sync import (
 from etsysync_gui.sync.options import SyncOptions
 from etsysync_gui.sync.plan import SyncPlan
 from etsysync_gui.sync.planner import plan_from, plan_inventory
-from etsysync_gui.sync.progress import Progress
+from etsysync_gui.sync.progress import Progress, cancelled
 from etsysync_gui.sync.recovery import recover_pending
 from etsysync_gui.sync.run_frame import RunFrame, RunOutcome
 from etsysync_gui.sync.runs import RunKind, RunResult, Trigger
@@ -294,6 +294,6 @@ class SyncService:
                 self.database,
                 retention_days=ctx.options.log_retention_days,
                 now=self.clock(),
-                should_stop=lambda: ctx.cancel is not None and ctx.cancel.is_set(),
+                should_stop=lambda: cancelled(ctx.cancel),
             )
         return RunOutcome(plan, None, cancelled=not completed)

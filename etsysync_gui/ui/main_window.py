@@ -56,7 +56,6 @@ class MainWindow(QMainWindow):
         demo: bool = False,
     ) -> None:
         super().__init__()
-        self.context = context
         self.controller = controller or AppController(context, parent=self)
         self.setWindowTitle(f"{APP_NAME} — {context.settings.profile.name}")
         self.setWindowIcon(app_icon())

@@ -126,11 +126,6 @@ class SyncRunner(QObject):
             self._cancel.set()
             return True
 
-    def clear_queue(self) -> None:
-        with self._lock:
-            self._queue.clear()
-        self.queue_changed.emit()
-
     @property
     def current(self) -> SyncRequest | None:
         with self._lock:

@@ -10,7 +10,7 @@ engine gets ``FakeNow``.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -118,26 +118,50 @@ def one_property(
     }
 
 
-def make_client(server: FakeEtsyServer) -> EtsyClient:
-    access, refresh, _ = server.issue_tokens()
+def connect_client(
+    keystring: str,
+    shared_secret: str,
+    base_url: str,
+    token_url: str,
+    access: str,
+    refresh: str,
+    *,
+    limiter: RateLimiter | None = None,
+) -> EtsyClient:
+    """A client with fresh tokens that never sleeps; unlimited pacing unless ``limiter``."""
     tokens = TokenManager(
-        keystring=server.keystring,
-        shared_secret=server.shared_secret,
+        keystring=keystring,
+        shared_secret=shared_secret,
         tokens=TokenSet(access, refresh, time.time() + 3600),
         persist=lambda _tokens: None,
-        token_url=server.token_url,
+        token_url=token_url,
         sleep=no_sleep,
     )
-    limiter = RateLimiter(limit_per_second=1_000_000, limit_per_day=10**9, sleep=no_sleep)
+    if limiter is None:
+        limiter = RateLimiter(limit_per_second=1_000_000, limit_per_day=10**9, sleep=no_sleep)
     return EtsyClient(
-        server.keystring,
-        server.shared_secret,
-        base_url=server.base_url,
+        keystring,
+        shared_secret,
+        base_url=base_url,
         token_manager=tokens,
         limiter=limiter,
         sleep=no_sleep,
         random=lambda: 0.5,
         timeout=10,
+    )
+
+
+def make_client(server: FakeEtsyServer, *, limiter: RateLimiter | None = None) -> EtsyClient:
+    """``connect_client`` for ``server``, with tokens it has just issued."""
+    access, refresh, _ = server.issue_tokens()
+    return connect_client(
+        server.keystring,
+        server.shared_secret,
+        server.base_url,
+        server.token_url,
+        access,
+        refresh,
+        limiter=limiter,
     )
 
 
@@ -237,12 +261,17 @@ class Env:
 
 
 @contextmanager
-def make_env(database: Database, **server_kwargs: Any) -> Iterator[Env]:
+def make_env(
+    database: Database,
+    *,
+    client_for: Callable[[FakeEtsyServer], EtsyClient] = make_client,
+    **server_kwargs: Any,
+) -> Iterator[Env]:
     server_kwargs.setdefault("listings", 0)
     server_kwargs.setdefault("qps", None)
     server_kwargs.setdefault("qpd", None)
     with FakeEtsyServer(**server_kwargs) as server:
-        client = make_client(server)
+        client = client_for(server)
         try:
             yield Env(server, database, FakeNow(), client)
         finally:

@@ -17,10 +17,7 @@ a no-op sleep (``make_client``).
 from __future__ import annotations
 
 import random
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +27,8 @@ from etsysync_gui.errors import EtsySyncError
 from etsysync_gui.etsy.client import EtsyClient
 from etsysync_gui.etsy.fake import FakeEtsyServer
 from etsysync_gui.etsy.ratelimit import RateLimiter
-from etsysync_gui.etsy.tokens import TokenManager, TokenSet
 from etsysync_gui.sync.runs import RunResult
-from tests.sync.test_support import Env, make_env, no_sleep, one_property, simple
+from tests.sync.test_support import Env, make_client, make_env, one_property, simple
 
 SEED = 20261202
 ROUNDS = 4
@@ -56,29 +52,11 @@ class FakeMonotonic:
 
 def patient_client(server: FakeEtsyServer) -> EtsyClient:
     """``make_client``, but with a limiter that waits out 429 pauses on a fake clock."""
-    access, refresh, _ = server.issue_tokens()
     mono = FakeMonotonic()
-    tokens = TokenManager(
-        keystring=server.keystring,
-        shared_secret=server.shared_secret,
-        tokens=TokenSet(access, refresh, time.time() + 3600),
-        persist=lambda _tokens: None,
-        token_url=server.token_url,
-        sleep=no_sleep,
-    )
     limiter = RateLimiter(
         limit_per_second=1_000_000, limit_per_day=10**9, clock=mono, sleep=mono.sleep
     )
-    return EtsyClient(
-        server.keystring,
-        server.shared_secret,
-        base_url=server.base_url,
-        token_manager=tokens,
-        limiter=limiter,
-        sleep=no_sleep,
-        random=lambda: 0.5,
-        timeout=10,
-    )
+    return make_client(server, limiter=limiter)
 
 
 # --- the scenario both shops live through ------------------------------------------------
@@ -139,16 +117,6 @@ def decisions(env: Env) -> Counter[tuple[Any, ...]]:
     )
 
 
-@contextmanager
-def shop_env(
-    database: Database, client_for: Callable[[FakeEtsyServer], EtsyClient], **kw: Any
-) -> Iterator[Env]:
-    with make_env(database, **kw) as env:
-        env.client.close()
-        env.client = client_for(env.server)
-        yield env
-
-
 def play(env: Env, until_clean: bool) -> tuple[dict[str, int], list[RunResult | str]]:
     """The first sync, then ``ROUNDS`` of sales each followed by sync(s)."""
     where = build_shop(env)
@@ -176,7 +144,7 @@ def test_faulty_etsy_converges_to_the_fault_free_state(database: Database, tmp_p
     calm_db = Database.open(f"sqlite:///{tmp_path / 'calm.db'}")
     upgrade_to_head(calm_db.engine)
     try:
-        with shop_env(calm_db, patient_client) as calm:
+        with make_env(calm_db, client_for=patient_client) as calm:
             where, calm_runs = play(calm, until_clean=False)
             assert all(isinstance(r, RunResult) and r.status == "completed" for r in calm_runs)
             expected, expected_log = final_state(calm, where), decisions(calm)
@@ -187,7 +155,7 @@ def test_faulty_etsy_converges_to_the_fault_free_state(database: Database, tmp_p
     finally:
         calm_db.dispose()
 
-    with shop_env(database, patient_client, fault_rate=0.10, seed=SEED) as faulty:
+    with make_env(database, client_for=patient_client, fault_rate=0.10, seed=SEED) as faulty:
         faults = faulty.server.faults
         faults.rate_limit_next(6, retry_after=2)  # a 429 burst on the first reads
         faults.drop_next(2, operations=["getListingsByShop"])
@@ -211,7 +179,7 @@ def test_faulty_etsy_converges_to_the_fault_free_state(database: Database, tmp_p
 
 def test_the_scenario_has_sales_on_both_sides_and_merges(database: Database) -> None:
     """The fault test means something only if its rounds really push, pull and merge."""
-    with shop_env(database, patient_client) as env:
+    with make_env(database, client_for=patient_client) as env:
         _, runs = play(env, until_clean=False)
         results = [r for r in runs if isinstance(r, RunResult)]
         assert sum(r.pushes for r in results) > 0

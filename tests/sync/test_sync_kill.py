@@ -27,7 +27,6 @@ import os
 import random
 import signal
 import sys
-import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,12 +36,9 @@ import pytest
 
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.migrate import upgrade_to_head
-from etsysync_gui.etsy.client import EtsyClient
-from etsysync_gui.etsy.ratelimit import RateLimiter
-from etsysync_gui.etsy.tokens import TokenManager, TokenSet
 from etsysync_gui.sync.options import SyncOptions
 from etsysync_gui.sync.service import SyncService
-from tests.sync.test_support import Env, make_env, no_sleep, one_property, simple
+from tests.sync.test_support import Env, connect_client, make_env, one_property, simple
 from tests.sync.test_sync_crash import KillAt
 
 RUNS = 20
@@ -86,22 +82,13 @@ class KillSelfAfter(KillAt):
 
 def child_sync(job: Job) -> None:
     """The child process: one scheduled ``sync all``, killed part-way by its hook."""
-    tokens = TokenManager(
-        keystring=job.keystring,
-        shared_secret=job.shared_secret,
-        tokens=TokenSet(job.access, job.refresh, time.time() + 3600),
-        persist=lambda _tokens: None,
-        token_url=job.token_url,
-        sleep=no_sleep,
-    )
-    client = EtsyClient(
+    client = connect_client(
         job.keystring,
         job.shared_secret,
-        base_url=job.base_url,
-        token_manager=tokens,
-        limiter=RateLimiter(limit_per_second=1_000_000, limit_per_day=10**9, sleep=no_sleep),
-        sleep=no_sleep,
-        timeout=10,
+        job.base_url,
+        job.token_url,
+        job.access,
+        job.refresh,
     )
     service = SyncService(
         Database.open(job.db_url),

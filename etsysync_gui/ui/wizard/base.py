@@ -156,6 +156,3 @@ class Page(QWizardPage):
             wizard.accept()
         else:
             wizard.next()
-
-    def forget_check(self) -> None:
-        self._passed = None

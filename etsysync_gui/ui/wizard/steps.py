@@ -86,12 +86,6 @@ def check_and_save_keys(settings: Settings, keystring: str, shared_secret: str) 
     return KeysSaved(application_id, store.backend_name())
 
 
-def stored_keystring(settings: Settings) -> str | None:
-    """The keystring saved with the profile's credentials (``None`` if none)."""
-    saved = credential_store(settings).load()
-    return saved.keystring if saved is not None else None
-
-
 def connect(
     settings: Settings,
     redirect_uri: str,
