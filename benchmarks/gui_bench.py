@@ -101,7 +101,7 @@ def main() -> int:
 
     from etsysync_gui.bootstrap import start
     from etsysync_gui.db.types import utcnow
-    from etsysync_gui.etsy.fake import FakeEtsyServer
+    from fake_etsy import FakeEtsyServer
 
     home = args.reuse_home or tempfile.mkdtemp(prefix="etsysync-bench-")
     print(f"EtsySync GUI benchmark (home {home})")
@@ -234,8 +234,8 @@ def sync_stall(args: argparse.Namespace) -> None:
     from gui_support import open_main_window, point_profile_at, run_request
 
     from etsysync_gui.bootstrap import start
-    from etsysync_gui.etsy.fake import FakeEtsyServer
     from etsysync_gui.scheduling.requests import SyncRequest
+    from fake_etsy import FakeEtsyServer
 
     home = tempfile.mkdtemp(prefix="etsysync-bench-sync-")
     with FakeEtsyServer(listings=args.sync_listings, seed=2, qps=None, qpd=None) as server:

@@ -13,11 +13,11 @@ from collections.abc import Callable
 from PySide6.QtCore import QEventLoop, QTimer
 
 from etsysync_gui.bootstrap import AppContext
-from etsysync_gui.etsy.fake import FakeEtsyServer
 from etsysync_gui.scheduling.driver import ManualDriver
 from etsysync_gui.scheduling.requests import SyncOutcome, SyncRequest
 from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.main_window import MainWindow
+from fake_etsy import FakeEtsyServer
 
 
 def point_profile_at(server: FakeEtsyServer, home: str) -> None:

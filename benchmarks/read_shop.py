@@ -27,9 +27,9 @@ from collections import Counter
 
 from etsysync_gui.etsy.client import EtsyClient
 from etsysync_gui.etsy.errors import RateLimitedError
-from etsysync_gui.etsy.fake import FakeEtsyServer
 from etsysync_gui.etsy.models import LISTING_STATES, Listing
-from etsysync_gui.etsy.tokens import TokenSet
+from etsysync_gui.etsy.oauth.tokens import TokenSet
+from fake_etsy import FakeEtsyServer
 
 
 def _client(etsy: FakeEtsyServer) -> EtsyClient:

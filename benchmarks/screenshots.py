@@ -36,7 +36,6 @@ import etsysync_gui.ui  # noqa: F401
 from etsysync_gui.bootstrap import start_with
 from etsysync_gui.catalog.editing import set_variant_quantity
 from etsysync_gui.demo.shop import DEMO_LISTINGS, DemoShop
-from etsysync_gui.etsy.fake import FakeEtsyServer
 from etsysync_gui.queries.catalog import load_catalog
 from etsysync_gui.queries.listings import load_listings
 from etsysync_gui.scheduling.driver import ManualDriver
@@ -46,6 +45,7 @@ from etsysync_gui.ui.link_dialog import LinkDialog
 from etsysync_gui.ui.main_window import MainWindow
 from etsysync_gui.ui.plan_review_dialog import PlanReviewDialog
 from etsysync_gui.ui.settings_dialog import SettingsDialog
+from fake_etsy import FakeEtsyServer
 
 SIZE = (1280, 820)
 

@@ -53,13 +53,13 @@ from etsysync_gui.db.engine import Database
 from etsysync_gui.db.migrate import upgrade_to_head
 from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, Product, ProductVariant
 from etsysync_gui.etsy.client import EtsyClient
-from etsysync_gui.etsy.fake import FakeEtsyServer
 from etsysync_gui.etsy.models import Inventory
+from etsysync_gui.etsy.oauth.tokens import TokenManager, TokenSet
 from etsysync_gui.etsy.ratelimit import RateLimiter
-from etsysync_gui.etsy.tokens import TokenManager, TokenSet
+from etsysync_gui.sync.inventory.pools import AmbiguousInventoryError, pools_of
 from etsysync_gui.sync.options import SyncOptions
-from etsysync_gui.sync.pools import AmbiguousInventoryError, pools_of
 from etsysync_gui.sync.service import SyncService
+from fake_etsy import FakeEtsyServer
 
 PG_ENV = "ETSYSYNC_TEST_POSTGRES_URL"
 CHANGED = 500

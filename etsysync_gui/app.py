@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from etsysync_gui.bootstrap import AppContext
     from etsysync_gui.config import Settings
     from etsysync_gui.demo.launch import DemoLaunch
-    from etsysync_gui.demo.startup import StartMode
+    from etsysync_gui.start_mode import StartMode
     from etsysync_gui.ui.demo_mode import DemoSession
     from etsysync_gui.ui.main_window import MainWindow
 
@@ -83,7 +83,7 @@ def main(argv: Sequence[str] | None = None, *, event_loop: EventLoop | None = No
         from etsysync_gui.selfcheck import run_self_check
 
         return run_self_check()
-    from etsysync_gui.demo.startup import StartMode, choose_start_mode, read_start_facts
+    from etsysync_gui.start_mode import StartMode, choose_start_mode, read_start_facts
 
     facts, active = read_start_facts(args.profile, demo_requested=args.demo)
     mode = choose_start_mode(facts)
@@ -123,7 +123,7 @@ def _setup_first(profile: str | None) -> tuple[StartMode, str | None, bool]:
     """The wizard for a chosen profile without a shop: what to open after it, and
     whether the seller asked for a first listing sync.  Cancelled, the profile
     opens as it is and the dashboard says what it still needs."""
-    from etsysync_gui.demo.startup import StartMode
+    from etsysync_gui.start_mode import StartMode
     from etsysync_gui.ui.wizard import run_setup_wizard  # only a setup start pays for it
 
     outcome = run_setup_wizard(None, profile=profile)
@@ -159,7 +159,7 @@ def _run_normal(
     """``settings``: the profile as start-up already read it (``None``: read it here)."""
     from etsysync_gui.bootstrap import start, start_with
     from etsysync_gui.scheduling.requests import SyncRequest
-    from etsysync_gui.ui.single_instance import hand_over_to_running_instance
+    from etsysync_gui.ui.infra.single_instance import hand_over_to_running_instance
 
     try:
         if settings is not None:
@@ -189,7 +189,7 @@ def _run_normal(
 def _run_demo(args: argparse.Namespace, demo: DemoLaunch, event_loop: EventLoop | None) -> int:
     from etsysync_gui.bootstrap import open_database_url, start_with
     from etsysync_gui.demo.settings import DEMO_PROFILE, reset_demo_database
-    from etsysync_gui.ui.single_instance import hand_over_to_running_instance
+    from etsysync_gui.ui.infra.single_instance import hand_over_to_running_instance
 
     if hand_over_to_running_instance(DEMO_PROFILE):
         _handed_over(DEMO_PROFILE)
@@ -240,8 +240,8 @@ def _run_window(
 ) -> int:
     from PySide6.QtWidgets import QApplication
 
+    from etsysync_gui.ui.infra.single_instance import SingleInstanceServer
     from etsysync_gui.ui.main_window import MainWindow
-    from etsysync_gui.ui.single_instance import SingleInstanceServer
 
     instance = SingleInstanceServer(context.settings.profile.name)
     instance.listen()

@@ -25,7 +25,7 @@ from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyStockPool, Product, ProductVariant
 from etsysync_gui.db.types import utcnow
 from etsysync_gui.errors import EtsySyncError
-from etsysync_gui.sync import linking
+from etsysync_gui.sync.listings import linking
 
 
 class CatalogEditError(EtsySyncError):

@@ -35,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list[:1] == ["fake-etsy"]:
         # The fake server has its own argument parser; it ships for the demo and benchmarks.
-        from etsysync_gui.etsy.fake.cli import main as fake_main
+        from fake_etsy.cli import main as fake_main
 
         return fake_main(args_list[1:])
     parser = build_parser()

@@ -27,7 +27,12 @@ from sqlalchemy import select
 
 from etsysync_gui.bootstrap import open_database, start
 from etsysync_gui.config import Settings
-from etsysync_gui.connection import (
+from etsysync_gui.credentials import Credentials, CredentialStore
+from etsysync_gui.db.models import EtsySyncConfig
+from etsysync_gui.db.urls import mask_url
+from etsysync_gui.errors import EXIT_NEEDS_USER, EXIT_PARTIAL, EtsySyncError
+from etsysync_gui.etsy.errors import EtsyError
+from etsysync_gui.etsy_account import (
     ETSY_APPS_URL,
     NotConnectedError,
     client_from_settings,
@@ -35,11 +40,6 @@ from etsysync_gui.connection import (
     credential_store,
     redirect_uri_to_register,
 )
-from etsysync_gui.credentials import Credentials, CredentialStore
-from etsysync_gui.db.models import EtsySyncConfig
-from etsysync_gui.db.urls import mask_url
-from etsysync_gui.errors import EXIT_NEEDS_USER, EXIT_PARTIAL, EtsySyncError
-from etsysync_gui.etsy.errors import EtsyError
 from etsysync_gui.redaction import register_secret
 
 # -- auth login -------------------------------------------------------------------------

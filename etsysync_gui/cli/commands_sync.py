@@ -6,7 +6,7 @@ this shop is already running; 4 Etsy needs the user (missing or revoked
 credentials).  Errors arrive as ``EtsySyncError`` subclasses carrying those
 codes, and ``cli.main`` prints their one-line message.
 
-The Etsy client comes from ``etsysync_gui.connection.client_from_settings``
+The Etsy client comes from ``etsysync_gui.etsy_account.client_from_settings``
 (looked up at call time, so tests and the demo can substitute it).
 """
 
@@ -17,14 +17,14 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from etsysync_gui import connection
+from etsysync_gui import etsy_account
 from etsysync_gui.bootstrap import AppContext, start
+from etsysync_gui.cli.report import format_plan, format_run
 from etsysync_gui.errors import EXIT_PARTIAL
-from etsysync_gui.sync.audit import LogEntry
-from etsysync_gui.sync.decide import ConflictPolicy, FirstTruth
+from etsysync_gui.sync.inventory.decide import ConflictPolicy, FirstTruth
 from etsysync_gui.sync.options import SyncOptions
-from etsysync_gui.sync.report import format_plan, format_run
-from etsysync_gui.sync.runs import RunResult
+from etsysync_gui.sync.runs.audit import LogEntry
+from etsysync_gui.sync.runs.records import RunResult
 from etsysync_gui.sync.service import SyncService
 
 POLICIES = [p.value for p in ConflictPolicy]
@@ -89,7 +89,7 @@ def _with_service(args: argparse.Namespace, work: Callable[[SyncService], int]) 
         settings = context.settings
         service = SyncService(
             context.require_database(),
-            lambda: connection.client_from_settings(settings),
+            lambda: etsy_account.client_from_settings(settings),
             options,
         )
         try:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 
-from etsysync_gui.etsy.tokens import TokenSet
+from etsysync_gui.etsy.oauth.tokens import TokenSet
 
 FORMAT_VERSION = 1
 

@@ -46,7 +46,7 @@ from etsysync_gui.credentials.errors import KeychainError
 from etsysync_gui.credentials.file_fallback import FileFallback
 from etsysync_gui.credentials.memory import MemorySecrets
 from etsysync_gui.credentials.model import Credentials, CredentialsFormatError
-from etsysync_gui.etsy.tokens import TokenSet
+from etsysync_gui.etsy.oauth.tokens import TokenSet
 from etsysync_gui.redaction import redact, register_secret
 
 log = logging.getLogger(__name__)

@@ -278,7 +278,7 @@ SCHEDULED_JOB_RESULTS = ("success", "completed_with_errors", "failed", "cancelle
 
 
 class ScheduledJob(Base):
-    """The scheduler's memory of one job of one profile (see ``etsysync_gui.scheduler``).
+    """The scheduler's memory of one job of one profile (see ``etsysync_gui.scheduling.scheduler``).
 
     The next run is computed from these columns at every start, so a run missed
     while the app was closed is caught up once, and a pause for reconnecting

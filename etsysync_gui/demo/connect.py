@@ -20,10 +20,10 @@ import http.client
 from urllib.parse import urlsplit
 
 from etsysync_gui.config import Settings
-from etsysync_gui.connection import connect_account
 from etsysync_gui.credentials import CredentialStore
-from etsysync_gui.etsy.fake import browser_consent
-from etsysync_gui.etsy.oauth import AuthorizationResult
+from etsysync_gui.etsy.oauth.flow import AuthorizationResult
+from etsysync_gui.etsy_account import connect_account
+from fake_etsy import browser_consent
 
 CONNECT_TIMEOUT_S = 20.0
 

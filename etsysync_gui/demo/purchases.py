@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from etsysync_gui.etsy.fake import FakeEtsyServer
+from fake_etsy import FakeEtsyServer
 
 log = logging.getLogger(__name__)
 

@@ -55,8 +55,8 @@ from etsysync_gui.demo.settings import (
     prepare_demo,
 )
 from etsysync_gui.errors import EtsySyncError
-from etsysync_gui.etsy.fake import FakeEtsyServer
-from etsysync_gui.etsy.oauth import PortInUseError
+from etsysync_gui.etsy.oauth.flow import PortInUseError
+from fake_etsy import FakeEtsyServer
 
 log = logging.getLogger(__name__)
 

@@ -34,7 +34,6 @@ from types import TracebackType
 
 import httpx
 
-from etsysync_gui.etsy import bulk
 from etsysync_gui.etsy.errors import RECONNECT_HINT, EtsyAuthError
 from etsysync_gui.etsy.fields import Fields
 from etsysync_gui.etsy.models import (
@@ -45,9 +44,10 @@ from etsysync_gui.etsy.models import (
     Me,
     Shop,
 )
-from etsysync_gui.etsy.paging import Progress
+from etsysync_gui.etsy.oauth.tokens import TokenManager, TokenPersist, TokenSet, exchange_code
 from etsysync_gui.etsy.ratelimit import Budget, RateLimiter, limiter_for
-from etsysync_gui.etsy.tokens import TokenManager, TokenPersist, TokenSet, exchange_code
+from etsysync_gui.etsy.reads import endpoints
+from etsysync_gui.etsy.reads.shop_pages import Progress
 from etsysync_gui.etsy.transport import DEFAULT_BASE_URL, QueryValue, RetryPolicy, Transport
 
 WRITABLE_STATES = ("active", "inactive")
@@ -285,7 +285,7 @@ class EtsyClient:
         (``includes=Inventory``), so no per-listing inventory reads are needed.
         """
         self._require_user()
-        return bulk.shop_listings(
+        return endpoints.shop_listings(
             self._get,
             self._pool(),
             shop_id,
@@ -307,7 +307,7 @@ class EtsyClient:
         Uses getListingsByListingIds (100 ids per call).  Ids that no longer
         exist are left out (confirmed one by one, see ``batch``).
         """
-        return bulk.listings_by_ids(
+        return endpoints.listings_by_ids(
             self._get,
             lambda listing_id: self.get_listing(listing_id, cancel=cancel),
             self._pool(),
@@ -333,7 +333,7 @@ class EtsyClient:
         getListingInventory; ids absent from the result no longer exist.
         """
         self._require_user()
-        return bulk.inventories_by_ids(
+        return endpoints.inventories_by_ids(
             self._get,
             lambda listing_id: self.get_listing_inventory(listing_id, cancel=cancel),
             self._pool(),

@@ -54,8 +54,8 @@ from etsysync_gui.etsy.errors import (
     TokenExpiredError,
     error_for_response,
 )
+from etsysync_gui.etsy.oauth.tokens import USER_AGENT, TokenManager
 from etsysync_gui.etsy.ratelimit import RateLimiter
-from etsysync_gui.etsy.tokens import USER_AGENT, TokenManager
 
 log = logging.getLogger(__name__)
 

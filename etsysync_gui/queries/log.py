@@ -22,7 +22,7 @@ from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyInventorySyncLog, EtsyProduct, SyncRun
 from etsysync_gui.errors import EtsySyncError
 from etsysync_gui.queries.dashboard import RunSummary, run_summary
-from etsysync_gui.sync.audit import LogEntry
+from etsysync_gui.sync.runs.audit import LogEntry
 
 PAGE_SIZE = 500
 EXPORT_BATCH = 5_000

@@ -3,5 +3,5 @@
 ``requests``: what any caller hands to the sync runner and gets back;
 ``policy``: pure rules (next run, back-off, stretching for the API budget);
 ``state``: the ``scheduled_jobs`` rows; ``driver``: APScheduler, or the hand
-crank tests and benchmarks turn.  ``etsysync_gui.scheduler`` ties them together.
+crank tests and benchmarks turn.  ``etsysync_gui.scheduling.scheduler`` ties them together.
 """

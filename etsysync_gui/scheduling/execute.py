@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from etsysync_gui.scheduling.requests import SyncOutcome, SyncRequest
-from etsysync_gui.sync.progress import Progress
+from etsysync_gui.sync.runs.progress import Progress
 from etsysync_gui.sync.service import SyncService
 
 

@@ -14,8 +14,8 @@ from enum import StrEnum
 from typing import Literal, Protocol
 
 from etsysync_gui.errors import EXIT_NEEDS_USER, EtsySyncError
-from etsysync_gui.sync.plan import SyncPlan
-from etsysync_gui.sync.runs import RunResult, Trigger
+from etsysync_gui.sync.inventory.plan_types import SyncPlan
+from etsysync_gui.sync.runs.records import RunResult, Trigger
 
 log = logging.getLogger(__name__)
 

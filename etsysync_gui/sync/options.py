@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 
 from etsysync_gui.config import Settings
 from etsysync_gui.errors import ConfigError
-from etsysync_gui.sync.decide import ConflictPolicy
-from etsysync_gui.sync.inventory_edit import ZERO_STOCK_POLICIES, ZeroStockPolicy
+from etsysync_gui.sync.inventory.decide import ConflictPolicy
+from etsysync_gui.sync.inventory.put_builder import ZERO_STOCK_POLICIES, ZeroStockPolicy
 
 DEFAULT_LEASE_TTL_S = 120.0
 DEFAULT_LOG_RETENTION_DAYS = 90

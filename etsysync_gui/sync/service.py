@@ -25,27 +25,27 @@ from dataclasses import dataclass
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.types import utcnow
 from etsysync_gui.etsy.client import EtsyClient
-from etsysync_gui.sync import linking
-from etsysync_gui.sync.apply import apply_plan
-from etsysync_gui.sync.apply_context import ApplyContext
-from etsysync_gui.sync.audit import LogEntry, prune_log, recent_log
-from etsysync_gui.sync.decide import ConflictPolicy, FirstTruth
-from etsysync_gui.sync.hooks import NO_HOOKS, SyncHooks
-from etsysync_gui.sync.lease import Clock
-from etsysync_gui.sync.listing_sync import (
+from etsysync_gui.sync.inventory.apply import apply_plan
+from etsysync_gui.sync.inventory.decide import ConflictPolicy, FirstTruth
+from etsysync_gui.sync.inventory.hooks import NO_HOOKS, SyncHooks
+from etsysync_gui.sync.inventory.plan_types import SyncPlan
+from etsysync_gui.sync.inventory.planning import plan_from, plan_inventory
+from etsysync_gui.sync.inventory.recovery import recover_pending
+from etsysync_gui.sync.inventory.states import load_states
+from etsysync_gui.sync.listings import linking
+from etsysync_gui.sync.listings.run import (
     ListingSyncResult,
     known_listing_ids,
     read_shop,
     store_listings,
 )
 from etsysync_gui.sync.options import SyncOptions
-from etsysync_gui.sync.plan import SyncPlan
-from etsysync_gui.sync.planner import plan_from, plan_inventory
-from etsysync_gui.sync.progress import Progress, cancelled
-from etsysync_gui.sync.recovery import recover_pending
-from etsysync_gui.sync.run_frame import RunFrame, RunOutcome
-from etsysync_gui.sync.runs import RunKind, RunResult, Trigger
-from etsysync_gui.sync.states import load_states
+from etsysync_gui.sync.runs.audit import LogEntry, prune_log, recent_log
+from etsysync_gui.sync.runs.context import ApplyContext
+from etsysync_gui.sync.runs.frame import RunFrame, RunOutcome
+from etsysync_gui.sync.runs.lease import Clock
+from etsysync_gui.sync.runs.progress import Progress, cancelled
+from etsysync_gui.sync.runs.records import RunKind, RunResult, Trigger
 
 ClientFactory = Callable[[], EtsyClient]
 

@@ -4,6 +4,6 @@ Importing the package first applies ``compat.make_singletons_immortal`` (a
 work-around for the Qt binding; read ``compat`` before removing it).
 """
 
-from etsysync_gui.ui.compat import make_singletons_immortal
+from etsysync_gui.ui.infra.compat import make_singletons_immortal
 
 make_singletons_immortal()

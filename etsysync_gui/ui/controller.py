@@ -28,19 +28,19 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from etsysync_gui.bootstrap import AppContext
 from etsysync_gui.config import ConfigStore, Settings
-from etsysync_gui.connection import client_from_settings, credential_store
 from etsysync_gui.credentials import CredentialStore
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.types import utcnow
 from etsysync_gui.etsy.ratelimit import DEFAULT_LIMIT_PER_DAY, Budget
-from etsysync_gui.scheduler import Scheduler
+from etsysync_gui.etsy_account import client_from_settings, credential_store
 from etsysync_gui.scheduling.driver import APSchedulerDriver, Driver
 from etsysync_gui.scheduling.requests import SyncOutcome, describe_error
+from etsysync_gui.scheduling.scheduler import Scheduler
 from etsysync_gui.scheduling.snapshot import SchedulerSnapshot
 from etsysync_gui.sync.options import SyncOptions
 from etsysync_gui.sync.service import SyncService
-from etsysync_gui.ui.jobs import JobRunner
-from etsysync_gui.ui.sync_runner import SyncRunner
+from etsysync_gui.ui.infra.jobs import JobRunner
+from etsysync_gui.ui.infra.sync_runner import SyncRunner
 
 log = logging.getLogger(__name__)
 

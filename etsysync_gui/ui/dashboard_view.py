@@ -25,7 +25,7 @@ from etsysync_gui.etsy.ratelimit import Budget
 from etsysync_gui.queries.dashboard import DashboardData, load_dashboard
 from etsysync_gui.scheduling.requests import SyncOutcome, SyncRequest
 from etsysync_gui.scheduling.snapshot import SchedulerSnapshot
-from etsysync_gui.sync.plan import SyncPlan
+from etsysync_gui.sync.inventory.plan_types import SyncPlan
 from etsysync_gui.ui.controller import AppController, Connection
 from etsysync_gui.ui.dashboard_text import PHASES, run_text, schedule_text
 from etsysync_gui.ui.formatting import when

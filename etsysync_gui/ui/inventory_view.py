@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from etsysync_gui.catalog.editing import CatalogEditError, parse_quantity, set_variant_quantity
 from etsysync_gui.queries.inventory import PoolRow, load_pools, next_step
-from etsysync_gui.sync.decide import ConflictPolicy, FirstTruth
+from etsysync_gui.sync.inventory.decide import ConflictPolicy, FirstTruth
 from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.formatting import count, when
 from etsysync_gui.ui.row_model import Column, Presorted, RowTableModel

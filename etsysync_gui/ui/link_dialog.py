@@ -30,7 +30,7 @@ from etsysync_gui.queries.link_suggestions import (
     listing_links,
     suggest_variants,
 )
-from etsysync_gui.sync.decide import FirstTruth
+from etsysync_gui.sync.inventory.decide import FirstTruth
 from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.row_model import Column, RowTableModel
 from etsysync_gui.ui.widgets import FastTableView, SearchBox

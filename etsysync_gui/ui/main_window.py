@@ -36,7 +36,7 @@ from etsysync_gui.ui.catalog_view import CatalogView
 from etsysync_gui.ui.controller import AppController, Connection
 from etsysync_gui.ui.dashboard_view import DashboardView
 from etsysync_gui.ui.demo_banner import DemoBanner
-from etsysync_gui.ui.gc_policy import freeze_startup_objects
+from etsysync_gui.ui.infra.gc_policy import freeze_startup_objects
 from etsysync_gui.ui.inventory_view import InventoryView
 from etsysync_gui.ui.listings_view import ListingsView
 from etsysync_gui.ui.log_view import LogView

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from etsysync_gui.sync.decide import Action
-from etsysync_gui.sync.plan import ListingPlan, PlanTotals, SyncPlan
+from etsysync_gui.sync.inventory.decide import Action
+from etsysync_gui.sync.inventory.plan_types import ListingPlan, PlanTotals, SyncPlan
 from etsysync_gui.ui.row_model import Column, RowTableModel
 from etsysync_gui.ui.widgets import FastTableView, gui_settings
 

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 from etsysync_gui import autostart
 from etsysync_gui.config import ConfigStore, ConflictPolicy, ZeroStockPolicy
 from etsysync_gui.config.fields import MAX_RETENTION_DAYS
-from etsysync_gui.connection import credentials_file_path
 from etsysync_gui.demo.settings import DEMO_PROFILE
+from etsysync_gui.etsy_account import credentials_file_path
 from etsysync_gui.logging_setup import LOG_LEVELS
 from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.plan_review_dialog import (

@@ -30,9 +30,9 @@ from etsysync_gui.cli import main
 from etsysync_gui.config import ConfigStore, load_settings
 from etsysync_gui.credentials import SERVICE, Credentials
 from etsysync_gui.db.models import EtsySyncConfig
-from etsysync_gui.etsy.fake import FakeEtsyServer
 from etsysync_gui.logging_setup import shutdown_logging
 from etsysync_gui.redaction import clear_registered_secrets
+from fake_etsy import FakeEtsyServer
 from tests.credentials.fakes import MemoryKeyring, RaisingKeyring, installed_keyring
 from tests.oauth.helpers import configure_redirect, fake_etsy_env, free_port
 

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from etsysync_gui.etsy.fake import FakeEtsyServer, ManualClock
+from fake_etsy import FakeEtsyServer, ManualClock
 
 from .spec import SpecRecorder
 

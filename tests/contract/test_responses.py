@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from etsysync_gui.etsy.fake import OPERATIONS, FakeEtsyServer, ManualClock
-from etsysync_gui.etsy.fake.routing import route
+from fake_etsy import OPERATIONS, FakeEtsyServer, ManualClock
+from fake_etsy.routing import route
 
 from .spec import (
     OAUTH_ENDPOINTS_NOT_IN_SPEC,

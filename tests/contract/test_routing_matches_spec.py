@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from etsysync_gui.etsy.fake import OPERATIONS
-from etsysync_gui.etsy.fake.oauth import KNOWN_SCOPES
+from fake_etsy import OPERATIONS
+from fake_etsy.oauth import KNOWN_SCOPES
 
 from .spec import spec_dict
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from etsysync_gui.credentials import Credentials, CredentialStore, KeychainError
-from etsysync_gui.etsy.tokens import TokenSet
+from etsysync_gui.etsy.oauth.tokens import TokenSet
 
 CREDS = Credentials("keystring01", "shh-secret-value", "1.aaaaaaaaaaaaaaaaaaaaaaaa", "1.bbbbbbb")
 

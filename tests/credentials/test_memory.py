@@ -8,7 +8,7 @@ import pytest
 from keyring.errors import KeyringError
 
 from etsysync_gui.credentials import Credentials, CredentialStore, MemorySecrets
-from etsysync_gui.etsy.tokens import TokenSet
+from etsysync_gui.etsy.oauth.tokens import TokenSet
 from etsysync_gui.redaction import redact
 
 from .fakes import MemoryKeyring, RaisingKeyring, installed_keyring

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from etsysync_gui.credentials import Credentials, CredentialsFormatError
-from etsysync_gui.etsy.tokens import TokenSet
+from etsysync_gui.etsy.oauth.tokens import TokenSet
 
 FULL = Credentials(
     keystring="keystring01",

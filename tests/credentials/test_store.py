@@ -11,7 +11,7 @@ import pytest
 from etsysync_gui.credentials import SERVICE, Credentials, CredentialStore, KeychainError
 from etsysync_gui.credentials.errors import KeychainProblem
 from etsysync_gui.credentials.store import _profile_lock
-from etsysync_gui.etsy.tokens import TokenSet
+from etsysync_gui.etsy.oauth.tokens import TokenSet
 from etsysync_gui.redaction import redact
 
 from .fakes import MemoryKeyring, installed_keyring

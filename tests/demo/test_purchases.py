@@ -8,16 +8,16 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from etsysync_gui.connection import client_from_settings
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.migrate import upgrade_to_head
 from etsysync_gui.db.models import EtsyInventorySyncLog, EtsyStockPool
 from etsysync_gui.demo.first_run import unlink_a_few
 from etsysync_gui.demo.purchases import Purchase, PurchaseSimulator
 from etsysync_gui.demo.shop import DemoShop
-from etsysync_gui.etsy.fake import FakeEtsyServer
+from etsysync_gui.etsy_account import client_from_settings
 from etsysync_gui.sync.options import SyncOptions
 from etsysync_gui.sync.service import SyncService
+from fake_etsy import FakeEtsyServer
 
 
 def stock(server: FakeEtsyServer, purchase: Purchase) -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from etsysync_gui.config import ConfigStore
-from etsysync_gui.demo.startup import StartFacts, StartMode, choose_start_mode, read_start_facts
+from etsysync_gui.start_mode import StartFacts, StartMode, choose_start_mode, read_start_facts
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,8 @@ import pytest
 import respx
 
 from etsysync_gui.etsy.client import EtsyClient
+from etsysync_gui.etsy.oauth.tokens import TokenManager, TokenSet
 from etsysync_gui.etsy.ratelimit import RateLimiter
-from etsysync_gui.etsy.tokens import TokenManager, TokenSet
 
 from .helpers import BASE, KEY, SECRET, TOKEN_URL, FakeClock
 

@@ -11,7 +11,7 @@ import respx
 
 from etsysync_gui.etsy.client import EtsyClient
 from etsysync_gui.etsy.errors import OperationCancelled
-from etsysync_gui.etsy.tokens import TokenManager
+from etsysync_gui.etsy.oauth.tokens import TokenManager
 
 from .helpers import FakeShop, listing_json
 

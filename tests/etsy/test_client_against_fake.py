@@ -15,10 +15,10 @@ import pytest
 
 from etsysync_gui.etsy.client import EtsyClient
 from etsysync_gui.etsy.errors import EtsyAuthError, TokenRevokedError
-from etsysync_gui.etsy.fake import FakeEtsyServer, ManualClock
 from etsysync_gui.etsy.models import LISTING_STATES, Inventory
+from etsysync_gui.etsy.oauth.tokens import TokenManager, TokenSet
 from etsysync_gui.etsy.ratelimit import RateLimiter
-from etsysync_gui.etsy.tokens import TokenManager, TokenSet
+from fake_etsy import FakeEtsyServer, ManualClock
 
 
 @pytest.fixture

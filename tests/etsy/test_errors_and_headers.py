@@ -24,7 +24,7 @@ from etsysync_gui.etsy.errors import (
     TokenExpiredError,
     TokenRevokedError,
 )
-from etsysync_gui.etsy.tokens import TokenManager
+from etsysync_gui.etsy.oauth.tokens import TokenManager
 
 from .helpers import KEY, SECRET, listing_json
 

@@ -15,8 +15,8 @@ import respx
 from etsysync_gui.etsy.client import EtsyClient
 from etsysync_gui.etsy.errors import EtsyServerError, OperationCancelled
 from etsysync_gui.etsy.models import LISTING_STATES, Listing
+from etsysync_gui.etsy.oauth.tokens import TokenManager
 from etsysync_gui.etsy.ratelimit import RateLimiter
-from etsysync_gui.etsy.tokens import TokenManager
 
 from .helpers import SHOP_ID, FakeClock, FakeShop
 

@@ -20,8 +20,8 @@ from etsysync_gui.etsy.errors import (
     RateLimitedError,
 )
 from etsysync_gui.etsy.models import Inventory
+from etsysync_gui.etsy.oauth.tokens import TokenManager
 from etsysync_gui.etsy.ratelimit import RateLimiter
-from etsysync_gui.etsy.tokens import TokenManager
 from etsysync_gui.etsy.transport import RetryPolicy
 
 from .helpers import FakeClock, inventory_json, listing_json

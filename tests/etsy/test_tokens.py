@@ -18,7 +18,7 @@ from etsysync_gui.etsy.errors import (
     TokenRevokedError,
 )
 from etsysync_gui.etsy.models import Inventory
-from etsysync_gui.etsy.tokens import TokenManager, TokenSet, exchange_code
+from etsysync_gui.etsy.oauth.tokens import TokenManager, TokenSet, exchange_code
 
 from .helpers import KEY, SECRET, TOKEN_URL, FakeClock, inventory_json
 

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from etsysync_gui.etsy.fake import FakeEtsyServer, ManualClock
+from fake_etsy import FakeEtsyServer, ManualClock
 
 # The fake is plain HTTP; an empty TLS context spares each client loading the CA bundle.
 NO_TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)

@@ -9,7 +9,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from etsysync_gui.etsy.fake import FakeEtsyServer
+from fake_etsy import FakeEtsyServer
 
 JSON = dict[str, Any]
 

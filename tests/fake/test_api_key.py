@@ -7,7 +7,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from etsysync_gui.etsy.fake import FakeEtsyServer
+from fake_etsy import FakeEtsyServer
 
 PING = "/application/openapi-ping"
 SECRET_REQUIRED = "Shared secret is required in x-api-key header."

@@ -12,7 +12,7 @@ import time
 import httpx
 import pytest
 
-from etsysync_gui.etsy.fake.cli import main
+from fake_etsy.cli import main
 
 KEYS = (
     "ETSY_API_BASE_URL",
@@ -24,9 +24,7 @@ KEYS = (
     "ETSY_ACCESS_TOKEN",
     "ETSY_REFRESH_TOKEN",
 )
-LAUNCH = (
-    "import sys; from etsysync_gui.etsy.fake.cli import main; raise SystemExit(main(sys.argv[1:]))"
-)
+LAUNCH = "import sys; from fake_etsy.cli import main; raise SystemExit(main(sys.argv[1:]))"
 
 
 def _start(*args: str) -> subprocess.Popen[str]:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from etsysync_gui.etsy.fake import FakeEtsyServer
+from fake_etsy import FakeEtsyServer
 
 from .helpers import put_body
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-from etsysync_gui.etsy.fake.clock import ManualClock
-from etsysync_gui.etsy.fake.generator import generate_shop
-from etsysync_gui.etsy.fake.model import LISTING_STATES
-from etsysync_gui.etsy.fake.shop import ShopState
+from fake_etsy.clock import ManualClock
+from fake_etsy.generator import generate_shop
+from fake_etsy.model import LISTING_STATES
+from fake_etsy.shop import ShopState
 
 
 def _shop(count: int, seed: int = 1) -> ShopState:

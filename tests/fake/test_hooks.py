@@ -7,7 +7,7 @@ import json
 import httpx
 import pytest
 
-from etsysync_gui.etsy.fake import FakeEtsyServer, ManualClock
+from fake_etsy import FakeEtsyServer, ManualClock
 
 from .helpers import JSON, find_listing, is_simple, property_count
 

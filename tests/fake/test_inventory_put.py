@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from etsysync_gui.etsy.fake import FakeEtsyServer, ManualClock
-from etsysync_gui.etsy.fake.inventory import validate_inventory
+from fake_etsy import FakeEtsyServer, ManualClock
+from fake_etsy.inventory import validate_inventory
 
 from .helpers import JSON, find_listing, is_simple, property_count, put_body
 

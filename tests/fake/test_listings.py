@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from etsysync_gui.etsy.fake import FakeEtsyServer, ManualClock
+from fake_etsy import FakeEtsyServer, ManualClock
 
 
 def _shop_listings(

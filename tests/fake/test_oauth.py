@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 import pytest
 
-from etsysync_gui.etsy.fake import ConsentError, FakeEtsyServer, ManualClock
+from fake_etsy import ConsentError, FakeEtsyServer, ManualClock
 
 from .helpers import pkce_pair
 

@@ -7,8 +7,8 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from etsysync_gui.etsy.fake import FakeEtsyServer, ManualClock
-from etsysync_gui.etsy.fake.ratelimit import RateLimiter
+from fake_etsy import FakeEtsyServer, ManualClock
+from fake_etsy.ratelimit import RateLimiter
 
 PING = "/application/openapi-ping"
 HEADERS = ("x-limit-per-second", "x-remaining-this-second", "x-limit-per-day", "x-remaining-today")

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from etsysync_gui.etsy.fake import FakeEtsyServer
+from fake_etsy import FakeEtsyServer
 
 
 def test_urls_and_credentials(server: FakeEtsyServer) -> None:

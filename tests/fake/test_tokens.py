@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import httpx
 
-from etsysync_gui.etsy.fake import FakeEtsyServer, ManualClock
+from fake_etsy import FakeEtsyServer, ManualClock
 
 ME = "/application/users/me"
 

@@ -15,7 +15,7 @@ import secretstorage
 from keyring.backends import SecretService
 
 from etsysync_gui.credentials import Credentials, CredentialStore
-from etsysync_gui.etsy.tokens import TokenSet
+from etsysync_gui.etsy.oauth.tokens import TokenSet
 
 PROFILE = "ci-real"
 QUERY = {"service": "etsysync", "username": f"profile:{PROFILE}"}

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from etsysync_gui.etsy.fake import FakeEtsyServer
-from etsysync_gui.etsy.oauth import OAuthApp
+from etsysync_gui.etsy.oauth.flow import OAuthApp
 from etsysync_gui.redaction import clear_registered_secrets
+from fake_etsy import FakeEtsyServer
 
 from .helpers import free_port
 

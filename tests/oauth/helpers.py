@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import httpx
 
-from etsysync_gui.etsy.fake import FakeEtsyServer
+from fake_etsy import FakeEtsyServer
 
 
 def ipv6_loopback_available() -> bool:

@@ -10,8 +10,7 @@ import pytest
 
 from etsysync_gui.etsy.client import EtsyClient
 from etsysync_gui.etsy.errors import EtsyAuthError
-from etsysync_gui.etsy.fake import FakeEtsyServer
-from etsysync_gui.etsy.oauth import (
+from etsysync_gui.etsy.oauth.flow import (
     REDIRECT_NOT_PERMITTED,
     AuthorizationCancelled,
     AuthorizationDenied,
@@ -21,7 +20,8 @@ from etsysync_gui.etsy.oauth import (
     RedirectUriNotPermitted,
     run_authorization,
 )
-from etsysync_gui.etsy.tokens import TokenManager
+from etsysync_gui.etsy.oauth.tokens import TokenManager
+from fake_etsy import FakeEtsyServer
 
 from .helpers import ScriptedBrowser, free_port, refuses_connections, with_query
 

@@ -14,7 +14,11 @@ import respx
 from keyring.errors import KeyringLocked
 
 from etsysync_gui.config import ConfigStore, Settings, load_settings
-from etsysync_gui.connection import (
+from etsysync_gui.credentials import SERVICE, Credentials, CredentialStore, KeychainError
+from etsysync_gui.errors import EXIT_NEEDS_USER
+from etsysync_gui.etsy.errors import TokenRevokedError
+from etsysync_gui.etsy.oauth.flow import RedirectUriNotPermitted
+from etsysync_gui.etsy_account import (
     AppKeysError,
     NotConnectedError,
     client_from_settings,
@@ -22,11 +26,7 @@ from etsysync_gui.connection import (
     credential_store,
     validate_app_keys,
 )
-from etsysync_gui.credentials import SERVICE, Credentials, CredentialStore, KeychainError
-from etsysync_gui.errors import EXIT_NEEDS_USER
-from etsysync_gui.etsy.errors import TokenRevokedError
-from etsysync_gui.etsy.fake import FakeEtsyServer
-from etsysync_gui.etsy.oauth import RedirectUriNotPermitted
+from fake_etsy import FakeEtsyServer
 from tests.credentials.fakes import MemoryKeyring, RaisingKeyring
 
 from .helpers import ScriptedBrowser, configure_redirect, fake_etsy_env, free_port
@@ -273,7 +273,7 @@ def test_keychain_refusing_the_final_write_leaves_no_shop_id(
 def test_connect_can_be_cancelled_from_another_thread(
     etsy: FakeEtsyServer, settings: Settings
 ) -> None:
-    from etsysync_gui.etsy.oauth import AuthorizationCancelled
+    from etsysync_gui.etsy.oauth.flow import AuthorizationCancelled
 
     cancel = threading.Event()
     backend = MemoryKeyring()

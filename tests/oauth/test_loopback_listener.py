@@ -11,7 +11,7 @@ from contextlib import contextmanager
 import httpx
 import pytest
 
-from etsysync_gui.etsy.oauth import (
+from etsysync_gui.etsy.oauth.flow import (
     REDIRECT_NOT_PERMITTED,
     AuthorizationCancelled,
     AuthorizationDenied,

@@ -10,11 +10,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from etsysync_gui.config import Profile
-from etsysync_gui.connection import redirect_uri_to_register
 from etsysync_gui.etsy.client import EtsyClient
 from etsysync_gui.etsy.errors import EtsyAuthError
-from etsysync_gui.etsy.fake import FakeEtsyServer, s256
-from etsysync_gui.etsy.oauth import (
+from etsysync_gui.etsy.oauth.flow import (
     SCOPES,
     OAuthApp,
     Pkce,
@@ -24,6 +22,8 @@ from etsysync_gui.etsy.oauth import (
     new_state,
     s256_challenge,
 )
+from etsysync_gui.etsy_account import redirect_uri_to_register
+from fake_etsy import FakeEtsyServer, s256
 
 from .helpers import code_of
 

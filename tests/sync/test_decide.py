@@ -1,4 +1,4 @@
-"""The three-way stock decision (etsysync_gui.sync.decide).
+"""The three-way stock decision (etsysync_gui.sync.inventory.decide).
 
 Properties are proved exhaustively over small ranges (no hypothesis): every
 combination of bases, local and Etsy quantities in the ranges below.
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from etsysync_gui.sync.decide import (
+from etsysync_gui.sync.inventory.decide import (
     ETSY_MAX_QUANTITY,
     Action,
     ConflictPolicy,

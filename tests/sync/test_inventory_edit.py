@@ -1,4 +1,4 @@
-"""The quantity-only inventory edit (etsysync_gui.sync.inventory_edit).
+"""The quantity-only inventory edit (etsysync_gui.sync.inventory.put_builder).
 
 The central promise: the PUT body equals ``Inventory.to_put_body()`` except for
 ``quantity`` and ``is_enabled`` of the offerings meant to change.  Every body is
@@ -12,16 +12,16 @@ from decimal import Decimal
 
 import pytest
 
-from etsysync_gui.etsy.fake.inventory import validate_inventory
 from etsysync_gui.etsy.models import Inventory, InventoryPut
-from etsysync_gui.sync.inventory_edit import (
+from etsysync_gui.sync.inventory.pools import AmbiguousInventoryError, pools_of
+from etsysync_gui.sync.inventory.put_builder import (
     ListingEdit,
     UnknownPoolError,
     ZeroStockPolicy,
     plan_listing,
     verify_written,
 )
-from etsysync_gui.sync.pools import AmbiguousInventoryError, pools_of
+from fake_etsy.inventory import validate_inventory
 from tests.sync.test_pools import (
     COLOR,
     SIZE,

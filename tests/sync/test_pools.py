@@ -1,4 +1,4 @@
-"""Stock pools of Etsy listings (etsysync_gui.sync.pools).
+"""Stock pools of Etsy listings (etsysync_gui.sync.inventory.pools).
 
 The builders at the top produce Etsy-shaped ListingInventory JSON (GET shape: ids,
 Money prices); the other sync tests import them from here.
@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from etsysync_gui.etsy.models import Inventory, InventoryPut
-from etsysync_gui.sync.pools import (
+from etsysync_gui.sync.inventory.pools import (
     AmbiguousInventoryError,
     StockPool,
     pool_keys_are_unique,

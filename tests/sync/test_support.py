@@ -29,14 +29,14 @@ from etsysync_gui.db.models import (
     SyncRun,
 )
 from etsysync_gui.etsy.client import EtsyClient
-from etsysync_gui.etsy.fake import FakeEtsyServer
 from etsysync_gui.etsy.models import Inventory
+from etsysync_gui.etsy.oauth.tokens import TokenManager, TokenSet
 from etsysync_gui.etsy.ratelimit import RateLimiter
-from etsysync_gui.etsy.tokens import TokenManager, TokenSet
-from etsysync_gui.sync.hooks import NO_HOOKS, SyncHooks
+from etsysync_gui.sync.inventory.hooks import NO_HOOKS, SyncHooks
+from etsysync_gui.sync.inventory.pools import pools_of
 from etsysync_gui.sync.options import SyncOptions
-from etsysync_gui.sync.pools import pools_of
 from etsysync_gui.sync.service import SyncService
+from fake_etsy import FakeEtsyServer
 
 JSON = dict[str, Any]
 COLOR = (200, "Primary color")

@@ -18,7 +18,7 @@ from etsysync_gui.db.models import (
 )
 from etsysync_gui.errors import EXIT_NEEDS_USER
 from etsysync_gui.etsy.errors import EtsyError
-from etsysync_gui.sync.hooks import SyncHooks
+from etsysync_gui.sync.inventory.hooks import SyncHooks
 from tests.sync.test_support import Env, linked_listing, make_env, simple
 
 

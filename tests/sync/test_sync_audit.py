@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, select
 
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyInventorySyncLog, SyncRun
-from etsysync_gui.sync.audit import log_row, prune_log, recent_log
+from etsysync_gui.sync.runs.audit import log_row, prune_log, recent_log
 from tests.sync.test_support import Env, FakeNow, linked_listing, make_env
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsySyncConfig
-from etsysync_gui.sync.hooks import SyncHooks
+from etsysync_gui.sync.inventory.hooks import SyncHooks
 from tests.sync.test_support import Env, linked_listing, make_env, simple
 
 QPD = 5_000

@@ -1,7 +1,7 @@
 """``etsysync sync|log|link|unlink`` as a user runs them: output and exit codes.
 
 The commands run in-process (``cli.main``) against the fake Etsy over HTTP; the
-Etsy client factory ``connection.client_from_settings`` is replaced with one
+Etsy client factory ``etsy_account.client_from_settings`` is replaced with one
 that connects to the fake, since profiles only accept https base URLs.
 """
 
@@ -12,12 +12,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from etsysync_gui import connection
+from etsysync_gui import etsy_account
 from etsysync_gui.cli import main
 from etsysync_gui.config import Settings
 from etsysync_gui.db.engine import Database
 from etsysync_gui.etsy.client import EtsyClient
-from etsysync_gui.sync.lease import Lease
+from etsysync_gui.sync.runs.lease import Lease
 from tests.sync.test_support import Env, make_client, make_env, simple
 
 
@@ -31,7 +31,7 @@ def env(database: Database, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Ite
             assert settings.profile.shop_id == made.shop_id
             return make_client(made.server)
 
-        monkeypatch.setattr(connection, "client_from_settings", client_for)
+        monkeypatch.setattr(etsy_account, "client_from_settings", client_for)
         yield made
 
 
@@ -123,7 +123,7 @@ def test_revoked_credentials_exit_4(
         env.server.revoke_all_tokens()  # the seller changed their Etsy password
         return client
 
-    monkeypatch.setattr(connection, "client_from_settings", revoked)
+    monkeypatch.setattr(etsy_account, "client_from_settings", revoked)
     code, _, err = run(capsys, "sync", "products")
     assert code == 4 and "Reconnect" in err
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from etsysync_gui.db.engine import Database
-from etsysync_gui.sync.hooks import SyncHooks
+from etsysync_gui.sync.inventory.hooks import SyncHooks
 from tests.sync.test_support import Env, linked_listing, make_env
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from etsysync_gui.db.engine import Database
-from etsysync_gui.sync.decide import FirstTruth
+from etsysync_gui.sync.inventory.decide import FirstTruth
 from tests.sync.test_support import Env, linked_listing, make_env, one_property, simple
 
 

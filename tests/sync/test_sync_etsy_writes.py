@@ -15,8 +15,8 @@ import pytest
 
 from etsysync_gui.db.engine import Database
 from etsysync_gui.queries.log import load_runs
-from etsysync_gui.sync.runs import RunResult
-from etsysync_gui.sync.writeahead import DEACTIVATED, REACTIVATED
+from etsysync_gui.sync.inventory.writeahead import DEACTIVATED, REACTIVATED
+from etsysync_gui.sync.runs.records import RunResult
 from tests.sync.test_support import Env, linked_listing, make_env, one_property, simple
 
 

@@ -25,9 +25,9 @@ from etsysync_gui.db.engine import Database
 from etsysync_gui.db.migrate import upgrade_to_head
 from etsysync_gui.errors import EtsySyncError
 from etsysync_gui.etsy.client import EtsyClient
-from etsysync_gui.etsy.fake import FakeEtsyServer
 from etsysync_gui.etsy.ratelimit import RateLimiter
-from etsysync_gui.sync.runs import RunResult
+from etsysync_gui.sync.runs.records import RunResult
+from fake_etsy import FakeEtsyServer
 from tests.sync.test_support import Env, make_client, make_env, one_property, simple
 
 SEED = 20261202

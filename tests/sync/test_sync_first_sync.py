@@ -15,7 +15,7 @@ import random
 
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import Product, ProductVariant
-from etsysync_gui.sync.pools import AmbiguousInventoryError
+from etsysync_gui.sync.inventory.pools import AmbiguousInventoryError
 from tests.sync.test_support import Env, make_env
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsySyncConfig
 from etsysync_gui.errors import EXIT_ALREADY_RUNNING
-from etsysync_gui.sync.lease import Lease, LeaseLost, SyncAlreadyRunning
+from etsysync_gui.sync.runs.lease import Lease, LeaseLost, SyncAlreadyRunning
 from tests.sync.test_support import Env, FakeNow, make_env, simple
 
 SHOP = 41_234_567

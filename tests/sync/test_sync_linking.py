@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from etsysync_gui.db.engine import Database
-from etsysync_gui.sync.decide import FirstTruth
-from etsysync_gui.sync.linking import LinkError
+from etsysync_gui.sync.inventory.decide import FirstTruth
+from etsysync_gui.sync.listings.linking import LinkError
 from tests.sync.test_support import Env, make_env, one_property, simple
 
 

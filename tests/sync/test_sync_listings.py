@@ -14,9 +14,9 @@ from etsysync_gui.db.engine import Database
 from etsysync_gui.db.migrate import upgrade_to_head
 from etsysync_gui.db.models import EtsyProduct, EtsySyncConfig, Product, ProductVariant
 from etsysync_gui.db.types import utcnow
-from etsysync_gui.etsy.fake import FakeEtsyServer
 from etsysync_gui.etsy.models import Listing
-from etsysync_gui.sync.listing_sync import ShopRead, store_listings
+from etsysync_gui.sync.listings.run import ShopRead, store_listings
+from fake_etsy import FakeEtsyServer
 from tests.sync.test_support import Env, make_env, one_property, simple
 
 

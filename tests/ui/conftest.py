@@ -20,11 +20,11 @@ from pytestqt.qtbot import QtBot
 
 import etsysync_gui.ui  # noqa: F401  - applies ui.compat before any Qt callback
 from etsysync_gui.bootstrap import AppContext, start
-from etsysync_gui.etsy.fake import FakeEtsyServer
 from etsysync_gui.scheduling.driver import ManualDriver
 from etsysync_gui.scheduling.requests import SyncOutcome, SyncRequest
 from etsysync_gui.ui import dialogs
 from etsysync_gui.ui.controller import AppController
+from fake_etsy import FakeEtsyServer
 
 
 class FakeClock:

@@ -6,7 +6,7 @@ import threading
 from datetime import UTC, datetime
 from typing import Any
 
-from etsysync_gui.sync.runs import RunResult
+from etsysync_gui.sync.runs.records import RunResult
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

@@ -7,7 +7,7 @@ import sys
 from PySide6.QtCore import QObject, Signal
 from pytestqt.qtbot import QtBot
 
-from etsysync_gui.ui import compat
+from etsysync_gui.ui.infra import compat
 
 
 class _Emitter(QObject):

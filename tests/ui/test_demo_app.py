@@ -25,7 +25,6 @@ from etsysync_gui.config import Profile
 from etsysync_gui.db.models import SyncRun
 from etsysync_gui.demo.first_run import DEMO_UNLINKED_LISTINGS
 from etsysync_gui.demo.shop import DemoShop, DemoStartError
-from etsysync_gui.etsy.fake import FakeEtsyServer
 from etsysync_gui.queries.listings import load_listings
 from etsysync_gui.redaction import clear_registered_secrets
 from etsysync_gui.scheduling.requests import SyncOutcome, SyncRequest
@@ -34,6 +33,7 @@ from etsysync_gui.ui.demo_banner import DEMO_BANNER_TEXT
 from etsysync_gui.ui.demo_mode import DemoSession
 from etsysync_gui.ui.main_window import MainWindow
 from etsysync_gui.ui.wizard import OutcomeKind, WizardOutcome
+from fake_etsy import FakeEtsyServer
 from tests.credentials.fakes import RaisingKeyring, installed_keyring
 
 
@@ -217,7 +217,7 @@ def test_a_second_demo_hands_over_without_touching_the_running_demo(
     capsys: pytest.CaptureFixture[str],
     opened: list[DemoShop],
 ) -> None:
-    from etsysync_gui.ui.single_instance import SingleInstanceServer
+    from etsysync_gui.ui.infra.single_instance import SingleInstanceServer
 
     database = isolated_environment / "data" / "demo.db"
     database.parent.mkdir(parents=True)

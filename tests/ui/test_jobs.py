@@ -11,9 +11,9 @@ from pytestqt.qtbot import QtBot
 
 from etsysync_gui.etsy.errors import TokenRevokedError
 from etsysync_gui.scheduling.requests import ALREADY_RUNNING, Admission, SyncOutcome, SyncRequest
-from etsysync_gui.sync.lease import SyncAlreadyRunning
-from etsysync_gui.ui.jobs import JobRunner
-from etsysync_gui.ui.sync_runner import SyncRunner
+from etsysync_gui.sync.runs.lease import SyncAlreadyRunning
+from etsysync_gui.ui.infra.jobs import JobRunner
+from etsysync_gui.ui.infra.sync_runner import SyncRunner
 
 from .stubs import StubService
 
@@ -174,7 +174,7 @@ def test_full_collections_wait_while_background_work_runs(
 ) -> None:
     import gc
 
-    from etsysync_gui.ui.gc_policy import FULL_COLLECTIONS_OFF, GC_GUARD
+    from etsysync_gui.ui.infra.gc_policy import FULL_COLLECTIONS_OFF, GC_GUARD
 
     normal = gc.get_threshold()
     runner.submit(SyncRequest("listings"))

@@ -8,11 +8,11 @@ import pytest
 from PySide6.QtCore import Qt, QUrl
 from pytestqt.qtbot import QtBot
 
-from etsysync_gui.etsy.fake import FakeEtsyServer
 from etsysync_gui.scheduling.requests import SyncOutcome
 from etsysync_gui.ui import listings_view
 from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.listings_view import ListingsView
+from fake_etsy import FakeEtsyServer
 
 
 @pytest.fixture

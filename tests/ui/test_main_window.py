@@ -11,11 +11,11 @@ from pytestqt.qtbot import QtBot
 
 from etsysync_gui.bootstrap import AppContext
 from etsysync_gui.config import ConfigStore
-from etsysync_gui.etsy.fake import FakeEtsyServer
 from etsysync_gui.scheduling.requests import SyncOutcome
 from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.main_window import MainWindow
 from etsysync_gui.ui.tray import Tray
+from fake_etsy import FakeEtsyServer
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from etsysync_gui.queries.inventory import load_pools
 from etsysync_gui.queries.link_suggestions import listing_links, suggest_variants
 from etsysync_gui.queries.listings import load_listings
 from etsysync_gui.queries.log import LogFilter, fetch_log_page
-from etsysync_gui.sync.decide import ConflictPolicy
+from etsysync_gui.sync.inventory.decide import ConflictPolicy
 
 from .logdata import fill_log
 

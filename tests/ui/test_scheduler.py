@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from etsysync_gui.db.engine import Database
-from etsysync_gui.scheduler import AUTH_PAUSE, Scheduler
 from etsysync_gui.scheduling.driver import APSchedulerDriver, ManualDriver
 from etsysync_gui.scheduling.policy import stretch_for_budget
 from etsysync_gui.scheduling.requests import (
@@ -25,6 +24,7 @@ from etsysync_gui.scheduling.requests import (
     SyncOutcome,
     SyncRequest,
 )
+from etsysync_gui.scheduling.scheduler import AUTH_PAUSE, Scheduler
 from etsysync_gui.scheduling.state import JobState, save_state
 
 from .conftest import FakeClock

@@ -7,7 +7,10 @@ import uuid
 import pytest
 from pytestqt.qtbot import QtBot
 
-from etsysync_gui.ui.single_instance import SingleInstanceServer, hand_over_to_running_instance
+from etsysync_gui.ui.infra.single_instance import (
+    SingleInstanceServer,
+    hand_over_to_running_instance,
+)
 
 
 def test_second_launch_hands_over_and_first_is_asked_to_show(qtbot: QtBot) -> None:

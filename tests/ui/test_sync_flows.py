@@ -16,12 +16,12 @@ from sqlalchemy import func, select
 from etsysync_gui.bootstrap import AppContext
 from etsysync_gui.catalog.editing import set_variant_quantity
 from etsysync_gui.db.models import EtsyStockPool, ProductVariant, SyncRun
-from etsysync_gui.etsy.fake import FakeEtsyServer
-from etsysync_gui.scheduler import AUTH_PAUSE
 from etsysync_gui.scheduling.requests import SyncOutcome
+from etsysync_gui.scheduling.scheduler import AUTH_PAUSE
 from etsysync_gui.scheduling.state import JobState, save_state
 from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.main_window import MainWindow
+from fake_etsy import FakeEtsyServer
 
 from .conftest import FakeClock
 

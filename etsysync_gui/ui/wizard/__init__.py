@@ -23,7 +23,7 @@ import logging
 from PySide6.QtWidgets import QWidget
 
 from etsysync_gui.config import Settings, load_settings
-from etsysync_gui.etsy.oauth import DEFAULT_TIMEOUT
+from etsysync_gui.etsy.oauth.flow import DEFAULT_TIMEOUT
 from etsysync_gui.ui import dialogs
 from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.wizard.model import (

@@ -20,8 +20,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from etsysync_gui.connection import ETSY_APPS_URL
-from etsysync_gui.etsy.oauth import AuthorizationResult
+from etsysync_gui.etsy.oauth.flow import AuthorizationResult
+from etsysync_gui.etsy_account import ETSY_APPS_URL
 from etsysync_gui.ui.wizard import browser, steps
 from etsysync_gui.ui.wizard.base import WARNING_STYLE, Page, note
 

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QLineEdit
 
 from etsysync_gui.config import Settings
-from etsysync_gui.connection import ETSY_APPS_URL, AppKeysError
 from etsysync_gui.credentials import KeychainError, KeychainProblem
+from etsysync_gui.etsy_account import ETSY_APPS_URL, AppKeysError
 from etsysync_gui.ui.wizard import steps
 from etsysync_gui.ui.wizard.base import WARNING_STYLE, Page, note
 

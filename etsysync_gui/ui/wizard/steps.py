@@ -26,17 +26,17 @@ from dataclasses import dataclass, replace
 from etsysync_gui.bootstrap import open_database
 from etsysync_gui.config import ConfigStore, Settings, load_settings
 from etsysync_gui.config.fields import database_url_has_password
-from etsysync_gui.connection import (
+from etsysync_gui.credentials import Credentials, KeychainError
+from etsysync_gui.db.urls import mask_url, parse_database_url
+from etsysync_gui.errors import ConfigError
+from etsysync_gui.etsy.oauth.flow import DEFAULT_TIMEOUT, AuthorizationResult, check_redirect_uri
+from etsysync_gui.etsy_account import (
     NotConnectedError,
     client_from_settings,
     connect_account,
     credential_store,
     validate_app_keys,
 )
-from etsysync_gui.credentials import Credentials, KeychainError
-from etsysync_gui.db.urls import mask_url, parse_database_url
-from etsysync_gui.errors import ConfigError
-from etsysync_gui.etsy.oauth import DEFAULT_TIMEOUT, AuthorizationResult, check_redirect_uri
 from etsysync_gui.redaction import register_secret
 from etsysync_gui.ui.wizard.model import ShopSummary
 

@@ -16,8 +16,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QWidget, QWizard
 
 from etsysync_gui.config import Settings
-from etsysync_gui.etsy.oauth import DEFAULT_TIMEOUT
-from etsysync_gui.ui.jobs import JobRunner
+from etsysync_gui.etsy.oauth.flow import DEFAULT_TIMEOUT
+from etsysync_gui.ui.infra.jobs import JobRunner
 from etsysync_gui.ui.wizard import browser
 from etsysync_gui.ui.wizard.base import Page
 from etsysync_gui.ui.wizard.model import (

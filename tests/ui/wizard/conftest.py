@@ -15,10 +15,10 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from etsysync_gui.config import load_settings
-from etsysync_gui.etsy.fake import FakeEtsyServer
 from etsysync_gui.redaction import clear_registered_secrets
 from etsysync_gui.ui.wizard import SetupWizard, browser
 from etsysync_gui.ui.wizard.model import Mode
+from fake_etsy import FakeEtsyServer
 from tests.credentials.fakes import MemoryKeyring, installed_keyring
 from tests.oauth.helpers import ScriptedBrowser, free_port
 

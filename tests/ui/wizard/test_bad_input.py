@@ -14,9 +14,8 @@ from pytestqt.qtbot import QtBot
 
 from etsysync_gui.bootstrap import start
 from etsysync_gui.config import ConfigStore, Profile
-from etsysync_gui.connection import credentials_file_path
 from etsysync_gui.credentials import SERVICE, Credentials
-from etsysync_gui.etsy.fake import FakeEtsyServer
+from etsysync_gui.etsy_account import credentials_file_path
 from etsysync_gui.scheduling.driver import ManualDriver
 from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.settings_dialog import SettingsDialog
@@ -25,6 +24,7 @@ from etsysync_gui.ui.wizard.model import PageId
 from etsysync_gui.ui.wizard.page_connect import ConnectPage
 from etsysync_gui.ui.wizard.page_database import DatabasePage
 from etsysync_gui.ui.wizard.page_keys import WRONG_BOX, KeysPage
+from fake_etsy import FakeEtsyServer
 from tests.credentials.fakes import MemoryKeyring, RaisingKeyring, installed_keyring
 from tests.oauth.helpers import ScriptedBrowser, free_port
 

@@ -12,7 +12,6 @@ from pytestqt.qtbot import QtBot
 
 from etsysync_gui.config import ConfigStore, ConflictPolicy, load_settings
 from etsysync_gui.credentials import SERVICE, Credentials
-from etsysync_gui.etsy.fake import FakeEtsyServer
 from etsysync_gui.ui.wizard import (
     SetupWizard,
     needs_setup,
@@ -28,6 +27,7 @@ from etsysync_gui.ui.wizard.model import (
     duration,
 )
 from etsysync_gui.ui.wizard.page_profile import ProfilePage
+from fake_etsy import FakeEtsyServer
 from tests.credentials.fakes import MemoryKeyring
 
 from .conftest import MakeWizard

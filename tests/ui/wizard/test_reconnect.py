@@ -14,7 +14,6 @@ from shiboken6 import isValid
 from etsysync_gui.bootstrap import AppContext, start
 from etsysync_gui.config import ConfigStore
 from etsysync_gui.credentials import SERVICE, Credentials
-from etsysync_gui.etsy.fake import FakeEtsyServer
 from etsysync_gui.scheduling.driver import ManualDriver
 from etsysync_gui.scheduling.record import AUTH_PAUSE
 from etsysync_gui.ui.controller import AppController
@@ -23,6 +22,7 @@ from etsysync_gui.ui.wizard import Mode, SetupWizard, open_reconnect
 from etsysync_gui.ui.wizard.model import OutcomeKind, PageId
 from etsysync_gui.ui.wizard.page_connect import ConnectPage
 from etsysync_gui.ui.wizard.page_shop import ShopPage
+from fake_etsy import FakeEtsyServer
 from tests.credentials.fakes import MemoryKeyring
 from tests.oauth.helpers import ScriptedBrowser
 

@@ -14,10 +14,9 @@ from sqlalchemy import func, select
 
 from etsysync_gui.bootstrap import open_database
 from etsysync_gui.config import ConfigStore, load_settings
-from etsysync_gui.connection import client_from_settings
 from etsysync_gui.credentials import SERVICE, Credentials
 from etsysync_gui.db.models import EtsyProduct
-from etsysync_gui.etsy.fake import FakeEtsyServer
+from etsysync_gui.etsy_account import client_from_settings
 from etsysync_gui.sync.options import SyncOptions
 from etsysync_gui.sync.service import SyncService
 from etsysync_gui.ui.wizard.model import NEW_PROFILE, OutcomeKind, PageId
@@ -27,6 +26,7 @@ from etsysync_gui.ui.wizard.page_keys import KeysPage
 from etsysync_gui.ui.wizard.page_profile import ProfilePage
 from etsysync_gui.ui.wizard.page_shop import ShopPage
 from etsysync_gui.ui.wizard.page_sync import SyncPage
+from fake_etsy import FakeEtsyServer
 from tests.credentials.fakes import MemoryKeyring
 from tests.oauth.helpers import ScriptedBrowser
 

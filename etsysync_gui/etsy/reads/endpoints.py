@@ -1,0 +1,152 @@
+"""Etsy's multi-request reads: which endpoint, which parameters, which shape.
+
+Why separate from ``client``: ``paging`` and ``batch`` know how to spread many
+requests over the worker pool safely but nothing about Etsy's paths; the
+client knows single operations.  This module is the glue for the three bulk
+reads a sync does, so each stays small and readable.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
+from typing import Protocol, TypeVar
+
+from etsysync_gui.etsy.errors import NotFoundError
+from etsysync_gui.etsy.fields import Fields
+from etsysync_gui.etsy.models import Inventory, Listing
+from etsysync_gui.etsy.reads.by_ids import read_by_ids
+from etsysync_gui.etsy.reads.shop_pages import ListingsPage, Progress, read_shop_listings
+from etsysync_gui.etsy.transport import QueryValue, csv
+
+PAGE_SIZE = 100
+BATCH_SIZE = 100
+T = TypeVar("T")
+
+
+class GetJson(Protocol):
+    """``EtsyClient._get``: one GET, decoded JSON back."""
+
+    def __call__(
+        self,
+        path: str,
+        params: Mapping[str, QueryValue] | None = None,
+        *,
+        bearer: bool = True,
+        require_user: bool = True,
+        cancel: threading.Event | None = None,
+    ) -> object: ...
+
+
+def shop_listings(
+    get: GetJson,
+    executor: Executor,
+    shop_id: int,
+    states: Sequence[str],
+    *,
+    include_inventory: bool,
+    progress: Progress | None,
+    cancel: threading.Event | None,
+) -> list[Listing]:
+    """getListingsByShop over every state, ``limit=100`` (see ``paging``)."""
+    path = f"/application/shops/{shop_id}/listings"
+
+    def fetch_page(state: str, offset: int, limit: int) -> ListingsPage:
+        params: dict[str, QueryValue] = {"state": state, "limit": limit, "offset": offset}
+        if include_inventory:
+            params["includes"] = csv(["Inventory"])
+        body = Fields(get(path, params, cancel=cancel), "listings page")
+        return ListingsPage(
+            count=body.req_int("count"),
+            listings=tuple(Listing.from_json(x) for x in body.array("results", True)),
+        )
+
+    return read_shop_listings(
+        fetch_page, states, executor=executor, page_size=PAGE_SIZE, progress=progress, cancel=cancel
+    )
+
+
+def listings_by_ids(
+    get: GetJson,
+    get_listing: Callable[[int], Listing],
+    executor: Executor,
+    listing_ids: Sequence[int],
+    *,
+    max_in_flight: int,
+    progress: Progress | None,
+    cancel: threading.Event | None,
+) -> list[Listing]:
+    """getListingsByListingIds, 100 ids a call; missing ids confirmed by getListing."""
+
+    def fetch_batch(ids: Sequence[int]) -> dict[int, Listing]:
+        params = {"listing_ids": csv(ids)}
+        raw = get("/application/listings/batch", params, require_user=False, cancel=cancel)
+        listings = (
+            Listing.from_json(x) for x in Fields(raw, "listings batch").array("results", True)
+        )
+        return {listing.listing_id: listing for listing in listings}
+
+    found = read_by_ids(
+        listing_ids,
+        fetch_batch=fetch_batch,
+        fetch_one=_none_if_missing(get_listing),
+        executor=executor,
+        batch_size=BATCH_SIZE,
+        max_in_flight=max_in_flight,
+        phase="listings",
+        progress=progress,
+        cancel=cancel,
+    )
+    return list(found.values())
+
+
+def inventories_by_ids(
+    get: GetJson,
+    get_inventory: Callable[[int], Inventory],
+    executor: Executor,
+    listing_ids: Sequence[int],
+    *,
+    max_in_flight: int,
+    progress: Progress | None,
+    cancel: threading.Event | None,
+) -> dict[int, Inventory]:
+    """getListingsInventoryByListingIds, 100 ids a call (see ``batch`` for 404s).
+
+    The answer is a ``ShopListingsWithAssociations`` page (spec): each result
+    is a listing carrying ``inventory``.  A result without one is treated as
+    left out and confirmed with getListingInventory.
+    """
+
+    def fetch_batch(ids: Sequence[int]) -> dict[int, Inventory]:
+        params = {"listing_ids": csv(ids)}
+        raw = get("/application/listings/batch/inventory", params, cancel=cancel)
+        inventories: dict[int, Inventory] = {}
+        for result in Fields(raw, "inventory batch").array("results", True):
+            item = Fields(result, "inventory batch result")
+            inventory = item.raw("inventory")
+            if inventory is not None:
+                inventories[item.req_int("listing_id")] = Inventory.from_json(inventory)
+        return inventories
+
+    return read_by_ids(
+        listing_ids,
+        fetch_batch=fetch_batch,
+        fetch_one=_none_if_missing(get_inventory),
+        executor=executor,
+        batch_size=BATCH_SIZE,
+        max_in_flight=max_in_flight,
+        phase="inventory",
+        progress=progress,
+        cancel=cancel,
+    )
+
+
+def _none_if_missing(read: Callable[[int], T]) -> Callable[[int], T | None]:
+    def read_or_none(listing_id: int) -> T | None:
+        try:
+            return read(listing_id)
+        except NotFoundError:
+            return None
+
+    return read_or_none

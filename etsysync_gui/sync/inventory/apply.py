@@ -1,0 +1,251 @@
+"""Applying a ``SyncPlan``: exactly what it says, safely, listing by listing.
+
+Per listing that writes Etsy, in chunks of 100 listings:
+
+1. read the chunk's inventories FRESH (one batch call per 100 listings);
+2. if Etsy's quantities of a listing's linked pools differ from the plan's, or
+   its links/bases changed since the plan (another run got there first), the
+   listing is re-decided with the fresh numbers and the log says so;
+3. the PUT body is built with ``plan_listing`` from the FRESH inventory, so only
+   quantities and ``is_enabled`` differ from what Etsy holds;
+4. write-ahead record → PUT → ``verify_written`` → state change → one local
+   transaction (see ``commit`` and ``writeahead``).
+
+These are the engine's only Etsy writes (updateListingInventory and
+updateListing).  Each one Etsy accepts is counted in ``RunCounts.etsy_writes``
+and said in words on the listing's log rows, whatever the pool decisions were
+(a re-enabled offering, a deactivation, a PUT a pull still needed): a seller
+reading "0 Etsy writes" can trust that nothing was changed on Etsy.
+
+Listings that only change the local side (pulls, new bases) need no Etsy call
+and are committed ``LOCAL_BATCH`` per transaction (``apply_local_writes``).
+An inventory PUT costs ONE call per listing, so a run that pushes to n
+listings costs ceil(n/100) + n calls, plus one call per state change (and one
+per chunk holding a deactivation, to confirm the listing is still active
+before EtsySync takes responsibility for switching it off).
+
+Failures: Etsy refusing a write (``EtsyValidationError``) is logged with Etsy's
+words and the run carries on; a failure that may or may not have reached Etsy
+(5xx after retries, network) leaves the write-ahead record for the next run's
+recovery; an authentication problem or an exhausted rate limit stops the run.
+Cancellation is checked between listings only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+
+from etsysync_gui.db.sql_helpers import chunks
+from etsysync_gui.etsy.errors import EtsyError, EtsyValidationError, RateLimitedError
+from etsysync_gui.etsy.models import Inventory
+from etsysync_gui.sync.inventory.commit import (
+    apply_local_writes,
+    apply_write,
+    fail_write,
+    mark_gone,
+)
+from etsysync_gui.sync.inventory.plan_types import ListingPlan, SyncPlan
+from etsysync_gui.sync.inventory.planning import decide_listing
+from etsysync_gui.sync.inventory.pools import AmbiguousInventoryError, pools_of
+from etsysync_gui.sync.inventory.prepare import prepare_listing
+from etsysync_gui.sync.inventory.put_builder import verify_written
+from etsysync_gui.sync.inventory.states import ListingState, load_states
+from etsysync_gui.sync.inventory.writeahead import ListingWrite
+from etsysync_gui.sync.runs.context import ApplyContext
+from etsysync_gui.sync.runs.progress import PHASE_WRITING, cancelled, report
+
+log = logging.getLogger(__name__)
+CHUNK = 100
+LOCAL_BATCH = 500  # local-only listings per transaction (see ``apply_local_writes``)
+
+
+def apply_plan(ctx: ApplyContext, plan: SyncPlan) -> bool:
+    """Execute ``plan``; updates ``ctx.counts``; ``False`` when cancelled part-way."""
+    counts = ctx.counts
+    counts.listings += len(plan.listings)
+    counts.plan_errors(plan)
+    gone = [x.listing_id for x in plan.listings if x.gone]
+    if gone:
+        mark_gone(ctx.database, gone, now=ctx.clock())
+    todo = [x for x in plan.listings if x.needs_commit and x.error is None]
+    if not todo:
+        return True
+    # Listings that write Etsy are re-checked per chunk below; only the rest are loaded here.
+    local = [x for x in todo if not x.etsy_write]
+    with ctx.database.session() as session:
+        states = load_states(session, plan.shop_id, [x.listing_id for x in local])
+    local_only = [x for x in local if not _stale(x, states.get(x.listing_id))]
+    local_ids = {x.listing_id for x in local_only}
+    remote = [x for x in todo if x.listing_id not in local_ids]
+    done = 0
+    for batch in chunks(local_only, LOCAL_BATCH):
+        if cancelled(ctx.cancel):
+            return False
+        ctx.renew()
+        _commit_local_batch(ctx, batch)
+        done += len(batch)
+        report(ctx.progress, PHASE_WRITING, done, len(todo))
+    for start in range(0, len(remote), CHUNK):
+        if cancelled(ctx.cancel):
+            return False
+        chunk = remote[start : start + CHUNK]
+        ids = [x.listing_id for x in chunk]
+        fresh = ctx.client.get_inventories_by_listing_ids(ids)
+        with ctx.database.session() as session:
+            states = load_states(session, plan.shop_id, ids)
+        prepared = {x.listing_id: _prepare(ctx, x, states.get(x.listing_id), fresh) for x in chunk}
+        _confirm_deactivations(ctx, prepared, states, fresh)
+        for listing in chunk:
+            if cancelled(ctx.cancel):
+                return False
+            ctx.renew()
+            execute, note = prepared[listing.listing_id]
+            _execute(ctx, execute, fresh.get(listing.listing_id), note)
+            done += 1
+            report(ctx.progress, PHASE_WRITING, done, len(todo))
+    return True
+
+
+def _stale(plan: ListingPlan, state: ListingState | None) -> bool:
+    """Whether links or bases changed since the plan was made (or a record is pending)."""
+    if state is None or state.pending:
+        return True
+    now = {(x.pool_key, x.local_variant_id, x.base_local, x.base_etsy) for x in state.links}
+    then = {(p.pool_key, p.local_variant_id, p.base_local, p.base_etsy) for p in plan.pools}
+    return now != then
+
+
+def _prepare(
+    ctx: ApplyContext,
+    plan: ListingPlan,
+    state: ListingState | None,
+    fresh: dict[int, Inventory],
+) -> tuple[ListingPlan, str | None]:
+    """The plan to execute for one listing, re-decided when Etsy or the links moved."""
+    inventory = fresh.get(plan.listing_id)
+    if state is None:
+        return replace(plan, error="no longer linked or no longer on Etsy; skipped"), None
+    if inventory is None:
+        return decide_listing(state, None, ctx.options), None
+    return prepare_listing(plan, state, inventory, ctx.options, stale=_stale(plan, state))
+
+
+def _confirm_deactivations(
+    ctx: ApplyContext,
+    prepared: dict[int, tuple[ListingPlan, str | None]],
+    states: dict[int, ListingState],
+    fresh: dict[int, Inventory],
+) -> None:
+    """Re-check the state of listings about to be deactivated (the stored state may be old)."""
+    candidates = [lid for lid, (plan, _) in prepared.items() if plan.deactivate]
+    if not candidates:
+        return
+    actual = {x.listing_id: x.state for x in ctx.client.get_listings_by_ids(candidates)}
+    for lid in candidates:
+        state = states[lid]
+        if actual.get(lid, state.state) != state.state:
+            corrected = replace(state, state=actual.get(lid))
+            plan, note = prepared[lid]
+            again, _ = prepare_listing(plan, corrected, fresh[lid], ctx.options, stale=True)
+            prepared[lid] = (again, note)
+
+
+def _commit_local_batch(ctx: ApplyContext, plans: Sequence[ListingPlan]) -> None:
+    """Commit listings that change only the local side, many per transaction."""
+    writes = [ListingWrite.of(x, run_id=ctx.run_id, inventory=None) for x in plans]
+    applied = apply_local_writes(ctx.database, writes, now=ctx.clock(), run_id=ctx.run_id)
+    for plan in plans:
+        if plan.listing_id in applied:
+            ctx.count_applied(plan)
+        ctx.hooks.after_commit(plan.listing_id)
+
+
+def _commit_local(ctx: ApplyContext, plan: ListingPlan, note: str | None) -> None:
+    write = ListingWrite.of(plan, run_id=ctx.run_id, inventory=None, note=note)
+    if apply_write(ctx.database, write, now=ctx.clock(), run_id=ctx.run_id, from_record=False):
+        ctx.count_applied(plan)
+    ctx.hooks.after_commit(plan.listing_id)
+
+
+def _execute(
+    ctx: ApplyContext, plan: ListingPlan, inventory: Inventory | None, note: str | None
+) -> None:
+    lid = plan.listing_id
+    if note is not None:
+        ctx.counts.redecided.append(lid)
+        log.info("Listing %s re-decided: %s", lid, note)
+    if plan.gone:
+        mark_gone(ctx.database, [lid], now=ctx.clock())
+        return
+    if plan.error is not None:
+        ctx.counts.error(lid, plan.error)
+        return
+    if not plan.needs_commit:
+        return
+    if not plan.etsy_write or inventory is None:
+        _commit_local(ctx, plan, note)
+        return
+    write = ListingWrite.of(plan, run_id=ctx.run_id, inventory=inventory, note=note)
+    ctx.hooks.before_write_ahead(lid)
+    ctx.save_write_ahead(write)
+    ctx.hooks.after_write_ahead(lid)
+    holds: dict[str, int] | None = None
+    problem: str | None = None
+    new_state: str | None = None
+    deactivated: bool | None = None
+    try:
+        if plan.put_body is not None:
+            after = ctx.client.update_listing_inventory(lid, plan.put_body)
+            ctx.counts.etsy_writes += 1
+            problems = verify_written(inventory, plan.put_body, after)
+            ctx.hooks.after_put(lid)
+            if problems:
+                holds = _holds(after)
+                problem = "Etsy stored something other than what was sent: " + "; ".join(problems)
+        if write.state_change is not None:
+            try:
+                ctx.client.update_listing_state(ctx.options.shop_id, lid, write.state_change)
+                ctx.counts.etsy_writes += 1
+                new_state = write.state_change
+            except EtsyValidationError as exc:
+                if not write.put:
+                    raise
+                deactivated = plan.deactivated_before
+                problem = f"Etsy refused to set the listing {write.state_change}: {exc.message}"
+            ctx.hooks.after_state_change(lid)
+    except EtsyValidationError as exc:
+        fail_write(ctx.database, write, message=exc.message, now=ctx.clock(), run_id=ctx.run_id)
+        ctx.counts.error(lid, exc.message)
+        return
+    except EtsyError as exc:
+        if exc.needs_user or isinstance(exc, RateLimitedError):
+            raise
+        ctx.counts.error(lid, f"{exc.message}; the write is checked again at the next sync")
+        return
+    applied = apply_write(
+        ctx.database,
+        write,
+        now=ctx.clock(),
+        run_id=ctx.run_id,
+        from_record=True,
+        etsy_holds=holds,
+        deactivated=deactivated,
+        state=new_state,
+        listing_error=problem,
+        etsy_note=write.etsy_note(state=new_state is not None),
+    )
+    if applied:
+        ctx.count_applied(plan)
+        if problem is not None:
+            ctx.counts.error(lid, problem)
+    ctx.hooks.after_commit(lid)
+
+
+def _holds(after: Inventory) -> dict[str, int] | None:
+    """What Etsy holds per pool after a write it stored differently (None if unreadable)."""
+    try:
+        return {pool.key: pool.quantity for pool in pools_of(after)}
+    except AmbiguousInventoryError:
+        return None

@@ -1,0 +1,340 @@
+"""The database side of one listing's write: each function is ONE transaction.
+
+* ``save_write_ahead``: commit the record before Etsy is written.
+* ``apply_write``: apply the local side and everything else a decision implies,
+  and clear the record, atomically.  Local quantities change by a DELTA
+  (``quantity + new_local - local_before``, floored at 0) computed in SQL, so
+  a local sale made while the write was in flight is kept and shows up as a
+  local change at the next sync (its base is ``new_local``).  Pool rows are
+  updated only while still linked to the same variant, so a link changed
+  meanwhile is not given bases that belong to the old one.
+* ``apply_local_writes``: the same for many listings that need no Etsy call,
+  in one transaction (a first sync commits thousands of them).
+* ``fail_write``: Etsy refused the write; nothing is applied, pools and log say
+  why (Etsy's words), the record is cleared.
+* ``discard_record``: recovery found the write did not land.
+
+Log rows are written only by ``apply_write`` / ``apply_local_writes`` and
+``fail_write``, inside the transaction that applies (or definitively fails)
+the decision; ``apply_write`` refuses to run twice for one record (it requires
+the record to still be there), so each decision is logged exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, case, null, select, update
+
+from etsysync_gui.db.engine import Database
+from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, ProductVariant
+from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks, rowcount, table_of
+from etsysync_gui.sync.inventory.writeahead import ListingWrite, PoolWrite
+from etsysync_gui.sync.runs.audit import LOG_TABLE, log_row
+
+LISTINGS = table_of(EtsyProduct)
+POOLS = table_of(EtsyStockPool)
+VARIANTS = table_of(ProductVariant)
+
+
+class PendingWriteExists(RuntimeError):
+    """A listing already has a write-ahead record; recovery must run first."""
+
+
+def save_write_ahead(database: Database, write: ListingWrite, *, now: datetime) -> None:
+    with database.session() as session:
+        result = session.execute(
+            update(LISTINGS)
+            .where(
+                LISTINGS.c.etsy_listing_id == write.listing_id,
+                LISTINGS.c.pending_write.is_(None),
+            )
+            .values(pending_write=write.to_json(), updated_at=now)
+        )
+        if rowcount(result) != 1:
+            raise PendingWriteExists(f"listing {write.listing_id} already has a pending write")
+
+
+def apply_write(
+    database: Database,
+    write: ListingWrite,
+    *,
+    now: datetime,
+    run_id: int | None,
+    from_record: bool,
+    etsy_holds: Mapping[str, int] | None = None,
+    deactivated: bool | None = None,
+    state: str | None = None,
+    listing_error: str | None = None,
+    suffix: str | None = None,
+    etsy_note: str | None = None,
+) -> bool:
+    """Apply ``write`` locally in one transaction; ``False`` if the record state is wrong.
+
+    ``from_record``: the write has a saved record that must still exist (and is
+    cleared); without it the listing must have no record (recovery runs first).
+    ``etsy_holds`` overrides ``new_etsy`` per pool with what Etsy
+    answered; ``deactivated`` overrides the flag; ``state`` is the listing's new
+    state on Etsy; ``listing_error`` marks the listing in error (the decision is
+    still applied, e.g. Etsy stored something other than what was sent);
+    ``etsy_note``: what Etsy accepted (``ListingWrite.etsy_note``), added to
+    every log row so no Etsy write is missing from the listing's log.
+    """
+    values: dict[str, Any] = {
+        "pending_write": null(),
+        "disabled_by_us": list(write.disabled_by_us),
+        "deactivated_by_etsysync": (
+            write.deactivated_by_etsysync if deactivated is None else deactivated
+        ),
+        "sync_status": "error" if listing_error else "synced",
+        "sync_error": listing_error,
+        "last_synced_at": now,
+        "updated_at": now,
+    }
+    if state is not None:
+        values["state"] = state
+    part = _Part(write, etsy_holds or {}, listing_error, suffix, etsy_note)
+    with database.session() as session:
+        where = [
+            LISTINGS.c.etsy_listing_id == write.listing_id,
+            LISTINGS.c.pending_write.is_not(None)
+            if from_record
+            else LISTINGS.c.pending_write.is_(None),
+        ]
+        if rowcount(session.execute(update(LISTINGS).where(*where).values(**values))) != 1:
+            return False
+        _apply_parts(session, [part], now, run_id)
+    return True
+
+
+def apply_local_writes(
+    database: Database, writes: Sequence[ListingWrite], *, now: datetime, run_id: int | None
+) -> set[int]:
+    """Apply many writes that need no Etsy call in ONE transaction; returns the applied ids.
+
+    Why one transaction for many listings: a first sync links thousands of
+    pools and each needs its bases and a log row; a transaction (and, on
+    SQLite, an fsync) per listing made that the slowest part of a big shop's
+    sync.  Nothing here touches Etsy, so batching costs no crash safety: a
+    kill rolls the whole batch back and the next run decides it again (nothing
+    was applied, nothing logged).  Like ``apply_write(from_record=False)``, a
+    listing that has a write-ahead record is left out (recovery runs first).
+    """
+    if not writes:
+        return set()
+    ids = [w.listing_id for w in writes]
+    with database.session() as session:
+        free: set[int] = set()
+        for chunk in chunks(ids, IN_CHUNK):
+            free.update(
+                session.scalars(
+                    select(LISTINGS.c.etsy_listing_id).where(
+                        LISTINGS.c.etsy_listing_id.in_(chunk), LISTINGS.c.pending_write.is_(None)
+                    )
+                )
+            )
+        todo = [w for w in writes if w.listing_id in free]
+        if not todo:
+            return set()
+        session.execute(
+            update(LISTINGS)
+            .where(LISTINGS.c.etsy_listing_id == bindparam("b_lid"))
+            .values(
+                disabled_by_us=bindparam("v_disabled", type_=LISTINGS.c.disabled_by_us.type),
+                deactivated_by_etsysync=bindparam("v_deactivated"),
+                sync_status="synced",
+                sync_error=None,
+                last_synced_at=now,
+                updated_at=now,
+            ),
+            [
+                {
+                    "b_lid": w.listing_id,
+                    "v_disabled": list(w.disabled_by_us),
+                    "v_deactivated": w.deactivated_by_etsysync,
+                }
+                for w in todo
+            ],
+        )
+        _apply_parts(session, [_Part(w, {}, None, None) for w in todo], now, run_id)
+    return {w.listing_id for w in todo}
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """One listing's write with what Etsy answered (for ``_apply_parts``)."""
+
+    write: ListingWrite
+    holds: Mapping[str, int]
+    listing_error: str | None
+    suffix: str | None
+    etsy_note: str | None = None
+
+
+def _apply_parts(session: Any, parts: Sequence[_Part], now: datetime, run_id: int | None) -> None:
+    """Local quantities (by delta), pool bases and log rows of ``parts``, set-based."""
+    deltas = [
+        {"b_vid": p.local_variant_id, "b_delta": p.new_local - p.local_before}
+        for part in parts
+        for p in part.write.pools
+        if p.store_bases and p.new_local != p.local_before
+    ]
+    if deltas:
+        moved = VARIANTS.c.quantity + bindparam("b_delta")
+        session.execute(
+            update(VARIANTS)
+            .where(VARIANTS.c.id == bindparam("b_vid"))
+            .values(quantity=case((moved < 0, 0), else_=moved), updated_at=now),
+            deltas,
+        )
+    _update_pools(session, parts, now)
+    rows = [
+        log_row(
+            run_id=run_id,
+            listing_id=part.write.listing_id,
+            pool_key=p.pool_key,
+            local_variant_id=p.local_variant_id,
+            local_found=p.local_before,
+            etsy_found=p.etsy_before,
+            action=p.log_action,
+            result="skipped" if p.skipped else "error" if part.listing_error else "success",
+            message=_message(
+                p.reason, part.write.note, part.etsy_note, part.listing_error, part.suffix
+            ),
+            now=now,
+        )
+        for part in parts
+        for p in part.write.pools
+        if p.log
+    ]
+    if rows:
+        session.execute(LOG_TABLE.insert(), rows)
+
+
+def _update_pools(session: Any, parts: Sequence[_Part], now: datetime) -> None:
+    def params(part: _Part, pool: PoolWrite) -> dict[str, Any]:
+        held = part.holds.get(pool.pool_key, pool.new_etsy)
+        return {
+            "b_lid": part.write.listing_id,
+            "b_key": pool.pool_key,
+            "b_vid": pool.local_variant_id,
+            "v_base_local": pool.new_local,
+            "v_base_etsy": held,
+            "v_etsy": held,
+            "v_status": pool.status,
+            "v_message": _message(pool.reason, part.suffix),
+        }
+
+    match = and_(
+        POOLS.c.etsy_listing_id == bindparam("b_lid"),
+        POOLS.c.pool_key == bindparam("b_key"),
+        POOLS.c.local_variant_id == bindparam("b_vid"),
+    )
+    common = {
+        "etsy_quantity": bindparam("v_etsy"),
+        "status": bindparam("v_status"),
+        "message": bindparam("v_message"),
+        "last_synced_at": now,
+        "updated_at": now,
+    }
+    with_bases = [params(x, p) for x in parts for p in x.write.pools if p.store_bases]
+    if with_bases:
+        session.execute(
+            update(POOLS)
+            .where(match)
+            .values(
+                base_local=bindparam("v_base_local"),
+                base_etsy=bindparam("v_base_etsy"),
+                **common,
+            ),
+            with_bases,
+        )
+    skipped = [params(x, p) for x in parts for p in x.write.pools if not p.store_bases]
+    if skipped:
+        session.execute(update(POOLS).where(match).values(**common), skipped)
+
+
+def fail_write(
+    database: Database,
+    write: ListingWrite,
+    *,
+    message: str,
+    now: datetime,
+    run_id: int | None,
+) -> None:
+    """Etsy refused the write: apply nothing, record why, clear any record."""
+    with database.session() as session:
+        session.execute(
+            update(LISTINGS)
+            .where(LISTINGS.c.etsy_listing_id == write.listing_id)
+            .values(pending_write=null(), sync_status="error", sync_error=message, updated_at=now)
+        )
+        keys = [{"b_key": p.pool_key, "b_vid": p.local_variant_id} for p in write.pools]
+        if keys:
+            session.execute(
+                update(POOLS)
+                .where(
+                    POOLS.c.etsy_listing_id == write.listing_id,
+                    POOLS.c.pool_key == bindparam("b_key"),
+                    POOLS.c.local_variant_id == bindparam("b_vid"),
+                )
+                .values(status="error", message=message, updated_at=now),
+                keys,
+            )
+        rows = [
+            log_row(
+                run_id=run_id,
+                listing_id=write.listing_id,
+                pool_key=p.pool_key,
+                local_variant_id=p.local_variant_id,
+                local_found=p.local_before,
+                etsy_found=p.etsy_before,
+                action=p.log_action,
+                result="error",
+                message=f"Etsy refused the write: {message} (decision: {p.reason})",
+                now=now,
+            )
+            for p in write.pools
+            if p.log
+        ]
+        if rows:
+            session.execute(LOG_TABLE.insert(), rows)
+
+
+def discard_record(
+    database: Database,
+    listing_id: int,
+    *,
+    now: datetime,
+    error: str | None = None,
+    missing: bool = False,
+) -> None:
+    """Drop a record whose write did not land (the normal decision runs again)."""
+    values: dict[str, Any] = {"pending_write": null(), "updated_at": now}
+    if error is not None:
+        values.update(sync_status="error", sync_error=error)
+    if missing:
+        values["missing_since"] = now
+    with database.session() as session:
+        session.execute(
+            update(LISTINGS).where(LISTINGS.c.etsy_listing_id == listing_id).values(**values)
+        )
+
+
+def mark_gone(database: Database, listing_ids: Sequence[int], *, now: datetime) -> None:
+    """Etsy confirmed these listings no longer exist: exclude them from syncing."""
+    with database.session() as session:
+        for chunk in chunks(list(listing_ids), IN_CHUNK):
+            session.execute(
+                update(LISTINGS)
+                .where(LISTINGS.c.etsy_listing_id.in_(chunk), LISTINGS.c.missing_since.is_(None))
+                .values(missing_since=now, updated_at=now)
+            )
+
+
+def _message(reason: str, *extra: str | None) -> str:
+    parts = [reason, *extra]
+    return "; ".join(p for p in parts if p)

@@ -1,0 +1,240 @@
+"""Deciding an inventory sync: from stored links and Etsy's numbers to a ``SyncPlan``.
+
+Writes nothing.  For every linked pool of every listing that is not missing,
+it calls ``decide()`` with the local variant's quantity, Etsy's quantity, the
+stored bases, the shop's conflict policy and the link's first truth; then
+``plan_listing()`` once per listing with the zero-stock policy, the offerings
+EtsySync disabled, whether EtsySync deactivated the listing, and its state.
+
+Etsy's numbers are read fresh by default (``get_inventories_by_listing_ids``,
+100 listings per call, only for listings with a link); ``sync all`` passes the
+inventories its listing sync has just read instead, which saves those calls.
+
+``decide_listing`` is also what ``apply`` uses to re-decide a listing whose
+Etsy numbers moved between the plan and the write.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from etsysync_gui.db.engine import Database
+from etsysync_gui.errors import EtsySyncError
+from etsysync_gui.etsy.client import EtsyClient
+from etsysync_gui.etsy.models import Inventory
+from etsysync_gui.sync.inventory.decide import Action, PoolDecision, PoolState, decide
+from etsysync_gui.sync.inventory.plan_types import ListingPlan, PoolPlan, SyncPlan
+from etsysync_gui.sync.inventory.pools import StockPool, pools_of
+from etsysync_gui.sync.inventory.put_builder import plan_listing
+from etsysync_gui.sync.inventory.states import ListingState, PoolLink, load_states
+from etsysync_gui.sync.listings.rows import NO_INVENTORY
+from etsysync_gui.sync.options import SyncOptions
+from etsysync_gui.sync.runs.progress import PHASE_PLANNING, Progress, for_client, report
+
+GONE = "This listing is no longer on Etsy; it is not synced (its history is kept)"
+PENDING = "An interrupted write is pending; the next sync completes it first"
+
+
+def failed_listing(state: ListingState, error: str, *, gone: bool = False) -> ListingPlan:
+    return ListingPlan(
+        state.listing_id,
+        state.title,
+        state.state,
+        (),
+        None,
+        False,
+        False,
+        False,
+        state.disabled_by_us,
+        state.disabled_by_us,
+        state.deactivated_by_etsysync,
+        (),
+        error=error,
+        gone=gone,
+    )
+
+
+def decide_listing(
+    state: ListingState,
+    inventory: Inventory | None,
+    options: SyncOptions,
+    *,
+    missing_means_gone: bool = True,
+    known_pools: Sequence[StockPool] | None = None,
+) -> ListingPlan:
+    """Decide every linked pool of one listing and its listing edit.
+
+    ``inventory`` None means Etsy no longer has the listing when it comes from
+    a fresh read (``missing_means_gone``), else that Etsy sent no inventory.
+    ``known_pools``: ``pools_of(inventory)`` if the caller computed it already.
+    """
+    if inventory is None:
+        if missing_means_gone:
+            return failed_listing(state, GONE, gone=True)
+        return failed_listing(state, NO_INVENTORY)
+    if state.pending:
+        return failed_listing(state, PENDING)
+    try:
+        found = pools_of(inventory) if known_pools is None else known_pools
+        pools = {pool.key: pool for pool in found}
+        decisions = []
+        for link in state.links:
+            pool = _linked_pool(pools, link)
+            sides = PoolState(link.local_quantity, pool.quantity, link.base_local, link.base_etsy)
+            decision = decide(sides, policy=options.conflict_policy, first_truth=link.first_truth)
+            decisions.append((link, pool, decision))
+        return finish_listing(state, inventory, decisions, options, tuple(pools.values()))
+    except EtsySyncError as exc:
+        return failed_listing(state, exc.message)
+
+
+def _linked_pool(pools: Mapping[str, StockPool], link: PoolLink) -> StockPool:
+    pool = pools.get(link.pool_key)
+    if pool is None:
+        raise EtsySyncError(
+            f"The linked variation {link.label} ({link.pool_key}) no longer exists on Etsy; "
+            "run a listing sync and link it again"
+        )
+    return pool
+
+
+def finish_listing(
+    state: ListingState,
+    inventory: Inventory,
+    decisions: Sequence[tuple[PoolLink, StockPool, PoolDecision]],
+    options: SyncOptions,
+    all_pools: Sequence[StockPool] | None = None,
+) -> ListingPlan:
+    """The listing edit for ``decisions`` and the per-pool plans (raises on Etsy data errors).
+
+    ``all_pools``: every pool of ``inventory`` (``pools_of``), if the caller has them.
+
+    The target handed to ``plan_listing`` is the decision's ``new_etsy``,
+    except for a pool whose true stock is 0: its target is 0 even when Etsy
+    still holds the last quantity it could not be told (a listing deactivated
+    or left to sell out keeps it), so an out-of-stock pool is never treated as
+    sellable and a deactivated listing is not switched back on.  A skipped
+    conflict keeps Etsy's number: nothing is written for it.
+    """
+    targets = {link.pool_key: _target(decision) for link, _, decision in decisions}
+    edit = plan_listing(
+        inventory,
+        targets,
+        zero_stock_policy=options.zero_stock_policy,
+        disabled_by_us=state.disabled_by_us,
+        listing_deactivated_by_us=state.deactivated_by_etsysync,
+        listing_active=state.state == "active",
+        known_pools=all_pools,
+    )
+    pools = []
+    for link, pool, decision in decisions:
+        etsy_after = targets[link.pool_key] if edit.put_body is not None else pool.quantity
+        if decision.action is Action.SKIP:
+            status = "conflict"
+        elif decision.clamped:
+            status = "clamped"
+        elif edit.left_to_sell_out:
+            status = "sold_out_left"
+        else:
+            status = "ok"
+        pools.append(
+            PoolPlan(
+                pool_key=link.pool_key,
+                label=pool.label,
+                sku=pool.sku,
+                local_variant_id=link.local_variant_id,
+                first_truth=link.first_truth,
+                base_local=link.base_local,
+                base_etsy=link.base_etsy,
+                local_before=link.local_quantity,
+                etsy_before=pool.quantity,
+                action=decision.action,
+                new_local=decision.new_local,
+                new_etsy=decision.new_etsy,
+                etsy_after=etsy_after,
+                reason=decision.reason,
+                conflict=decision.conflict,
+                clamped=decision.clamped,
+                status_before=link.status,
+                status=status,
+            )
+        )
+    return ListingPlan(
+        state.listing_id,
+        state.title,
+        state.state,
+        tuple(pools),
+        edit.put_body,
+        edit.deactivate,
+        edit.reactivate,
+        edit.left_to_sell_out,
+        state.disabled_by_us,
+        edit.disabled_by_us,
+        state.deactivated_by_etsysync,
+        edit.notes,
+        written=edit.written,
+    )
+
+
+def _target(decision: PoolDecision) -> int:
+    if decision.new_local == 0 and decision.action is not Action.SKIP:
+        return 0
+    return decision.new_etsy
+
+
+def plan_from(
+    states: Mapping[int, ListingState],
+    inventories: Mapping[int, Inventory],
+    options: SyncOptions,
+    *,
+    now: datetime,
+    source: str,
+    progress: Progress | None = None,
+    known_pools: Mapping[int, Sequence[StockPool]] | None = None,
+) -> SyncPlan:
+    """The plan for ``states`` with Etsy's ``inventories`` (pure; a missing one = gone).
+
+    ``known_pools``: each listing's ``pools_of`` where already computed (the listing sync).
+    """
+    listings = []
+    total = len(states)
+    for done, (lid, state) in enumerate(sorted(states.items()), start=1):
+        listings.append(
+            decide_listing(
+                state,
+                inventories.get(lid),
+                options,
+                missing_means_gone=source == "fresh",
+                known_pools=known_pools.get(lid) if known_pools is not None else None,
+            )
+        )
+        if done % 500 == 0 or done == total:
+            report(progress, PHASE_PLANNING, done, total)
+    return SyncPlan.build(
+        shop_id=options.shop_id,
+        created_at=now,
+        policy=options.conflict_policy,
+        zero_stock_policy=options.zero_stock_policy,
+        source=source,
+        listings=tuple(listings),
+    )
+
+
+def plan_inventory(
+    database: Database,
+    client: EtsyClient,
+    options: SyncOptions,
+    *,
+    now: datetime,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> SyncPlan:
+    """Plan the shop's inventory sync with Etsy's numbers read fresh (``plan_from`` otherwise)."""
+    with database.session() as session:
+        states = load_states(session, options.shop_id)
+    inventories = client.get_inventories_by_listing_ids(
+        sorted(states), progress=for_client(progress), cancel=cancel
+    )
+    return plan_from(states, inventories, options, now=now, source="fresh", progress=progress)

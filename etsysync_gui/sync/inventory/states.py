@@ -1,0 +1,122 @@
+"""What the database knows about linked listings: the input of every stock decision.
+
+Why one loader: the planner, ``apply`` (before each chunk, to re-check links and
+bases and read current local stock) and re-decisions all need the same view:
+every linked pool of listings that are not missing, with its bases and the
+local variant's quantity.  One query (chunked by listing id when asked for
+specific listings) builds it, so no per-listing round trips happen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, ProductVariant
+from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks
+from etsysync_gui.sync.inventory.decide import FirstTruth
+
+
+@dataclass(frozen=True, slots=True)
+class PoolLink:
+    """A linked pool as stored, with its local variant's current quantity."""
+
+    pool_key: str
+    label: str
+    sku: str | None
+    local_variant_id: int
+    first_truth: FirstTruth
+    base_local: int | None
+    base_etsy: int | None
+    local_quantity: int
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListingState:
+    """What the database knows about a linked listing, enough to decide it."""
+
+    listing_id: int
+    title: str
+    state: str | None
+    disabled_by_us: frozenset[str]
+    deactivated_by_etsysync: bool
+    pending: bool
+    links: tuple[PoolLink, ...]
+
+
+def load_states(
+    session: Session, shop_id: int, listing_ids: Sequence[int] | None = None
+) -> dict[int, ListingState]:
+    """Linked listings of the shop that are not missing (all, or those in ``listing_ids``)."""
+    query = (
+        select(
+            EtsyProduct.etsy_listing_id,
+            EtsyProduct.title,
+            EtsyProduct.state,
+            EtsyProduct.disabled_by_us,
+            EtsyProduct.deactivated_by_etsysync,
+            EtsyProduct.pending_write,
+            EtsyStockPool.pool_key,
+            EtsyStockPool.label,
+            EtsyStockPool.sku,
+            EtsyStockPool.local_variant_id,
+            EtsyStockPool.first_truth,
+            EtsyStockPool.base_local,
+            EtsyStockPool.base_etsy,
+            EtsyStockPool.status,
+            ProductVariant.quantity,
+        )
+        .join(EtsyStockPool, EtsyStockPool.etsy_listing_id == EtsyProduct.etsy_listing_id)
+        .join(ProductVariant, ProductVariant.id == EtsyStockPool.local_variant_id)
+        .where(EtsyProduct.shop_id == shop_id, EtsyProduct.missing_since.is_(None))
+        .order_by(EtsyProduct.etsy_listing_id, EtsyStockPool.id)
+    )
+    rows = []
+    if listing_ids is None:
+        rows = list(session.execute(query))
+    else:
+        for chunk in chunks(list(listing_ids), IN_CHUNK):
+            rows.extend(session.execute(query.where(EtsyProduct.etsy_listing_id.in_(chunk))))
+    links: dict[int, list[PoolLink]] = {}
+    heads: dict[int, ListingState] = {}
+    for row in rows:
+        lid = row.etsy_listing_id
+        if lid not in heads:
+            heads[lid] = ListingState(
+                lid,
+                row.title or "",
+                row.state,
+                frozenset(row.disabled_by_us or ()),
+                bool(row.deactivated_by_etsysync),
+                row.pending_write is not None,
+                (),
+            )
+        links.setdefault(lid, []).append(
+            PoolLink(
+                row.pool_key,
+                row.label,
+                row.sku,
+                row.local_variant_id,
+                FirstTruth(row.first_truth),
+                row.base_local,
+                row.base_etsy,
+                row.quantity,
+                row.status,
+            )
+        )
+    return {
+        lid: ListingState(
+            head.listing_id,
+            head.title,
+            head.state,
+            head.disabled_by_us,
+            head.deactivated_by_etsysync,
+            head.pending,
+            tuple(links[lid]),
+        )
+        for lid, head in heads.items()
+    }

@@ -1,0 +1,119 @@
+"""The set-based SQL of the listing sync: what is stored, and the link writes.
+
+Kept apart from ``listing_sync`` so that module reads as the steps of a sync;
+every function here is one query (or one chunked executemany), never a query
+per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy.orm import Session
+
+from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, ProductVariant
+from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks, table_of
+from etsysync_gui.sync.listings.autolink import ExistingPool, LinkOutcome, PoolId, VariantRef
+
+LISTINGS = table_of(EtsyProduct)
+POOLS = table_of(EtsyStockPool)
+
+
+def existing_pools(session: Session, shop_id: int) -> dict[int, dict[PoolId, ExistingPool]]:
+    query = (
+        select(
+            EtsyStockPool.id,
+            EtsyStockPool.etsy_listing_id,
+            EtsyStockPool.pool_key,
+            EtsyStockPool.local_variant_id,
+            EtsyStockPool.link_source,
+        )
+        .join(EtsyProduct, EtsyProduct.etsy_listing_id == EtsyStockPool.etsy_listing_id)
+        .where(EtsyProduct.shop_id == shop_id)
+    )
+    found: dict[int, dict[PoolId, ExistingPool]] = {}
+    for row in session.execute(query):
+        found.setdefault(row.etsy_listing_id, {})[(row.etsy_listing_id, row.pool_key)] = (
+            ExistingPool(row.id, row.local_variant_id, row.link_source)
+        )
+    return found
+
+
+def claimed_variants(session: Session) -> dict[int, PoolId]:
+    """Every linked variant (any shop) and the pool it is linked to."""
+    query = select(
+        EtsyStockPool.local_variant_id, EtsyStockPool.etsy_listing_id, EtsyStockPool.pool_key
+    ).where(EtsyStockPool.local_variant_id.is_not(None))
+    return {
+        variant_id: (listing_id, key)
+        for variant_id, listing_id, key in session.execute(query)
+        if variant_id is not None
+    }
+
+
+def variants_by_sku(session: Session, skus: Sequence[str]) -> dict[str, VariantRef]:
+    found: dict[str, VariantRef] = {}
+    for chunk in chunks(skus, IN_CHUNK):
+        query = select(ProductVariant.sku, ProductVariant.id, ProductVariant.product_id).where(
+            ProductVariant.sku.in_(chunk)
+        )
+        for sku, variant_id, product_id in session.execute(query):
+            if sku is not None:
+                found[sku] = VariantRef(variant_id, product_id)
+    return found
+
+
+def _pool_match() -> Any:
+    return and_(
+        POOLS.c.etsy_listing_id == bindparam("b_lid"), POOLS.c.pool_key == bindparam("b_key")
+    )
+
+
+def write_links(session: Session, links: LinkOutcome, now: datetime) -> None:
+    if links.link_rows:
+        stmt = (
+            update(POOLS)
+            .where(_pool_match())
+            .values(
+                local_variant_id=bindparam("v_local_variant_id"),
+                link_source=bindparam("v_link_source"),
+                first_truth=bindparam("v_first_truth"),
+                base_local=bindparam("v_base_local"),
+                base_etsy=bindparam("v_base_etsy"),
+                status=bindparam("v_status"),
+                message=bindparam("v_message"),
+                updated_at=now,
+            )
+        )
+        for chunk in chunks(links.link_rows, 500):
+            session.execute(stmt, list(chunk))
+    rows = [
+        {"b_lid": pid[0], "b_key": pid[1], "b_message": problem.detail}
+        for pid, problem in links.problems.items()
+    ]
+    if rows:
+        stmt = (
+            update(POOLS)
+            .where(_pool_match())
+            .values(status="unlinked", message=bindparam("b_message"), updated_at=now)
+        )
+        for chunk in chunks(rows, 500):
+            session.execute(stmt, list(chunk))
+
+
+def set_local_products(session: Session, shop_id: int) -> None:
+    """``local_product_id`` = the product of the listing's first linked variant."""
+    first_product = (
+        select(ProductVariant.product_id)
+        .join(EtsyStockPool, EtsyStockPool.local_variant_id == ProductVariant.id)
+        .where(EtsyStockPool.etsy_listing_id == LISTINGS.c.etsy_listing_id)
+        .order_by(EtsyStockPool.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    session.execute(
+        update(LISTINGS).where(LISTINGS.c.shop_id == shop_id).values(local_product_id=first_product)
+    )

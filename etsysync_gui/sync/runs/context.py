@@ -1,0 +1,60 @@
+"""Everything one inventory run's apply and recovery share, in one object.
+
+Why: the per-listing steps need the database, the client, the options, the
+run id, the clock, the hooks, progress, cancellation, the lease and the
+running counts.  Passing ten arguments through every helper would hide what
+each step really does; this context keeps the helpers' signatures short.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from etsysync_gui.db.engine import Database
+from etsysync_gui.etsy.client import EtsyClient
+from etsysync_gui.sync.inventory.commit import save_write_ahead
+from etsysync_gui.sync.inventory.decide import Action
+from etsysync_gui.sync.inventory.hooks import NO_HOOKS, SyncHooks
+from etsysync_gui.sync.inventory.plan_types import ListingPlan
+from etsysync_gui.sync.inventory.writeahead import ListingWrite
+from etsysync_gui.sync.options import SyncOptions
+from etsysync_gui.sync.runs.lease import Lease
+from etsysync_gui.sync.runs.progress import Progress
+from etsysync_gui.sync.runs.records import RunCounts
+
+
+@dataclass
+class ApplyContext:
+    database: Database
+    client: EtsyClient
+    options: SyncOptions
+    run_id: int | None
+    clock: Callable[[], datetime]
+    hooks: SyncHooks = NO_HOOKS
+    progress: Progress | None = None
+    cancel: threading.Event | None = None
+    lease: Lease | None = None
+    counts: RunCounts = field(default_factory=RunCounts)
+
+    def renew(self) -> None:
+        """Keep the lease alive between listings (throttled by the lease)."""
+        if self.lease is not None:
+            self.lease.renew()
+
+    def save_write_ahead(self, write: ListingWrite) -> None:
+        save_write_ahead(self.database, write, now=self.clock())
+
+    def count_applied(self, plan: ListingPlan) -> None:
+        counts = self.counts
+        for pool in plan.pools:
+            if pool.action is Action.PUSH:
+                counts.pushes += 1
+            elif pool.action is Action.PULL:
+                counts.pulls += 1
+            elif pool.action is Action.MERGE:
+                counts.merges += 1
+            if pool.conflict:
+                counts.conflicts += 1

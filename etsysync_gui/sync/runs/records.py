@@ -1,0 +1,202 @@
+"""The ``sync_runs`` table: one row per run, and the ``RunResult`` callers get back.
+
+Why a row per run: "what did the 3 a.m. sync do, and what did it cost?" must be
+answerable afterwards, by the GUI's history view and by support.  The row is
+written when a run starts (status ``running``) and finished when it ends, so a
+run that was killed shows up as such: the next run of the shop, holding the
+lease and therefore sure nobody else is running, marks leftover ``running``
+rows ``failed`` ("interrupted").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import insert, update
+
+from etsysync_gui.db.engine import Database
+from etsysync_gui.db.models import SyncRun
+from etsysync_gui.sync.inventory.plan_types import SyncPlan
+
+RunKind = Literal["products", "inventory", "all"]
+Trigger = Literal["manual", "scheduled", "cli"]
+RunStatus = Literal["running", "completed", "completed_with_errors", "failed", "cancelled"]
+INTERRUPTED = "interrupted: the process stopped before the run finished"
+
+
+@dataclass(frozen=True, slots=True)
+class ListingError:
+    """One listing the run could not sync, with a message fit for the seller."""
+
+    listing_id: int
+    message: str
+
+
+@dataclass(slots=True)
+class RunCounts:
+    """Running totals of a run (mutable while it runs).
+
+    ``etsy_writes``: write requests Etsy accepted (inventory PUTs and listing
+    state changes).  Pushes, pulls and merges count decisions, not requests: a
+    pull can still need a PUT, a deactivation is no push; this total is what
+    tells a seller whether Etsy was changed at all.
+    """
+
+    listings: int = 0
+    pushes: int = 0
+    pulls: int = 0
+    merges: int = 0
+    conflicts: int = 0
+    errors: int = 0
+    recovered: int = 0
+    etsy_writes: int = 0
+    redecided: list[int] = field(default_factory=list)
+    listing_errors: list[ListingError] = field(default_factory=list)
+
+    def error(self, listing_id: int, message: str) -> None:
+        self.errors += 1
+        self.listing_errors.append(ListingError(listing_id, message))
+
+    def plan_errors(self, plan: SyncPlan) -> None:
+        """Count the listings ``plan`` cannot sync (one gone from Etsy is no error)."""
+        for listing in plan.listings:
+            if listing.error is not None and not listing.gone:
+                self.error(listing.listing_id, listing.error)
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """How a run ended and what it did; ``status`` is the ``sync_runs`` status.
+
+    ``plan`` (a ``SyncPlan``) is set for inventory runs, ``listing_sync`` (a
+    ``ListingSyncResult``) for listing syncs; ``recovered`` counts listings whose
+    interrupted write was completed; ``redecided`` lists listings re-decided
+    because Etsy changed between the plan and the write; ``etsy_writes`` counts
+    the write requests Etsy accepted (see ``RunCounts``; 0 for a dry run).
+    """
+
+    run_id: int
+    shop_id: int
+    kind: RunKind
+    trigger: Trigger
+    dry_run: bool
+    status: RunStatus
+    started_at: datetime
+    finished_at: datetime
+    listings: int
+    pushes: int
+    pulls: int
+    merges: int
+    conflicts: int
+    errors: int
+    api_calls: int
+    message: str | None
+    recovered: int = 0
+    etsy_writes: int = 0
+    redecided: tuple[int, ...] = ()
+    listing_errors: tuple[ListingError, ...] = ()
+    plan: Any = None
+    listing_sync: Any = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "completed"
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "run_id": self.run_id,
+            "shop_id": self.shop_id,
+            "kind": self.kind,
+            "trigger": self.trigger,
+            "dry_run": self.dry_run,
+            "status": self.status,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat(),
+            "listings": self.listings,
+            "pushes": self.pushes,
+            "pulls": self.pulls,
+            "merges": self.merges,
+            "conflicts": self.conflicts,
+            "errors": self.errors,
+            "api_calls": self.api_calls,
+            "etsy_writes": self.etsy_writes,
+            "message": self.message,
+            "recovered": self.recovered,
+            "redecided": list(self.redecided),
+            "listing_errors": [
+                {"listing_id": e.listing_id, "message": e.message} for e in self.listing_errors
+            ],
+        }
+        if self.listing_sync is not None:
+            data["listing_sync"] = self.listing_sync.to_json()
+        if self.plan is not None:
+            data["plan"] = self.plan.to_json()
+        return data
+
+
+def start_run(
+    database: Database,
+    *,
+    shop_id: int,
+    kind: RunKind,
+    trigger: Trigger,
+    dry_run: bool,
+    now: datetime,
+) -> int:
+    """Insert the ``running`` row; marks this shop's leftover ``running`` rows failed first.
+
+    Call only while holding the shop's lease.
+    """
+    with database.session() as session:
+        session.execute(
+            update(SyncRun)
+            .where(SyncRun.shop_id == shop_id, SyncRun.status == "running")
+            .values(status="failed", finished_at=now, message=INTERRUPTED)
+            .execution_options(synchronize_session=False)
+        )
+        run_id = session.execute(
+            insert(SyncRun)
+            .values(
+                shop_id=shop_id,
+                kind=kind,
+                trigger=trigger,
+                dry_run=dry_run,
+                status="running",
+                started_at=now,
+            )
+            .returning(SyncRun.id)
+        ).scalar_one()
+    return int(run_id)
+
+
+def finish_run(
+    database: Database,
+    run_id: int,
+    *,
+    status: RunStatus,
+    counts: RunCounts,
+    api_calls: int,
+    message: str | None,
+    now: datetime,
+) -> None:
+    with database.session() as session:
+        session.execute(
+            update(SyncRun)
+            .where(SyncRun.id == run_id)
+            .values(
+                status=status,
+                finished_at=now,
+                listings=counts.listings,
+                pushes=counts.pushes,
+                pulls=counts.pulls,
+                merges=counts.merges,
+                conflicts=counts.conflicts,
+                errors=counts.errors,
+                api_calls=api_calls,
+                etsy_writes=counts.etsy_writes,
+                message=message,
+            )
+            .execution_options(synchronize_session=False)
+        )
