@@ -11,7 +11,8 @@ come from, so the CLI, the GUI and the scheduler all connect the same way:
 
 Tokens from the keychain get a ``persist`` callback that writes each rotated
 pair back to the keychain (one atomic write) before the new access token is
-used; Etsy's old refresh token may be dead by then (FACTS §2).
+used; Etsy's old refresh token may be dead by then (refresh tokens rotate:
+https://developers.etsy.com/documentation/essentials/authentication).
 
 Assumptions: a token given through the environment carries no expiry, so it
 is taken to be fresh (Etsy's documented one-hour lifetime); if it is in fact
@@ -202,7 +203,8 @@ def client_from_settings(
             "Run 'etsysync auth login' (or the setup wizard) to connect, or set ETSY_API_KEY, "
             "ETSY_API_SECRET, ETSY_ACCESS_TOKEN and ETSY_REFRESH_TOKEN in the environment."
         )
-    assert found.keystring is not None and found.shared_secret is not None
+    assert found.keystring is not None
+    assert found.shared_secret is not None
     token_url = profile.effective_oauth_token_url()
     manager = None
     if user:

@@ -13,7 +13,8 @@ from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsySyncConfig
 from etsysync_gui.errors import EXIT_ALREADY_RUNNING
 from etsysync_gui.sync.runs.lease import Lease, LeaseLost, SyncAlreadyRunning
-from tests.sync.test_support import Env, FakeNow, make_env, simple
+from tests.clock import FakeClock
+from tests.sync.test_support import Env, make_env, simple
 
 SHOP = 41_234_567
 
@@ -32,17 +33,18 @@ def config(database: Database) -> EtsySyncConfig:
 def test_taking_the_lease_creates_the_shops_row_and_marks_it_in_progress(
     database: Database,
 ) -> None:
-    clock = FakeNow()
-    lease = Lease(database, SHOP, ttl_s=120, clock=clock, holder="host:1:aa")
+    clock = FakeClock()
+    lease = Lease(database, SHOP, ttl_s=120, clock=clock.utcnow, holder="host:1:aa")
     lease.acquire()
     row = config(database)
     assert (row.lease_holder, row.sync_status) == ("host:1:aa", "in_progress")
     assert row.lease_expires_at is not None
-    assert (row.lease_expires_at - clock()).total_seconds() == 120
+    assert (row.lease_expires_at - clock.now).total_seconds() == 120
     lease.release(status="completed", inventory_sync=True)
     row = config(database)
     assert (row.lease_holder, row.lease_expires_at, row.sync_status) == (None, None, "completed")
-    assert row.last_inventory_sync == clock() and row.last_product_sync is None
+    assert row.last_inventory_sync == clock.now
+    assert row.last_product_sync is None
 
 
 def test_a_second_sync_in_the_same_process_fails_at_once(env: Env) -> None:
@@ -56,8 +58,9 @@ def test_a_second_sync_in_the_same_process_fails_at_once(env: Env) -> None:
                 service.sync_inventory("manual")
             seen.append(caught.value)
 
-    result = service.sync_products("manual", progress=progress)
-    assert result.status == "completed" and seen
+    result = service.sync_listings("manual", progress=progress)
+    assert result.status == "completed"
+    assert seen
     error = seen[0]
     assert error.exit_code == EXIT_ALREADY_RUNNING
     assert re.fullmatch(
@@ -68,10 +71,10 @@ def test_a_second_sync_in_the_same_process_fails_at_once(env: Env) -> None:
 
 
 def test_an_expired_lease_is_taken_over_and_its_old_holder_stops(database: Database) -> None:
-    clock = FakeNow()
-    dead = Lease(database, SHOP, ttl_s=120, clock=clock)
+    clock = FakeClock()
+    dead = Lease(database, SHOP, ttl_s=120, clock=clock.utcnow)
     dead.acquire()
-    other = Lease(database, SHOP, ttl_s=120, clock=clock)
+    other = Lease(database, SHOP, ttl_s=120, clock=clock.utcnow)
     with pytest.raises(SyncAlreadyRunning):
         other.acquire()
     clock.advance(121)  # the first holder stopped renewing (it died)
@@ -82,14 +85,14 @@ def test_an_expired_lease_is_taken_over_and_its_old_holder_stops(database: Datab
 
 
 def test_renewing_keeps_the_lease_alive_past_its_first_ttl(database: Database) -> None:
-    clock = FakeNow()
-    lease = Lease(database, SHOP, ttl_s=120, clock=clock)
+    clock = FakeClock()
+    lease = Lease(database, SHOP, ttl_s=120, clock=clock.utcnow)
     lease.acquire()
     for _ in range(5):
         clock.advance(60)
         lease.renew()
     with pytest.raises(SyncAlreadyRunning):
-        Lease(database, SHOP, ttl_s=120, clock=clock).acquire()
+        Lease(database, SHOP, ttl_s=120, clock=clock.utcnow).acquire()
 
 
 def race(contenders: list[Lease]) -> tuple[list[str], list[str]]:
@@ -125,7 +128,8 @@ def test_two_threads_racing_for_the_lease_exactly_one_wins(
     for _ in range(5 if row_exists else 1):
         contenders = [Lease(database, SHOP) for _ in range(2)]
         won, lost = race(contenders)
-        assert len(won) == 1 and len(lost) == 1
+        assert len(won) == 1
+        assert len(lost) == 1
         assert config(database).lease_holder == won[0]
         for lease in contenders:
             lease.release(status="completed")
@@ -133,7 +137,7 @@ def test_two_threads_racing_for_the_lease_exactly_one_wins(
 
 def test_a_dry_run_holds_the_lease_but_leaves_the_status_alone(env: Env) -> None:
     env.add(simple("A", 1))
-    env.service().sync_products("manual")
+    env.service().sync_listings("manual")
     before = config(env.database)
     env.clock.advance(60)
     env.service().sync_inventory("cli", dry_run=True)
@@ -149,8 +153,8 @@ def test_a_dry_run_holds_the_lease_but_leaves_the_status_alone(env: Env) -> None
 def test_keep_alive_renews_from_its_own_thread_and_stops_with_the_block(
     database: Database,
 ) -> None:
-    clock = FakeNow()
-    lease = Lease(database, SHOP, ttl_s=120, clock=clock)
+    clock = FakeClock()
+    lease = Lease(database, SHOP, ttl_s=120, clock=clock.utcnow)
     lease.acquire()
     first = config(database).lease_expires_at
     clock.advance(100)
@@ -165,4 +169,5 @@ def test_keep_alive_renews_from_its_own_thread_and_stops_with_the_block(
     with lease.keep_alive(interval_s=0.001):
         assert renewed.wait(timeout=10), "the keep-alive thread never renewed"
     assert not any(t.name == f"sync-lease-{SHOP}" for t in threading.enumerate())
-    assert first is not None and config(database).lease_expires_at == clock() + lease.ttl > first
+    assert first is not None
+    assert config(database).lease_expires_at == clock.now + lease.ttl > first

@@ -1,8 +1,10 @@
 """OAuth tokens: refreshing them safely, and the authorization-code exchange.
 
 Why this is more than "POST and store": Etsy access tokens live one hour and
-refresh tokens *rotate* (FACTS §2): each refresh returns a new refresh token
-and the old one may stop working at once.  Three things follow.
+refresh tokens *rotate*: each refresh returns a new refresh token
+(https://developers.etsy.com/documentation/essentials/authentication;
+etsy/open-api#353), and the old one may stop working at once (assumption, the
+safe choice).  Three things follow.
 
 1. Exactly one refresh at a time.  With eight requests in flight, eight
    refreshes would each burn the previous refresh token; all but one would
@@ -19,7 +21,8 @@ and the old one may stop working at once.  Three things follow.
 Assumptions (the docs are unsure):
 
 * The token endpoint is sent the ``x-api-key: keystring:secret`` header too;
-  the docs only show ``client_id``, and the header costs nothing (FACTS §3).
+  Etsy's "Authentication" page only shows ``client_id``, and the header costs
+  nothing (assumption, the safe choice, since every other call needs it).
 * The body is form-encoded as Etsy documents; a report of JSON working where
   form did not is unconfirmed.
 * A token response without ``expires_in`` is taken to last 3600 s (Etsy's
@@ -123,48 +126,64 @@ class _TokenEndpoint:
     def post(
         self, form: Mapping[str, str], *, grant_error: Callable[[EtsyError, str], EtsyError]
     ) -> TokenSet:
+        """POST ``form``; retry network failures, 5xx and short rate limits (bounded).
+
+        ``grant_error`` turns an ``invalid_grant`` answer into the caller's error
+        (a revoked refresh token, a bad authorization code): never retried.
+        """
+        last: EtsyError | None = None
+        for attempt in range(1, self.max_attempts + 1):
+            if attempt > 1:
+                self.sleep(self._delay(attempt - 1, last))
+            outcome = self._attempt(form, grant_error)
+            if isinstance(outcome, TokenSet):
+                return outcome
+            last = outcome
+        assert last is not None
+        raise last
+
+    def _delay(self, retry: int, last: EtsyError | None) -> float:
+        """Backoff, but never sooner than a rate limit's ``retry-after``."""
+        delay = backoff_delay(retry, random=self.random)
+        if isinstance(last, RateLimitedError) and last.retry_after is not None:
+            delay = max(delay, last.retry_after)
+        return delay
+
+    def _attempt(
+        self, form: Mapping[str, str], grant_error: Callable[[EtsyError, str], EtsyError]
+    ) -> TokenSet | EtsyError:
+        """One POST: the tokens, or an error worth retrying; raises any other error."""
         headers = {
             "x-api-key": f"{self.keystring}:{self.shared_secret}",
             "User-Agent": USER_AGENT,
             "Accept": "application/json",
         }
-        last: EtsyError | None = None
-        for attempt in range(1, self.max_attempts + 1):
-            if attempt > 1:
-                delay = backoff_delay(attempt - 1, random=self.random)
-                if isinstance(last, RateLimitedError) and last.retry_after is not None:
-                    delay = max(delay, last.retry_after)
-                self.sleep(delay)
-            try:
-                response = self.http.post(
-                    self.url, data=dict(form), headers=headers, timeout=self.timeout
-                )
-            except httpx.TransportError as exc:
-                last = EtsyNetworkError(f"Cannot reach Etsy to renew the connection ({exc})")
-                continue
-            try:
-                body: object = response.json()
-            except ValueError:
-                body = None
-            if response.is_success:
-                if body is None:
-                    last = MalformedResponseError("Etsy's token endpoint did not return JSON")
-                    continue
-                return TokenSet.from_token_response(body, self.clock())
-            error = _token_error(response.status_code, body, response.headers)
-            if error.etsy_error == "invalid_grant":
-                raise grant_error(error, _oauth_detail(body))
-            if isinstance(error, RateLimitedError):
-                if error.retry_after is not None and error.retry_after > self.max_retry_after:
-                    raise error
-                last = error
-                continue
-            if isinstance(error, EtsyServerError):
-                last = error
-                continue
-            raise error
-        assert last is not None
-        raise last
+        try:
+            response = self.http.post(
+                self.url, data=dict(form), headers=headers, timeout=self.timeout
+            )
+        except httpx.TransportError as exc:
+            return EtsyNetworkError(f"Cannot reach Etsy to renew the connection ({exc})")
+        try:
+            body: object = response.json()
+        except ValueError:
+            body = None
+        if response.is_success:
+            if body is None:
+                return MalformedResponseError("Etsy's token endpoint did not return JSON")
+            return TokenSet.from_token_response(body, self.clock())
+        error = _token_error(response.status_code, body, response.headers)
+        if error.etsy_error == "invalid_grant":
+            raise grant_error(error, _oauth_detail(body))
+        if self._retryable(error):
+            return error
+        raise error
+
+    def _retryable(self, error: EtsyError) -> bool:
+        """5xx, and rate limits that ask for no longer than ``max_retry_after``."""
+        if isinstance(error, RateLimitedError):
+            return error.retry_after is None or error.retry_after <= self.max_retry_after
+        return isinstance(error, EtsyServerError)
 
 
 def _token_error(status: int, body: object, headers: Mapping[str, str]) -> EtsyError:

@@ -24,7 +24,8 @@ the TTL and someone took over) finds out at its next renewal and stops with
 
 The lease also keeps ``sync_status`` honest: ``in_progress`` while held, then
 ``completed`` / ``error`` (with ``sync_error``) / ``idle`` (cancelled) on release,
-and ``last_product_sync`` / ``last_inventory_sync`` on success.  A dry run holds
+and ``last_product_sync`` (the listing sync's column, named before it was
+called that) / ``last_inventory_sync`` on success.  A dry run holds
 the lease (its reads must not interleave with a real run's writes) but leaves
 the status columns as they were.  Renewals and the release also carry the
 Etsy request budget (``piggyback``, see ``budget``).
@@ -213,7 +214,7 @@ class Lease:
         *,
         status: str | None = None,
         error: str | None = None,
-        product_sync: bool = False,
+        listing_sync: bool = False,
         inventory_sync: bool = False,
     ) -> None:
         """Give the lease back; record ``status`` (idle/completed/error) unless a dry run."""
@@ -226,7 +227,7 @@ class Lease:
         values.update(self._extra())
         if self.track_status and status is not None:
             values.update(sync_status=status, sync_error=error)
-            if product_sync:
+            if listing_sync:
                 values["last_product_sync"] = now
             if inventory_sync:
                 values["last_inventory_sync"] = now
