@@ -44,6 +44,11 @@ class ApplyContext:
         if self.lease is not None:
             self.lease.renew()
 
+    def confirm_lease(self) -> None:
+        """Right before a write: make sure the lease is still ours (``LeaseLost`` if not)."""
+        if self.lease is not None:
+            self.lease.confirm()
+
     def save_write_ahead(self, write: ListingWrite) -> None:
         save_write_ahead(self.database, write, now=self.clock())
 
