@@ -189,7 +189,7 @@ def test_a_really_revoked_token_still_asks_to_reconnect_after_a_few_re_reads(
     with pytest.raises(TokenRevokedError) as caught:
         manager.access_token()
     assert "connect" in caught.value.message.lower()
-    assert len(naps) == RELOAD_ATTEMPTS - 1 and sum(naps) <= 2.0  # about a second, no more
+    assert len(naps) == RELOAD_ATTEMPTS - 1  # looked again a few times, then gave up
     assert manager.refresh_count == 1  # the dead token was not sent again
     with pytest.raises(TokenRevokedError):
         manager.access_token()  # and from then on, no network at all

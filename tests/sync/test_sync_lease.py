@@ -213,6 +213,30 @@ def test_two_threads_racing_for_the_lease_exactly_one_wins(
             lease.release(status="completed")
 
 
+def test_two_engines_with_clocks_ten_minutes_apart_racing_exactly_one_wins(
+    database: Database, db_url: str
+) -> None:
+    """Like two machines: separate engines (connection pools), clocks 5 minutes either side."""
+    other = Database.open(db_url)
+    real = datetime.now(UTC)
+    ahead, behind = FakeNow(real + timedelta(minutes=5)), FakeNow(real - timedelta(minutes=5))
+    try:
+        for _ in range(10):
+            contenders = [
+                Lease(database, SHOP, clock=ahead),
+                Lease(other, SHOP, clock=behind),
+            ]
+            won, lost = race(contenders)
+            assert len(won) == 1 and len(lost) == 1
+            late = next(c for c in contenders if c.holder in lost)
+            with pytest.raises(SyncAlreadyRunning):
+                late.acquire()  # and it stays refused while the winner holds the lease
+            for lease in contenders:
+                lease.release(status="completed")
+    finally:
+        other.dispose()
+
+
 def test_a_dry_run_holds_the_lease_but_leaves_the_status_alone(env: Env) -> None:
     env.add(simple("A", 1))
     env.service().sync_products("manual")
