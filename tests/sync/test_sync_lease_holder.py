@@ -145,10 +145,13 @@ def test_a_gone_pid_or_a_reused_pid_or_a_zombie_is_gone(tmp_path: Path) -> None:
     proc = fake_proc(tmp_path)
     fake_process(proc, 200, start="500")
     fake_process(proc, 201, start="501", state="Z")
-    assert not holder_is_gone(holder_for(proc, 200, "500"), proc)  # alive
-    assert holder_is_gone(holder_for(proc, 200, "499"), proc)  # pid reused by a newer process
-    assert holder_is_gone(holder_for(proc, 201, "501"), proc)  # zombie
-    assert holder_is_gone(holder_for(proc, 999, "1"), proc)  # no such process
+    none = lambda _pid: False  # noqa: E731 - no process has that pid
+    assert not holder_is_gone(holder_for(proc, 200, "500"), proc, none)  # alive
+    assert holder_is_gone(holder_for(proc, 200, "499"), proc, none)  # pid reused by a newer one
+    assert holder_is_gone(holder_for(proc, 201, "501"), proc, none)  # zombie
+    assert holder_is_gone(holder_for(proc, 999, "1"), proc, none)  # no such process
+    hidden = lambda _pid: True  # noqa: E731 - exists, but /proc hides it (hidepid)
+    assert not holder_is_gone(holder_for(proc, 999, "1"), proc, hidden)
 
 
 def test_doubt_never_counts_as_gone(tmp_path: Path) -> None:
@@ -160,3 +163,15 @@ def test_doubt_never_counts_as_gone(tmp_path: Path) -> None:
     assert not holder_is_gone("host:999:abcd1234", proc)  # no machine part (not Linux)
     assert not holder_is_gone("garbage", proc)
     assert not holder_is_gone(holder_for(proc, 999, "1"), tmp_path / "missing")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_pid_exists_sees_this_process_and_not_a_reaped_one() -> None:
+    assert holder_mod.pid_exists(os.getpid())
+    done = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        text=True,
+        capture_output=True,
+        check=True,
+    )
+    assert not holder_mod.pid_exists(int(done.stdout))

@@ -26,6 +26,7 @@ import hashlib
 import os
 import secrets
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,11 +89,29 @@ def process_start(pid: int, proc: Path = PROC) -> str | None:
     return fields[19] if fields is not None and len(fields) > 19 else None
 
 
-def holder_is_gone(holder: str, proc: Path = PROC) -> bool:
+def pid_exists(pid: int) -> bool:
+    """Whether any process has ``pid``, even one this user may not look at.
+
+    Why not only ``/proc``: with ``hidepid`` another user's processes are
+    invisible there, and a live sync must never be taken for a dead one.
+    """
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: it exists but belongs to someone else
+        return True
+    return True
+
+
+def holder_is_gone(
+    holder: str, proc: Path = PROC, exists: Callable[[int], bool] = pid_exists
+) -> bool:
     """True only when ``holder`` certainly ran on this machine and its process is gone.
 
     Any doubt (another machine, another boot, an id without ``@``, an
-    unreadable ``/proc``) answers False, so the lease falls back to expiry.
+    unreadable ``/proc``, a process we may not inspect) answers False, so the
+    lease falls back to expiry.
     """
     parsed = HolderId.parse(holder)
     if parsed.pid is None or parsed.machine is None or parsed.start is None:
@@ -102,7 +121,7 @@ def holder_is_gone(holder: str, proc: Path = PROC) -> bool:
         return False
     fields = _stat_fields(parsed.pid, proc)
     if fields is None:
-        return (proc / "self").exists()  # no such pid (and /proc itself is readable)
+        return not exists(parsed.pid)  # not in /proc: gone, unless merely hidden from us
     if len(fields) <= 19:
         return False
     return fields[0] in _DEAD_STATES or fields[19] != parsed.start
