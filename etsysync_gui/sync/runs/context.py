@@ -39,11 +39,6 @@ class ApplyContext:
     lease: Lease | None = None
     counts: RunCounts = field(default_factory=RunCounts)
 
-    def renew(self) -> None:
-        """Keep the lease alive between listings (throttled by the lease)."""
-        if self.lease is not None:
-            self.lease.renew()
-
     def confirm_lease(self) -> None:
         """Right before a write: make sure the lease is still ours (``LeaseLost`` if not)."""
         if self.lease is not None:

@@ -20,11 +20,11 @@ clocks disagree by minutes still agree on who holds the lease.  The app clock
 (``clock``) only stamps ``updated_at`` and the "last sync" columns the seller
 reads.
 
-A holder renews its lease while it runs (``renew`` is called between listings
-and throttled to one write per quarter TTL; ``keep_alive`` also renews from a
-small timer thread, for long single steps such as reading a big shop), and
-``confirm`` renews unthrottled right before every write, so a run that lost
-its lease finds out before its next write and stops with ``LeaseLost``.  A
+A holder renews its lease while it runs: ``keep_alive`` renews every quarter
+TTL from a small timer thread (long single steps such as reading a big shop
+can outlast the TTL), and ``confirm`` renews right before every write, so a
+run that lost its lease finds out before its next write and stops with
+``LeaseLost``.  A
 holder that died stops renewing; its lease expires after ``ttl`` seconds and
 the next sync takes it over -- at once when the holder ran on this machine and
 its process is gone (``holder``).
