@@ -175,3 +175,22 @@ def test_pid_exists_sees_this_process_and_not_a_reaped_one() -> None:
         check=True,
     )
     assert not holder_mod.pid_exists(int(done.stdout))
+
+
+def test_without_proc_the_boot_time_names_the_machine_and_a_missing_pid_is_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """macOS: no /proc; the host name and ``kern.boottime`` name this boot of the machine."""
+    no_proc = tmp_path / "no-proc"
+    monkeypatch.setattr(holder_mod, "_bsd_boot_time", lambda: "1700000000.123456")
+    mine = new_holder_id(no_proc)
+    parsed = HolderId.parse(mine)
+    assert (parsed.pid, parsed.start) == (os.getpid(), holder_mod.NO_START)
+    assert parsed.machine == machine_key(no_proc) is not None
+    dead = mine.replace(f":{os.getpid()}:", ":999:", 1)
+    assert holder_is_gone(dead, no_proc, lambda _pid: False)
+    assert not holder_is_gone(dead, no_proc, lambda _pid: True)  # alive (or reused: wait)
+    monkeypatch.setattr(holder_mod, "_bsd_boot_time", lambda: "1700000999.000001")
+    assert not holder_is_gone(dead, no_proc, lambda _pid: False)  # rebooted since: expiry only
+    monkeypatch.setattr(holder_mod, "_bsd_boot_time", lambda: None)
+    assert "@" not in new_holder_id(no_proc)  # Windows: expiry only

@@ -15,17 +15,24 @@ enough to decide, on the SAME machine only, that its process is dead:
 * ``start`` is the process start time in clock ticks since boot, so a pid
   reused by a new process is not mistaken for the old holder.
 
-Only Linux exposes all of that without extra packages (``/proc``).  Elsewhere
-the holder id has no ``@`` part and a dead holder is found by expiry only:
-never guessing "dead" is what keeps two machines from syncing at once.
+Linux exposes all of that in ``/proc``.  macOS has no pid namespaces and no
+cheap process start time: there ``machine`` hashes the host name and the
+kernel's boot time (``kern.boottime``) and ``start`` is ``-``; a holder whose
+pid no longer exists is gone, and a reused pid only makes the lease wait for
+its expiry (the safe direction).  Elsewhere (Windows) the holder id has no
+``@`` part and a dead holder is found by expiry only: never guessing "dead" is
+what keeps two machines from syncing at once.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import hashlib
 import os
 import secrets
 import socket
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +40,7 @@ from pathlib import Path
 PROC = Path("/proc")
 HOST_CHARS = 60  # the column holds 200 characters; the rest of the id needs ~50
 _DEAD_STATES = ("Z", "X", "x")  # zombie / dead: killed, only waiting to be reaped
+NO_START = "-"  # the system gives no process start time (macOS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +67,8 @@ def new_holder_id(proc: Path = PROC) -> str:
     label = f"{socket.gethostname()[:HOST_CHARS]}:{pid}:{secrets.token_hex(4)}"
     machine = machine_key(proc)
     start = process_start(pid, proc)
+    if machine is not None and start is None and _bsd_boot_time() is not None:
+        start = NO_START
     if machine is None or start is None:
         return label
     return f"{label}@{machine}:{start}"
@@ -70,8 +80,26 @@ def machine_key(proc: Path = PROC) -> str | None:
         boot = (proc / "sys/kernel/random/boot_id").read_text().strip()
         namespace = os.readlink(proc / "self/ns/pid")
     except OSError:
-        return None
+        boot_time = _bsd_boot_time()
+        if boot_time is None:
+            return None
+        boot, namespace = f"{socket.gethostname()}|{boot_time}", "bsd"
     return hashlib.sha256(f"{boot}|{namespace}".encode()).hexdigest()[:16]
+
+
+def _bsd_boot_time() -> str | None:
+    """macOS: ``kern.boottime`` as ``seconds.microseconds``; None elsewhere or on error."""
+    if sys.platform != "darwin":
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        value = (ctypes.c_long * 2)()  # struct timeval {time_t tv_sec; suseconds_t tv_usec}
+        size = ctypes.c_size_t(ctypes.sizeof(value))
+        if libc.sysctlbyname(b"kern.boottime", value, ctypes.byref(size), None, 0) != 0:
+            return None
+    except (OSError, AttributeError):
+        return None
+    return f"{value[0]}.{value[1] & 0xFFFFFFFF:06d}"
 
 
 def _stat_fields(pid: int, proc: Path) -> list[str] | None:
@@ -119,6 +147,8 @@ def holder_is_gone(
     here = machine_key(proc)
     if here is None or here != parsed.machine:
         return False
+    if parsed.start == NO_START:
+        return not exists(parsed.pid)
     fields = _stat_fields(parsed.pid, proc)
     if fields is None:
         return not exists(parsed.pid)  # not in /proc: gone, unless merely hidden from us
