@@ -140,12 +140,23 @@ def _keychain_persist(store: CredentialStore) -> Callable[[TokenSet], None]:
     return persist
 
 
+def _keychain_reload(store: CredentialStore) -> Callable[[], TokenSet | None]:
+    """Reads the stored tokens again: another process may have rotated them (``rotation``)."""
+
+    def reload() -> TokenSet | None:
+        stored = store.load()
+        return None if stored is None else stored.tokens
+
+    return reload
+
+
 @dataclass(frozen=True)
 class _Sources:
     keystring: str | None
     shared_secret: str | None = field(repr=False)
     tokens: TokenSet | None
     persist: Callable[[TokenSet], None]
+    reload: Callable[[], TokenSet | None] | None = None
 
 
 def _gather(settings: Settings, user: bool, store: CredentialStore | None) -> _Sources:
@@ -169,13 +180,15 @@ def _gather(settings: Settings, user: bool, store: CredentialStore | None) -> _S
         )
     tokens: TokenSet | None = env_tokens
     persist: Callable[[TokenSet], None] = _warn_unsaved
+    reload = None
     if env_tokens is None:
-        tokens, persist = stored.tokens, _keychain_persist(store)
+        tokens, persist, reload = stored.tokens, _keychain_persist(store), _keychain_reload(store)
     return _Sources(
         profile.keystring or stored.keystring,
         env.api_secret or stored.shared_secret,
         tokens,
         persist,
+        reload,
     )
 
 
@@ -215,6 +228,7 @@ def client_from_settings(
             tokens=found.tokens,
             persist=found.persist,
             token_url=token_url,
+            reload=found.reload,
         )
     return EtsyClient(
         found.keystring,

@@ -27,8 +27,10 @@ class FakeClock(ManualClock):
     START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC).timestamp()
     """Epoch seconds at which every fake clock starts (a Sunday noon, UTC)."""
 
-    def __init__(self) -> None:
-        super().__init__(self.START)
+    def __init__(self, start: datetime | None = None) -> None:
+        """Start at ``START``, or at ``start`` (tests that meet a real clock: a database's)."""
+        self._start = self.START if start is None else start.timestamp()
+        super().__init__(self._start)
         self._moves = threading.Lock()
         self._local = threading.local()
         self._elapsed = 0.0  # kept apart so small sleeps add up exactly, not at epoch scale
@@ -51,7 +53,7 @@ class FakeClock(ManualClock):
 
     def time(self) -> float:
         """Epoch seconds (``time.time``'s face)."""
-        return self.START + self.monotonic()
+        return self._start + self.monotonic()
 
     def sleep(self, seconds: float) -> None:
         """Move time to ``seconds`` after this thread last read the clock."""
@@ -73,4 +75,4 @@ class FakeClock(ManualClock):
 
     def _move_to(self, elapsed: float) -> None:
         self._elapsed = elapsed
-        self.set(self.START + elapsed)
+        self.set(self._start + elapsed)

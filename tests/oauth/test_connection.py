@@ -119,6 +119,25 @@ def test_rotated_tokens_reach_the_keychain_before_they_are_used(
     assert saved_at < used_at
 
 
+def test_a_token_another_process_rotated_is_adopted_not_reported_as_revoked(
+    etsy: FakeEtsyServer, settings: Settings
+) -> None:
+    """Two processes (two stores over one keychain) hold the same expired tokens."""
+    backend = MemoryKeyring()
+    CredentialStore(PROFILE, keyring_backend=backend).save(
+        _stored_credentials(etsy, expires_at=0.0)
+    )
+    first = client_from_settings(settings, store=CredentialStore(PROFILE, keyring_backend=backend))
+    second = client_from_settings(settings, store=CredentialStore(PROFILE, keyring_backend=backend))
+    with first, second:
+        assert first.get_me().shop_id == etsy.shop_id  # renews: Etsy burns the old token
+        assert second.get_me().shop_id == etsy.shop_id  # its renewal is refused; it re-reads
+    stored = CredentialStore(PROFILE, keyring_backend=backend).load()
+    assert stored is not None
+    assert stored.access_token is not None
+    assert etsy.tokens.authenticate(f"Bearer {stored.access_token}") is not None
+
+
 def test_environment_wins_and_the_keychain_is_not_even_opened(etsy: FakeEtsyServer) -> None:
     access, refresh, _ = etsy.issue_tokens()
     env = fake_etsy_env(

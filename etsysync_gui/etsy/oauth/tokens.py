@@ -17,6 +17,9 @@ safe choice).  Three things follow.
 3. Revocation is final.  ``invalid_grant`` means the seller changed their
    password or revoked the app; retrying cannot help, so every later call
    fails fast with ``TokenRevokedError`` without touching the network.
+4. ...unless another process rotated the token: on ``invalid_grant`` the
+   stored tokens are re-read (``reload``) and, if someone else rotated them,
+   adopted instead of reporting a revoked connection (see ``rotation``).
 
 Assumptions (the docs are unsure):
 
@@ -64,6 +67,7 @@ from etsysync_gui.etsy.errors import (
     error_for_response,
 )
 from etsysync_gui.etsy.fields import Fields
+from etsysync_gui.etsy.oauth.rotation import TokenReload, rotated_elsewhere
 
 log = logging.getLogger(__name__)
 
@@ -246,8 +250,14 @@ class TokenManager:
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         random: Callable[[], float] = random_module.random,
+        reload: TokenReload | None = None,
     ) -> None:
+        """``reload``: reads the tokens as currently stored (the keychain item
+        ``persist`` writes), so a rotation by another process is noticed; None
+        when the tokens cannot be shared (given through the environment)."""
         self._owns_http = http is None
+        self._reload = reload
+        self._sleep = sleep
         self._endpoint = _TokenEndpoint(
             keystring=keystring,
             shared_secret=shared_secret,
@@ -318,21 +328,36 @@ class TokenManager:
             )
 
     def _refresh_locked(self) -> None:
-        form = {
-            "grant_type": "refresh_token",
-            "client_id": self._endpoint.keystring,
-            "refresh_token": self._tokens.refresh_token,
-        }
-        self._refresh_count += 1
+        used = self._tokens.refresh_token
         try:
-            new_tokens = self._endpoint.post(form, grant_error=_revoked)
+            new_tokens = self._post_refresh(used)
         except TokenRevokedError as exc:
-            self._revoked = exc
-            raise
+            rotated = rotated_elsewhere(self._reload, used, self._sleep)
+            if rotated is None:
+                self._revoked = exc
+                raise
+            log.info("Another EtsySync process renewed the Etsy connection; using its tokens")
+            self._tokens = rotated
+            if not rotated.expires_within(self._margin, self._clock()):
+                return
+            try:
+                new_tokens = self._post_refresh(rotated.refresh_token)
+            except TokenRevokedError as again:
+                self._revoked = again
+                raise
         try:
             self._persist(new_tokens)
         finally:
             self._tokens = new_tokens
+
+    def _post_refresh(self, refresh_token: str) -> TokenSet:
+        self._refresh_count += 1
+        form = {
+            "grant_type": "refresh_token",
+            "client_id": self._endpoint.keystring,
+            "refresh_token": refresh_token,
+        }
+        return self._endpoint.post(form, grant_error=_revoked)
 
     def close(self) -> None:
         if self._owns_http:

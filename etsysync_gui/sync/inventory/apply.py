@@ -28,7 +28,10 @@ Failures: Etsy refusing a write (``EtsyValidationError``) is logged with Etsy's
 words and the run carries on; a failure that may or may not have reached Etsy
 (5xx after retries, network) leaves the write-ahead record for the next run's
 recovery; an authentication problem or an exhausted rate limit stops the run.
-Cancellation is checked between listings only.
+Cancellation is checked between listings only.  The lease is confirmed
+(renewed, unthrottled) before every batch of local commits and every listing's
+writes, so a run whose lease another sync took over stops with ``LeaseLost``
+before it writes anything more.
 """
 
 from __future__ import annotations
@@ -82,7 +85,7 @@ def apply_plan(ctx: RunContext, plan: SyncPlan) -> bool:
     for batch in chunks(local_only, LOCAL_BATCH):
         if cancelled(ctx.cancel):
             return False
-        ctx.renew()
+        ctx.confirm_lease()
         _commit_local_batch(ctx, batch)
         done += len(batch)
         report(ctx.progress, PHASE_WRITING, done, len(todo))
@@ -99,7 +102,7 @@ def apply_plan(ctx: RunContext, plan: SyncPlan) -> bool:
         for listing in chunk:
             if cancelled(ctx.cancel):
                 return False
-            ctx.renew()
+            ctx.confirm_lease()
             execute, note = prepared[listing.listing_id]
             _execute(ctx, execute, fresh.get(listing.listing_id), note)
             done += 1

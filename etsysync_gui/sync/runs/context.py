@@ -42,10 +42,10 @@ class RunContext:
     lease: Lease | None = None
     tally: RunTally = field(default_factory=RunTally)
 
-    def renew(self) -> None:
-        """Keep the lease alive between listings (throttled by the lease)."""
+    def confirm_lease(self) -> None:
+        """Right before a write: make sure the lease is still ours (``LeaseLost`` if not)."""
         if self.lease is not None:
-            self.lease.renew()
+            self.lease.confirm()
 
     def save_write_ahead(self, write: ListingWrite) -> None:
         save_write_ahead(self.database, write, now=self.clock())
