@@ -12,7 +12,7 @@ from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, EtsySyncConfig, SyncRun
 
 # Pool statuses the dashboard counts and the inventory view flags.
-ATTENTION_STATUSES = ("conflict", "error", "clamped", "unlinked")
+ATTENTION_STATUSES = ("conflict", "error", "clamped", "unlinked", "relink")
 
 
 @dataclass(frozen=True, slots=True)
