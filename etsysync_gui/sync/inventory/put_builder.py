@@ -19,13 +19,16 @@ FACTS-style notes (assumptions, chosen to be safe):
   ``is_enabled=false``.  Whether Etsy accepts, or shows sensibly, an ENABLED
   offering with quantity 0 is **UNCONFIRMED**; a disabled one cannot be bought
   and is the documented workaround (FACTS §6 pitfall 4).
-* ...but only as part of a write EtsySync sends anyway.  A pool Etsy ALREADY
-  holds at 0 (a variation that sold out on Etsy, or that the seller left at 0)
-  is left exactly as Etsy has it when nothing else about the listing changes:
-  Etsy shows it as sold out, so disabling it prevents no oversell, and a PUT
-  just for that would be a write the seller never asked for (a first sync
-  with "Etsy is the truth", which must only pull, wrote ~1 listing in 10 of a
-  generated shop this way while reporting no pushes).
+* ...but only for a pool EtsySync writes to 0.  A pool Etsy ALREADY holds at
+  0 (a variation that sold out on Etsy, or that the seller left at 0) is left
+  exactly as Etsy has it, enabled or not, even when the same PUT writes other
+  pools: Etsy accepts an enabled offering at 0 while another offering of the
+  listing has stock, and shows it as sold out, so disabling it prevents no
+  oversell and would hide an option the seller chose to show.  Every other
+  field of every offering not being written goes back exactly as read.  (A
+  first sync with "Etsy is the truth", which must only pull, once wrote ~1
+  listing in 10 of a generated shop this way; later, writing one variation's
+  quantity switched another one off.)
 * "Some offering has quantity ≥ 1" is read as "some ENABLED offering has
   quantity ≥ 1".  Whether Etsy counts a disabled offering's stock is
   **UNCONFIRMED**; the strict reading never sends a write Etsy might refuse,
@@ -148,12 +151,9 @@ def plan_listing(
             "exists on Etsy; they stay as they are"
         )
 
-    # First without touching pools Etsy already holds at 0; only when that still
-    # writes is the full edit (which also disables them) planned (module notes).
-    changes, remembered = _plan_pools(inventory, pools, targets, entries, variants, True)
+    # Pools Etsy already holds at 0 are never switched off (module notes).
+    changes, remembered = _plan_pools(inventory, pools, targets, entries, variants)
     writes = _alters(inventory, changes)
-    if writes:
-        changes, remembered = _plan_pools(inventory, pools, targets, entries, variants, False)
 
     if not pools:
         notes.append("This listing has no live variations on Etsy; nothing to write")
@@ -269,15 +269,12 @@ def _plan_pools(
     targets: Mapping[str, int],
     entries: Mapping[str, frozenset[str]],
     variants: Mapping[int, str],
-    keep_etsy_zero: bool,
 ) -> tuple[dict[int, _ProductChange], set[str]]:
     """Every pool's product changes and the entries to remember."""
     changes: dict[int, _ProductChange] = {}
     remembered: set[str] = set()
     for pool in pools:
-        remembered |= _plan_pool(
-            inventory, pool, targets, entries[pool.key], variants, changes, keep_etsy_zero
-        )
+        remembered |= _plan_pool(inventory, pool, targets, entries[pool.key], variants, changes)
     return changes, remembered
 
 
@@ -288,11 +285,11 @@ def _plan_pool(
     entries: frozenset[str],
     variants: Mapping[int, str],
     changes: dict[int, _ProductChange],
-    keep_etsy_zero: bool,
 ) -> set[str]:
     """Record the pool's product changes; return the entries to remember for it.
 
-    ``keep_etsy_zero``: a pool Etsy already holds at 0 is not disabled.
+    Only a pool this write takes from stock to 0 is disabled; one Etsy already
+    holds at 0 keeps its ``is_enabled`` as read (module notes).
     """
     quantity = targets.get(pool.key, pool.quantity)
     targeted = pool.key in targets
@@ -304,7 +301,7 @@ def _plan_pool(
             if pool.key in entries or _entry(pool, variants[index]) in entries:
                 changes.setdefault(index, _ProductChange()).enabled = True
         return set()
-    if not targeted or (keep_etsy_zero and pool.quantity == 0):
+    if not targeted or pool.quantity == 0:
         return set(entries)
     to_disable = [i for i in pool.product_indexes if _enabled(inventory.products[i])]
     for index in to_disable:
