@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from etsysync_gui.cli.report import format_plan
 from etsysync_gui.db.engine import Database
 from etsysync_gui.queries.inventory import load_pools
 from tests.sync.test_support import Env, make_env, one_property
@@ -69,6 +70,7 @@ def test_a_vanished_variation_does_not_stop_the_others(env: Env, change: str) ->
     assert statuses[blue] == ("relink", "skipped")
     assert statuses[red] == ("ok", "push_to_etsy")
     assert any("no longer exists on Etsy" in note for note in listing.notes)
+    assert any("Blue: flagged, skipped" in line for line in format_plan(plan))
 
     result = env.service().sync_inventory("manual")
     assert result.pushes == 1 and not result.errors, result.errors
