@@ -20,6 +20,8 @@ import pytest
 
 from etsysync_gui.db.engine import Database
 from etsysync_gui.sync.inventory.hooks import NO_HOOKS
+from etsysync_gui.sync.inventory.recovery import landed
+from etsysync_gui.sync.inventory.writeahead import ListingWrite
 from tests.sync.test_support import Env, make_env, one_property
 from tests.sync.test_sync_crash import Kill, KillAt
 
@@ -96,3 +98,20 @@ def test_interrupted_local_sale_then_seller_edit_ends_with_the_sale_on_etsy(
     red = [r for r in env.log(listing_id) if r.pool_key == "sku:T-Red"]
     assert [r.sync_action for r in red] == ["no_change", "push_to_etsy"]
     assert not any("completed after an interrupted run" in (r.message or "") for r in red)
+
+
+def test_orders_since_the_record_tell_an_unlanded_write_from_a_landed_one(env: Env) -> None:
+    """The known limit of ``landed`` and the hook that closes it (Etsy's orders).
+
+    Not landed, then a seller's save, then a buyer buying exactly what the write
+    meant to take off: Etsy's numbers alone look like the write landed.
+    """
+    listing_id = three_colors(env)
+    env.set_local("T-Red", 16)
+    interrupt_by_kill(env, listing_id)
+    price_edit(env, listing_id)
+    env.server.simulate_purchase(listing_id, 1, sku="T-Red")
+    record = ListingWrite.from_json(env.listing_row(listing_id).pending_write)
+    inventory = env.inventory(listing_id)
+    assert landed(record, inventory)  # documented limit: reads as landed
+    assert not landed(record, inventory, sold_since={"sku:T-Red": 1})

@@ -41,12 +41,16 @@ written pools hold neither the old nor the written numbers (the seller typed a
 new quantity into the very pool being written, or a buyer bought from it after
 the write landed), the ids decide and the write counts as landed: bases say
 Etsy holds what EtsySync meant to write, Etsy's real number is then seen as a
-change made on Etsy and synced like one; nothing is counted twice.
+change made on Etsy and synced like one; nothing is counted twice.  And a
+write that did not land, followed by a seller's save AND purchases of exactly
+the amount it meant to write, reads as landed (that local change is lost);
+Etsy's orders since the record (``landed(sold_since=...)``) tell the two apart.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from sqlalchemy import select
 
@@ -126,7 +130,9 @@ def recover_pending(ctx: ApplyContext) -> int:
     return completed
 
 
-def landed(write: ListingWrite, inventory: Inventory) -> bool:
+def landed(
+    write: ListingWrite, inventory: Inventory, sold_since: Mapping[str, int] | None = None
+) -> bool:
     """Whether the record's inventory PUT reached Etsy, judged from a fresh read.
 
     Unchanged offering ids: it did not (every PUT regenerates them).  Moved ids
@@ -134,6 +140,10 @@ def landed(write: ListingWrite, inventory: Inventory) -> bool:
     write changed are asked: more of them holding the quantity of before the
     write than the written one means it did not land (module notes).  A tie
     (e.g. a write that only switched offerings on) leaves it to the ids.
+
+    ``sold_since``: units sold on Etsy per pool key since the record was saved,
+    when known (Etsy's orders); they are added back before comparing, so a
+    purchase after the edit cannot make an unlanded write look landed.
     """
     if live_offering_ids(inventory) == write.offering_ids:
         return False
@@ -146,6 +156,7 @@ def landed(write: ListingWrite, inventory: Inventory) -> bool:
         now = held.get(pool.pool_key)
         if now is None or pool.new_etsy == pool.etsy_before:
             continue
+        now += (sold_since or {}).get(pool.pool_key, 0)
         written += now == pool.new_etsy
         before += now == pool.etsy_before
     return written >= before
