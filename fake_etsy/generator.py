@@ -6,6 +6,11 @@ listings (one product, no property values); one- and two-variation listings; var
 sharing one stock (``quantity_on_property`` empty) or stocked per property; prices that
 vary by a property; odd prices (0.20, 1234.56, 19.99); missing SKUs; a few disabled
 offerings and sold-out variants. 10,000 listings take well under a second.
+
+Listings with Etsy's third variation (``THREE_VARIATIONS``; updateListingInventory
+accepts them only with ``max_variations_supported=3``) are made on request: by
+``kind=THREE_VARIATIONS`` or a ``three_variations`` share of the shop.  They are
+not in the default mix, so a seed generates the same shop as before.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from fake_etsy.model import Inventory, Listing, Offering, Product, PropertyValue
 from fake_etsy.shop import ShopState
 
 LISTING_KINDS = ("simple", "one_variation", "two_variations")
+THREE_VARIATIONS = "three_variations"
 
 
 @dataclass(frozen=True)
@@ -45,8 +51,12 @@ STATE_WEIGHTS = (
 )
 
 
-def generate_shop(shop: ShopState, count: int, seed: int) -> None:
-    """Fill ``shop`` with ``count`` listings, the same ones for the same seed."""
+def generate_shop(shop: ShopState, count: int, seed: int, *, three_variations: float = 0.0) -> None:
+    """Fill ``shop`` with ``count`` listings, the same ones for the same seed.
+
+    ``three_variations``: the share of listings (after the first six) given a
+    third variation property; 0 keeps the historical mix for every seed.
+    """
     rng = random.Random(seed)
     states = [s for s, _ in STATE_WEIGHTS]
     weights = [w for _, w in STATE_WEIGHTS]
@@ -54,6 +64,8 @@ def generate_shop(shop: ShopState, count: int, seed: int) -> None:
     for index in range(count):
         state = states[index] if index < len(states) else rng.choices(states, weights)[0]
         kind = LISTING_KINDS[index % 3] if index < 6 else None
+        if kind is None and three_variations and rng.random() < three_variations:
+            kind = THREE_VARIATIONS
         shop.add(make_listing(shop, rng, index=index, state=state, kind=kind))
 
 
@@ -70,8 +82,8 @@ def make_listing(
     if kind is None:
         roll = rng.random()
         kind = "simple" if roll < 0.5 else "one_variation" if roll < 0.8 else "two_variations"
-    if kind not in LISTING_KINDS:
-        raise ValueError(f"kind must be one of {LISTING_KINDS}")
+    if kind not in (*LISTING_KINDS, THREE_VARIATIONS):
+        raise ValueError(f"kind must be one of {(*LISTING_KINDS, THREE_VARIATIONS)}")
     readiness = rng.choice(PROCESSING_PROFILES)
     inventory = _inventory(shop, rng, index, kind, state, readiness)
     now = shop.now()
@@ -123,6 +135,8 @@ def _inventory(
     missing_skus = rng.random() < 0.15
     if kind == "simple":
         props: list[tuple[PropertySpec, tuple[str, ...]]] = []
+    elif kind == THREE_VARIATIONS:  # at most 3 x 3 x 3 products
+        props = [(spec, tuple(rng.sample(spec.values, rng.randint(2, 3)))) for spec in PROPERTIES]
     else:
         specs = rng.sample(PROPERTIES, 1 if kind == "one_variation" else 2)
         props = [(spec, tuple(rng.sample(spec.values, rng.randint(2, 4)))) for spec in specs]

@@ -74,11 +74,13 @@ class FakeEtsyServer:
         shop_name: str = "FakeCraftShop",
         regenerate_value_ids: bool = False,
         require_api_key_on_token: bool = False,
+        three_variations: float = 0.0,
     ) -> None:
         """Build the shop (``listings`` generated from ``seed``); nothing listens yet.
 
         ``qps``/``qpd`` default to Etsy's historical defaults (10/s, 10,000/day); pass
         ``None`` for no limit. ``clock`` drives token expiry and the daily window.
+        ``three_variations``: share of generated listings with a third variation.
         """
         if listings < 0:
             raise ValueError("listings cannot be negative")
@@ -100,7 +102,7 @@ class FakeEtsyServer:
             clock=self._clock,
             regenerate_value_ids=regenerate_value_ids,
         )
-        generate_shop(self.shop, listings, seed)
+        generate_shop(self.shop, listings, seed, three_variations=three_variations)
         self.tokens = TokenStore(
             user_id=user_id, clock=self._clock, access_lifetime=access_token_lifetime
         )

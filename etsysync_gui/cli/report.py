@@ -8,7 +8,7 @@ seller will see on Etsy and in their catalog, not internal names.
 from __future__ import annotations
 
 from etsysync_gui.sync.inventory.decide import Action
-from etsysync_gui.sync.inventory.plan_types import ListingPlan, SyncPlan
+from etsysync_gui.sync.inventory.plan_types import RELINK, ListingPlan, SyncPlan
 from etsysync_gui.sync.listings.run import ListingSyncResult
 from etsysync_gui.sync.runs.records import RunResult
 
@@ -48,6 +48,9 @@ def _listing_lines(listing: ListingPlan) -> list[str]:
     lines = [head + (" (writes Etsy)" if listing.etsy_write else "")]
     for pool in listing.pools:
         if pool.action is Action.NO_CHANGE and not pool.needs_commit:
+            continue
+        if pool.status == RELINK:  # no numbers: Etsy no longer has this variation
+            lines.append(f"    {pool.label}: flagged, skipped ({pool.reason})")
             continue
         lines.append(
             f"    {pool.label}: {ACTION_WORDS[pool.action]}; local {pool.local_before} → "

@@ -200,7 +200,7 @@ class EtsyStockPool(Base):
     etsy_quantity: Mapped[int | None] = mapped_column(Integer)
     etsy_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     price: Mapped[Decimal | None] = mapped_column(Money)
-    # ok, conflict, error, clamped, unlinked, sold_out_left
+    # ok, conflict, error, clamped, unlinked, sold_out_left, relink (variation gone on Etsy)
     status: Mapped[str] = mapped_column(String(20), default="unlinked")
     message: Mapped[str | None] = mapped_column(Text)
     last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -51,6 +51,7 @@ from etsysync_gui.etsy.reads.shop_pages import Progress
 from etsysync_gui.etsy.transport import DEFAULT_BASE_URL, QueryValue, RetryPolicy, Transport
 
 WRITABLE_STATES = ("active", "inactive")
+MAX_VARIATIONS: Mapping[str, QueryValue] = {"max_variations_supported": "3"}
 
 
 class EtsyClient:
@@ -239,12 +240,18 @@ class EtsyClient:
         by ``Inventory.to_put_body()``.  Product/offering ids change on every
         write, so use the returned inventory from here on.  The PUT is
         idempotent (it replaces everything), so it is retried like a read.
+
+        ``max_variations_supported=3`` is always sent: without it Etsy refuses an
+        inventory with a third variation property (updateListingInventory in
+        Etsy's OpenAPI document), and the reads already return all three, so a
+        stock write to such a listing could not be sent back as read.
         """
         self._require_user()
         payload = body.to_put_body() if isinstance(body, Inventory) else body
         response = self._transport.request(
             "PUT",
             f"/application/listings/{listing_id}/inventory",
+            params=MAX_VARIATIONS,
             json_body=payload,
             idempotent=True,
             cancel=cancel,

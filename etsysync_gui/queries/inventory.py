@@ -18,6 +18,7 @@ from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, ProductVariant
 from etsysync_gui.policies import ConflictPolicy
 from etsysync_gui.queries.dashboard import ATTENTION_STATUSES
 from etsysync_gui.sync.inventory.decide import Action, FirstTruth, PoolState, decide
+from etsysync_gui.sync.inventory.plan_types import RELINK
 
 ACTION_WORDS = {
     Action.NO_CHANGE: "nothing",
@@ -134,6 +135,8 @@ def load_pools(
                 policy=policy,
                 first_truth=FirstTruth(r[15] or "etsy"),
             )
+            if r[12] == RELINK:  # the variation vanished on Etsy: deciding it means nothing
+                action, reason = "link again", r[13] or "the variation no longer exists on Etsy"
             rows.append(
                 PoolRow(
                     r[0], r[1], r[2] or "", r[3], r[4] or r[3], r[5], r[6], r[7], local,

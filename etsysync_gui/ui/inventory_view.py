@@ -104,7 +104,7 @@ class InventoryView(LazyView):
         filters = QHBoxLayout()
         self.search = SearchBox("Search listing, title, pool or SKU")
         self.search.search.connect(lambda _t: self.apply_filter())
-        self.attention = QCheckBox("Needs attention (conflicts, errors, clamped, unlinked)")
+        self.attention = QCheckBox("Needs attention (conflicts, errors, clamped, unlinked, relink)")
         self.attention.toggled.connect(lambda _on: self.apply_filter())
         filters.addWidget(self.search, 1)
         filters.addWidget(self.attention)

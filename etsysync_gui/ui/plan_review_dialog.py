@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from etsysync_gui.sync.inventory.decide import Action
-from etsysync_gui.sync.inventory.plan_types import ListingPlan, PlanTotals, SyncPlan
+from etsysync_gui.sync.inventory.plan_types import RELINK, ListingPlan, PlanTotals, SyncPlan
 from etsysync_gui.ui.row_model import Column, RowTableModel
 from etsysync_gui.ui.widgets import FastTableView, gui_settings
 
@@ -58,13 +58,15 @@ def _listing_rows(listing: ListingPlan) -> list[PlanRow]:
         reason = "no longer on Etsy" if listing.gone else (listing.error or "")
         rows.append(PlanRow(listing.listing_id, listing.title, "", "error", "", "", reason, ""))
     for pool in listing.pools:
-        if not (pool.needs_commit or pool.conflict or pool.clamped):
+        relink = pool.status == RELINK
+        if not (pool.needs_commit or pool.conflict or pool.clamped or relink):
             continue
         flags = ", ".join(
             word
             for word, on in (
                 ("conflict", pool.conflict),
                 ("clamped", pool.clamped),
+                ("relink", relink),
                 ("first sync", pool.first_link),
             )
             if on

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 
 import pytest
 
 from fake_etsy.clock import ManualClock
-from fake_etsy.generator import generate_shop
+from fake_etsy.generator import THREE_VARIATIONS, generate_shop, make_listing
+from fake_etsy.inventory import validate_inventory
 from fake_etsy.model import LISTING_STATES
 from fake_etsy.shop import ShopState
 
+from .helpers import put_body
 
-def _shop(count: int, seed: int = 1) -> ShopState:
+
+def _shop(count: int, seed: int = 1, three_variations: float = 0.0) -> ShopState:
     shop = ShopState(shop_id=1, user_id=2, shop_name="Gen", clock=ManualClock())
-    generate_shop(shop, count, seed)
+    generate_shop(shop, count, seed, three_variations=three_variations)
     return shop
 
 
@@ -70,3 +74,18 @@ def test_ten_thousand_listings_are_generated() -> None:
     """How long this takes is measured by benchmarks/store_bench.py, not asserted here."""
     shop = _shop(10_000)
     assert len(shop.listings) == 10_000
+
+
+def test_three_variation_listings_on_request_only() -> None:
+    """Off by default (same shop for a seed); a share or a kind makes them, spec-valid."""
+    plain = _shop(300, seed=9)
+    assert max(len(x.inventory.products[0].property_values) for x in plain.listings.values()) == 2
+    shop = _shop(300, seed=9, three_variations=0.3)
+    three = [x for x in shop.listings.values() if len(x.inventory.products[0].property_values) == 3]
+    assert 40 < len(three) < 140
+    one = make_listing(shop, random.Random(1), index=0, kind=THREE_VARIATIONS)
+    assert all(len(p.property_values) == 3 for p in one.inventory.products)
+    for listing in [*three, one]:
+        body = shop.render_listing(listing, show_skus=True, includes=("Inventory",))["inventory"]
+        if listing.state != "sold_out":
+            validate_inventory(put_body(body), max_properties=3)

@@ -234,15 +234,18 @@ def test_a_pool_etsy_already_holds_at_zero_is_not_written_on_its_own() -> None:
     assert edit.disabled_by_us == frozenset()
 
 
-def test_a_pool_etsy_holds_at_zero_is_disabled_when_the_listing_is_written_anyway() -> None:
+def test_a_pool_etsy_holds_at_zero_stays_as_read_when_the_listing_is_written_anyway() -> None:
+    # Issue "Never lose a sale" (4): this used to disable Red / M along with the
+    # write of Blue / S.  Etsy accepts an enabled offering at 0 while another has
+    # stock and shows it sold out; only the pool being written may change.
     listing = inventory(
         *grid(quantity=3)[:3],
         product(pv(COLOR, "Red"), pv(SIZE, "M"), quantity=0),
         quantity_on=(200, 513),
     )
     edit = plan(listing, {"prop:Color=Red|Size=M": 0, "prop:Color=Blue|Size=S": 1})
-    assert_only_stock_changed(listing.to_put_body(), written(edit), {0: (1, True), 3: (0, False)})
-    assert edit.disabled_by_us == frozenset({"prop:Color=Red|Size=M"})
+    assert_only_stock_changed(listing.to_put_body(), written(edit), {0: (1, True)})
+    assert edit.disabled_by_us == frozenset()
 
 
 def test_a_disabled_pool_is_re_enabled_when_stock_returns() -> None:

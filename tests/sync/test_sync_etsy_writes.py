@@ -110,14 +110,18 @@ def test_a_deactivation_no_decision_asked_for_still_gets_a_log_row(env: Env) -> 
     assert DEACTIVATED in (rows[0].message or "")
 
 
-def test_a_pull_that_needs_a_put_to_disable_a_sold_out_offering_is_visible(env: Env) -> None:
+def test_a_pool_written_to_zero_is_disabled_and_said_on_every_row(env: Env) -> None:
+    # Was "a pull that needs a PUT to disable a sold-out offering": since issue 11
+    # (hole 4) a pool Etsy already holds at 0 is never switched off by a write of
+    # another pool, so a pull no longer needs a PUT.  The disabling write is now a
+    # push to 0, and the pull of the same listing still says what was written.
     rows = [("Red", "MUG-R", 1, "10.00"), ("Blue", "MUG-B", 3, "10.00")]
     env.catalog({"MUG-R": 1, "MUG-B": 3})
     listing_id = env.add(one_property(rows))
     service = env.service()
     service.sync_all("manual")
-    env.server.simulate_purchase(listing_id, 1, sku="MUG-R")  # Red sells out on Etsy
-    env.set_local("MUG-B", 2)  # Blue sells locally: a PUT is sent anyway
+    env.server.simulate_purchase(listing_id, 1, sku="MUG-B")  # Blue sells on Etsy: a pull
+    env.set_local("MUG-R", 0)  # Red sells out at home: a PUT writes 0 and disables it
     env.server.reset_stats()
     result = service.sync_inventory("manual")
     assert (result.counts.pushes, result.counts.pulls) == (1, 1)
@@ -126,7 +130,7 @@ def test_a_pull_that_needs_a_put_to_disable_a_sold_out_offering_is_visible(env: 
     assert (red["quantity"], red["is_enabled"]) == (0, False)
     logged = messages(env, listing_id, result.run_id)
     assert len(logged) == 2
-    assert all("offering(s) disabled at 0" in m and "Etsy 3 → 2" in m for m in logged)
+    assert all("offering(s) disabled at 0" in m and "Etsy 1 → 0" in m for m in logged)
     env.set_local("MUG-R", 4)  # restocked: the offering EtsySync disabled comes back
     env.server.reset_stats()
     result = service.sync_inventory("manual")

@@ -6,7 +6,7 @@ Etsy held at 0 but enabled (sold out on Etsy, the generator's ~10% zero
 stock) were "disabled because out of stock" by the zero-stock handling, which
 made a write out of a pull.  Etsy already shows such a variation as sold out,
 so the write prevented nothing and was never reported.  Now a pool Etsy
-already holds at 0 is only disabled as part of a write EtsySync sends anyway.
+already holds at 0 is left as Etsy has it, whatever else is written.
 """
 
 from __future__ import annotations

@@ -77,14 +77,11 @@ def plan_changes(
 ) -> tuple[dict[int, ProductChange], set[str], bool]:
     """``(product changes, entries to remember, whether they alter Etsy)``.
 
-    First without touching pools Etsy already holds at 0; only when that still
-    writes is the full edit (which also disables them) planned (module notes).
+    Pools Etsy already holds at 0 are never switched off, even when the same
+    write changes other pools (module notes of ``put_builder``).
     """
-    changes, remembered = _plan_pools(inventory, pools, targets, entries, variants, True)
-    writes = _alters(inventory, changes)
-    if writes:
-        changes, remembered = _plan_pools(inventory, pools, targets, entries, variants, False)
-    return changes, remembered, writes
+    changes, remembered = _plan_pools(inventory, pools, targets, entries, variants)
+    return changes, remembered, _alters(inventory, changes)
 
 
 def _plan_pools(
@@ -93,15 +90,12 @@ def _plan_pools(
     targets: Mapping[str, int],
     entries: Mapping[str, frozenset[str]],
     variants: Mapping[int, str],
-    keep_etsy_zero: bool,
 ) -> tuple[dict[int, ProductChange], set[str]]:
     """Every pool's product changes and the entries to remember."""
     changes: dict[int, ProductChange] = {}
     remembered: set[str] = set()
     for pool in pools:
-        remembered |= _plan_pool(
-            inventory, pool, targets, entries[pool.key], variants, changes, keep_etsy_zero
-        )
+        remembered |= _plan_pool(inventory, pool, targets, entries[pool.key], variants, changes)
     return changes, remembered
 
 
@@ -112,11 +106,11 @@ def _plan_pool(
     entries: frozenset[str],
     variants: Mapping[int, str],
     changes: dict[int, ProductChange],
-    keep_etsy_zero: bool,
 ) -> set[str]:
     """Record the pool's product changes; return the entries to remember for it.
 
-    ``keep_etsy_zero``: a pool Etsy already holds at 0 is not disabled.
+    Only a pool this write takes from stock to 0 is disabled; one Etsy already
+    holds at 0 keeps its ``is_enabled`` as read (module notes of ``put_builder``).
     """
     quantity = targets.get(pool.key, pool.quantity)
     targeted = pool.key in targets
@@ -128,7 +122,7 @@ def _plan_pool(
             if pool.key in entries or _entry(pool, variants[index]) in entries:
                 changes.setdefault(index, ProductChange()).enabled = True
         return set()
-    if not targeted or (keep_etsy_zero and pool.quantity == 0):
+    if not targeted or pool.quantity == 0:
         return set(entries)
     to_disable = [i for i in pool.product_indexes if is_enabled(inventory.products[i])]
     for index in to_disable:

@@ -31,6 +31,8 @@ LOG_ACTIONS = {
     Action.SKIP: "no_change",
 }
 WRITING_ACTIONS = (Action.PUSH, Action.PULL, Action.MERGE)
+RELINK = "relink"
+"""Pool status: its variation vanished from Etsy; skipped until it is linked again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +71,13 @@ class PoolPlan:
 
     @property
     def log_worthy(self) -> bool:
-        """Whether the audit log gets a row for it (see ``audit``)."""
+        """Whether the audit log gets a row for it (see ``audit``).
+
+        A pool flagged ``relink`` is logged when it becomes flagged, not at
+        every run after: nothing happens to it until the seller links it again.
+        """
+        if self.status == RELINK == self.status_before:
+            return False
         return (
             self.action in WRITING_ACTIONS
             or self.action is Action.SKIP

@@ -12,6 +12,13 @@ inventories its listing sync has just read instead, which saves those calls.
 
 ``decide_listing`` is also what ``apply`` uses to re-decide a listing whose
 Etsy numbers moved between the plan and the write.
+
+A linked pool Etsy no longer has (the seller removed the variation, or renamed
+it so its key changed) is flagged ``relink`` and skipped on its own: the other
+pools of the listing are decided and written as usual.  Why not stop the whole
+listing: a local sale of another variation would then never reach Etsy, and
+Etsy would go on selling stock that is gone, for a change that has nothing to
+do with that variation.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from etsysync_gui.errors import EtsySyncError
 from etsysync_gui.etsy.client import EtsyClient
 from etsysync_gui.etsy.models import Inventory
 from etsysync_gui.sync.inventory.decide import Action, PoolDecision, PoolState, decide
-from etsysync_gui.sync.inventory.plan_types import ListingPlan, PoolPlan, SyncPlan
+from etsysync_gui.sync.inventory.plan_types import RELINK, ListingPlan, PoolPlan, SyncPlan
 from etsysync_gui.sync.inventory.pools import StockPool, pools_of
 from etsysync_gui.sync.inventory.put_builder import ListingEdit, plan_listing
 from etsysync_gui.sync.inventory.states import ListingState, PoolLink, load_states
@@ -80,24 +87,57 @@ def decide_listing(
         found = pools_of(inventory) if known_pools is None else known_pools
         pools = {pool.key: pool for pool in found}
         decisions = []
+        vanished = []
         for link in state.links:
-            pool = _linked_pool(pools, link)
+            pool = pools.get(link.pool_key)
+            if pool is None:
+                vanished.append(link)
+                continue
             sides = PoolState(link.local_quantity, pool.quantity, link.base_local, link.base_etsy)
             decision = decide(sides, policy=options.conflict_policy, first_truth=link.first_truth)
             decisions.append((link, pool, decision))
-        return finish_listing(state, inventory, decisions, options, tuple(pools.values()))
+        return finish_listing(
+            state, inventory, decisions, options, tuple(pools.values()), vanished=vanished
+        )
     except EtsySyncError as exc:
         return failed_listing(state, exc.message)
 
 
-def _linked_pool(pools: Mapping[str, StockPool], link: PoolLink) -> StockPool:
-    pool = pools.get(link.pool_key)
-    if pool is None:
-        raise EtsySyncError(
-            f"The linked variation {link.label} ({link.pool_key}) no longer exists on Etsy; "
-            "run a listing sync and link it again"
-        )
-    return pool
+def relink_message(link: PoolLink) -> str:
+    """Why a linked pool is skipped, with the next step."""
+    return (
+        f"The linked variation {link.label} ({link.pool_key}) no longer exists on Etsy; "
+        "run a listing sync and link it again (the listing's other variations sync on)"
+    )
+
+
+def relink_plan(link: PoolLink) -> PoolPlan:
+    """The plan of a pool whose variation vanished: nothing moves, the flag is set.
+
+    Its bases are kept (``SKIP``), so nothing is lost if the variation comes
+    back; it is logged only when it becomes flagged (``PoolPlan.log_worthy``).
+    """
+    etsy = link.base_etsy if link.base_etsy is not None else 0
+    return PoolPlan(
+        pool_key=link.pool_key,
+        label=link.label,
+        sku=link.sku,
+        local_variant_id=link.local_variant_id,
+        first_truth=link.first_truth,
+        base_local=link.base_local,
+        base_etsy=link.base_etsy,
+        local_before=link.local_quantity,
+        etsy_before=etsy,
+        action=Action.SKIP,
+        new_local=link.local_quantity,
+        new_etsy=etsy,
+        etsy_after=etsy,
+        reason=relink_message(link),
+        conflict=False,
+        clamped=False,
+        status_before=link.status,
+        status=RELINK,
+    )
 
 
 def finish_listing(
@@ -106,10 +146,13 @@ def finish_listing(
     decisions: Sequence[tuple[PoolLink, StockPool, PoolDecision]],
     options: SyncOptions,
     all_pools: Sequence[StockPool] | None = None,
+    *,
+    vanished: Sequence[PoolLink] = (),
 ) -> ListingPlan:
     """The listing edit for ``decisions`` and the per-pool plans (raises on Etsy data errors).
 
-    ``all_pools``: every pool of ``inventory`` (``pools_of``), if the caller has them.
+    ``all_pools``: every pool of ``inventory`` (``pools_of``), if the caller has them;
+    ``vanished``: linked pools Etsy no longer has, flagged and left out of the edit.
 
     The target handed to ``plan_listing`` is the decision's ``new_etsy``,
     except for a pool whose true stock is 0: its target is 0 even when Etsy
@@ -128,10 +171,14 @@ def finish_listing(
         listing_active=state.state == "active",
         known_pools=all_pools,
     )
-    pools = tuple(
-        _pool_plan(link, pool, decision, edit, targets[link.pool_key])
-        for link, pool, decision in decisions
+    pools = (
+        *(
+            _pool_plan(link, pool, decision, edit, targets[link.pool_key])
+            for link, pool, decision in decisions
+        ),
+        *(relink_plan(link) for link in vanished),
     )
+    notes = (*edit.notes, *(relink_message(link) for link in vanished))
     return ListingPlan(
         state.listing_id,
         state.title,
@@ -144,7 +191,7 @@ def finish_listing(
         state.disabled_by_us,
         edit.disabled_by_us,
         state.deactivated_by_etsysync,
-        edit.notes,
+        notes,
         written=edit.written,
     )
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from etsysync_gui.errors import EtsySyncError
 from etsysync_gui.etsy.models import Inventory
-from etsysync_gui.sync.inventory.plan_types import ListingPlan
+from etsysync_gui.sync.inventory.plan_types import RELINK, ListingPlan, PoolPlan
 from etsysync_gui.sync.inventory.planning import decide_listing, failed_listing, finish_listing
 from etsysync_gui.sync.inventory.pools import AmbiguousInventoryError, pools_of
 from etsysync_gui.sync.inventory.states import ListingState, PoolLink
@@ -39,8 +39,10 @@ def prepare_listing(
     moved = []
     for pool_plan in plan.pools:
         pool = pools.get(pool_plan.pool_key)
+        if pool is None and pool_plan.status == RELINK:
+            continue  # planned as vanished, still vanished
         now = "gone" if pool is None else str(pool.quantity)
-        if pool is None or pool.quantity != pool_plan.etsy_before:
+        if pool is None or pool.quantity != pool_plan.etsy_before or pool_plan.status == RELINK:
             moved.append(f"{pool_plan.label}: Etsy {pool_plan.etsy_before} → {now}")
     if moved or stale:
         note = (
@@ -49,25 +51,31 @@ def prepare_listing(
             else STALE_NOTE
         )
         return decide_listing(state, inventory, options, known_pools=tuple(pools.values())), note
+    links = {p.pool_key: _link_of(p) for p in plan.pools}
     decisions = [
-        (
-            PoolLink(
-                p.pool_key,
-                p.label,
-                p.sku,
-                p.local_variant_id,
-                p.first_truth,
-                p.base_local,
-                p.base_etsy,
-                p.local_before,
-                p.status_before,
-            ),
-            pools[p.pool_key],
-            p.decision(),
-        )
+        (links[p.pool_key], pools[p.pool_key], p.decision())
         for p in plan.pools
+        if p.status != RELINK
     ]
+    vanished = [links[p.pool_key] for p in plan.pools if p.status == RELINK]
     try:
-        return finish_listing(state, inventory, decisions, options, tuple(pools.values())), None
+        return finish_listing(
+            state, inventory, decisions, options, tuple(pools.values()), vanished=vanished
+        ), None
     except EtsySyncError as exc:
         return failed_listing(state, exc.message), None
+
+
+def _link_of(p: PoolPlan) -> PoolLink:
+    """The link as it was when ``p`` was planned (``stale`` says whether it still is)."""
+    return PoolLink(
+        p.pool_key,
+        p.label,
+        p.sku,
+        p.local_variant_id,
+        p.first_truth,
+        p.base_local,
+        p.base_etsy,
+        p.local_before,
+        p.status_before,
+    )

@@ -19,6 +19,14 @@ leave it to sell out).
 Which offerings change (quantity 0 and disabled, re-enabled when stock returns, what EtsySync
 remembers having disabled) is decided in ``offering_changes``.  Here:
 
+* A pool EtsySync writes to 0 while others still have stock gets quantity 0 AND
+  ``is_enabled=false``: a disabled offering cannot be bought (etsy/open-api#395).
+* ...but only a pool EtsySync writes to 0.  A pool Etsy ALREADY holds at 0 (a variation that
+  sold out on Etsy, or that the seller left at 0) is left exactly as Etsy has it, enabled or
+  not, even when the same PUT writes other pools: Etsy accepts an enabled offering at 0 while
+  another offering of the listing has stock and shows it as sold out, so disabling it prevents
+  no oversell and would hide an option the seller chose to show.  Every other field of every
+  offering not being written goes back exactly as read.
 * Assumption (the safe choice): "some offering has quantity ≥ 1" is read as "some ENABLED
   offering has quantity ≥ 1".  Etsy does not document whether it counts a disabled
   offering's stock; the strict reading never sends a write Etsy might refuse, and never

@@ -7,14 +7,26 @@ run can be mid-write).  For each listing with a write-ahead record:
   record changes the listing's state, the listing itself;
 * the listing is gone from Etsy → drop the record, mark the listing missing;
 * the PUT landed → Etsy's offering ids differ from those in the record (Etsy
-  regenerates them on every inventory PUT; a purchase does not change them).
-  Apply the local side, bases and log rows exactly as the record says, logged
-  as "completed after an interrupted run";
+  regenerates them on every inventory PUT; a purchase does not change them)
+  AND Etsy's quantities say so (``put_landed``).  Apply the local side, bases
+  and log rows exactly as the record says, logged as "completed after an
+  interrupted run";
 * a state-only write (zero-stock deactivation) landed → the listing is in the
   state the record asked for; apply it the same way;
 * otherwise the write never reached Etsy → drop the record; the normal
-  decision then runs again with current numbers (nothing was applied, nothing
-  was logged, so nothing is applied twice).
+  decision then runs again with current numbers and the bases that held
+  before the write (nothing was applied, nothing was logged, so nothing is
+  applied twice).
+
+Why ids are not enough: a seller who saves the listing in Etsy's web editor
+(a new price, another variation's quantity) also regenerates the ids (the fake
+assumes so; UNCONFIRMED for Etsy).  Taking that for our own PUT once stored
+bases for a write that never happened, and the next run "pulled" Etsy's old
+number home: a local sale was lost on both sides.  So when the ids moved, the
+pools the write changed decide: if they hold what they held before the write
+rather than what it wrote, the write did not land and the local change is
+decided (and pushed) again; an edit that touched neither such a pool's quantity
+nor its identity is no conflict.
 
 If the PUT landed but the reactivation after it did not, the listing keeps
 ``deactivated_by_etsysync`` so the next plan reactivates it (setting a state
@@ -24,25 +36,30 @@ A completed write's log rows say what landed on Etsy (``etsy_note``), but it
 is not counted in this run's ``etsy_writes``: this run did not send it (the
 interrupted run did, and was killed before it could count it).
 
-Known limit (Etsy's behaviour here is not documented; assumption, the safe
-choice, and the one the fake makes): if the seller saves
-the listing's inventory in Etsy's web editor between the crash and the next run
-and that regenerates offering ids (the fake assumes it does), a write that did
-not land is read as landed.  The consequence is bounded: bases say Etsy holds
-what EtsySync meant to write, Etsy's real number is then seen as a change made
-on Etsy and synced like one; the seller's number wins over a local change that
-was in flight; nothing is counted twice.
+Known limit (Etsy does not document whether a seller's save regenerates offering
+ids; assumption, the safe choice, and the one the fake makes: it does): when the ids moved and the
+written pools hold neither the old nor the written numbers (the seller typed a
+new quantity into the very pool being written, or a buyer bought from it after
+the write landed), the ids decide and the write counts as landed: bases say
+Etsy holds what EtsySync meant to write, Etsy's real number is then seen as a
+change made on Etsy and synced like one; nothing is counted twice.  And a
+write that did not land, followed by a seller's save AND purchases of exactly
+the amount it meant to write, reads as landed (that local change is lost);
+Etsy's orders since the record (``landed(sold_since=...)``) tell the two apart.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from sqlalchemy import select
 
 from etsysync_gui.db.models import EtsyProduct
+from etsysync_gui.etsy.models import Inventory
 from etsysync_gui.sync.inventory.commit import apply_write, discard_record
 from etsysync_gui.sync.inventory.decide import Action
+from etsysync_gui.sync.inventory.pools import AmbiguousInventoryError, pools_of
 from etsysync_gui.sync.inventory.writeahead import ListingWrite, live_offering_ids
 from etsysync_gui.sync.runs.context import RunContext
 from etsysync_gui.sync.runs.progress import PHASE_RECOVERY, report
@@ -85,7 +102,7 @@ def recover_pending(ctx: RunContext) -> int:
         if inventory is None:
             discard_record(ctx.database, lid, now=ctx.clock(), error=GONE_NOTE, missing=True)
             continue
-        put_landed = write.put and live_offering_ids(inventory) != write.offering_ids
+        put_landed = write.put and landed(write, inventory)
         state_landed = write.state_change is not None and states.get(lid) == write.state_change
         if not (put_landed or (not write.put and state_landed)):
             log.info("Listing %s: the interrupted write did not reach Etsy; decided again", lid)
@@ -112,6 +129,38 @@ def recover_pending(ctx: RunContext) -> int:
         report(ctx.progress, PHASE_RECOVERY, done, len(ids))
     ctx.tally.recovered += completed
     return completed
+
+
+def landed(
+    write: ListingWrite, inventory: Inventory, sold_since: Mapping[str, int] | None = None
+) -> bool:
+    """Whether the record's inventory PUT reached Etsy, judged from a fresh read.
+
+    Unchanged offering ids: it did not (every PUT regenerates them).  Moved ids
+    may also be a seller's save on etsy.com, so the pools whose quantity the
+    write changed are asked: more of them holding the quantity of before the
+    write than the written one means it did not land (module notes).  A tie
+    (e.g. a write that only switched offerings on) leaves it to the ids.
+
+    ``sold_since``: units sold on Etsy per pool key since the record was saved,
+    when known (Etsy's orders); they are added back before comparing, so a
+    purchase after the edit cannot make an unlanded write look landed.
+    """
+    if live_offering_ids(inventory) == write.offering_ids:
+        return False
+    try:
+        held = {pool.key: pool.quantity for pool in pools_of(inventory)}
+    except AmbiguousInventoryError:
+        return True
+    written = before = 0
+    for pool in write.pools:
+        now = held.get(pool.pool_key)
+        if now is None or pool.new_etsy == pool.etsy_before:
+            continue
+        now += (sold_since or {}).get(pool.pool_key, 0)
+        written += now == pool.new_etsy
+        before += now == pool.etsy_before
+    return written >= before
 
 
 def _count(ctx: RunContext, write: ListingWrite) -> None:
