@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import select
 
 from etsysync_gui.bootstrap import open_database, start
+from etsysync_gui.cli.arg_types import LOGIN_TIMEOUT
 from etsysync_gui.config import Settings
 from etsysync_gui.credentials import Credentials, CredentialStore
 from etsysync_gui.db.models import EtsySyncConfig
@@ -332,7 +333,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     login_cmd.add_argument(
         "--timeout",
-        type=float,
+        type=LOGIN_TIMEOUT,
         default=300.0,
         help="seconds to wait for Etsy's answer (default: 300)",
     )

@@ -19,6 +19,7 @@ from typing import Any
 
 from etsysync_gui import etsy_account
 from etsysync_gui.bootstrap import AppContext, start
+from etsysync_gui.cli.arg_types import LISTING_ID, LOG_LIMIT
 from etsysync_gui.cli.report import format_plan, format_run
 from etsysync_gui.errors import EXIT_PARTIAL
 from etsysync_gui.sync.inventory.decide import ConflictPolicy, FirstTruth
@@ -54,13 +55,13 @@ def register(commands: Any) -> None:
         parser.set_defaults(handler=sync_command, sync_kind=kind)
 
     log = commands.add_parser("log", help="show the newest stock decisions")
-    log.add_argument("--limit", type=_positive, default=50, help="how many rows (default 50)")
+    log.add_argument("--limit", type=LOG_LIMIT, default=50, help="how many rows (default 50)")
     log.add_argument("--json", action="store_true", help="machine-readable output")
     log.set_defaults(handler=show_log)
 
     link = commands.add_parser("link", help="link a local SKU to an Etsy listing's stock")
     link.add_argument("sku")
-    link.add_argument("listing_id", type=int)
+    link.add_argument("listing_id", type=LISTING_ID)
     link.add_argument("--pool", help="the stock pool key, for listings with several pools")
     link.add_argument(
         "--local-first",
@@ -70,16 +71,9 @@ def register(commands: Any) -> None:
     link.set_defaults(handler=link_command)
 
     unlink = commands.add_parser("unlink", help="stop syncing an Etsy listing's stock")
-    unlink.add_argument("listing_id", type=int)
+    unlink.add_argument("listing_id", type=LISTING_ID)
     unlink.add_argument("--pool", help="only this stock pool (default: every pool)")
     unlink.set_defaults(handler=unlink_command)
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 def _with_service(args: argparse.Namespace, work: Callable[[SyncService], int]) -> int:

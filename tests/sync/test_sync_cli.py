@@ -7,7 +7,9 @@ that connects to the fake, since profiles only accept https base URLs.
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -164,3 +166,41 @@ def test_link_and_unlink(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and "Listing 123 is not known" in err
     code, _, err = run(capsys, "link", "LOCAL", str(listing_id), "--pool", "sku:X")
     assert code == 2 and "has no stock pool 'sku:X'" in err
+
+
+class _ClosedPipe(io.StringIO):
+    """stdout of ``etsysync … | head`` once head has exited."""
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_output_into_a_closed_pipe_exits_quietly(
+    env: Env, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env.catalog({"MUG": 7})
+    env.add(simple("MUG", 5))
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe())
+    code = main(["sync", "all"])
+    err = capsys.readouterr().err
+    assert code == 141 and err == ""
+    assert env.local("MUG") == 5  # the sync itself completed
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("link", "MUG", "99999999999999999999"),
+        ("unlink", "1_0"),
+        ("unlink", "１２"),
+        ("log", "--limit", "99999999999999999999"),
+    ],
+)
+def test_oversized_or_odd_numbers_are_usage_errors(
+    env: Env, capsys: pytest.CaptureFixture[str], args: tuple[str, ...]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(list(args))
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2
+    assert "out of range" in err or "not a whole number" in err
