@@ -23,6 +23,8 @@ from etsysync_gui.db.urls import mask_url, parse_database_url, sqlite_path
 from etsysync_gui.errors import DatabaseError, DataDirError
 
 PG_CONNECT_TIMEOUT_S = 5
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+"""How long a writer waits for another process's write lock before "database is busy"."""
 
 
 def _prepare_sqlite_folder(url: URL) -> None:
@@ -46,7 +48,7 @@ def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_MS)}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 

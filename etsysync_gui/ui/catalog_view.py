@@ -215,7 +215,7 @@ class CatalogView(LazyView):
         )
 
     def _imported(self, report: ImportReport) -> None:
-        skipped = f", {len(report.skipped)} rows skipped" if report.skipped else ""
+        skipped = f", {report.skipped_count} rows skipped" if report.skipped_count else ""
         self.status.setText(
             f"Imported: {report.created} new, {report.updated} updated, "
             f"{report.unchanged} unchanged{skipped}."

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 import sys
 from collections.abc import Iterator
 
@@ -17,6 +18,7 @@ import pytest
 from etsysync_gui import etsy_account
 from etsysync_gui.cli import main
 from etsysync_gui.config import Settings
+from etsysync_gui.db import engine as engine_module
 from etsysync_gui.db.engine import Database
 from etsysync_gui.etsy.client import EtsyClient
 from etsysync_gui.sync.runs.lease import Lease
@@ -204,3 +206,25 @@ def test_oversized_or_odd_numbers_are_usage_errors(
     err = capsys.readouterr().err
     assert stopped.value.code == 2
     assert "out of range" in err or "not a whole number" in err
+
+
+def test_a_database_locked_by_a_long_import_is_busy_not_a_crash(
+    env: Env,
+    database: Database,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if not database.is_sqlite:
+        pytest.skip("SQLite's file lock; PostgreSQL writers wait on rows instead")
+    env.catalog({"MUG": 7})
+    env.add(simple("MUG", 5))
+    monkeypatch.setattr(engine_module, "SQLITE_BUSY_TIMEOUT_MS", 50)
+    holder = sqlite3.connect(str(database.engine.url.database), isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # what a long `catalog import` holds
+        code, _, err = run(capsys, "sync", "all")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert code == 3, err
+    assert "The database is busy" in err and "unexpected" not in err
