@@ -53,8 +53,9 @@ def main() -> int:
             started = time.perf_counter()
             report = import_catalog(database, csv)
             seconds = time.perf_counter() - started
+            rate = args.rows / seconds
             print(
-                f"{label}: {args.rows} rows in {seconds:.1f} s = {args.rows / seconds:,.0f} rows/s, "
+                f"{label}: {args.rows} rows in {seconds:.1f} s = {rate:,.0f} rows/s, "
                 f"created {report.created}, updated {report.updated}; "
                 f"peak RSS {peak_rss_mb():.0f} MB"
             )
