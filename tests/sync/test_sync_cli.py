@@ -228,3 +228,30 @@ def test_a_database_locked_by_a_long_import_is_busy_not_a_crash(
         holder.close()
     assert code == 3, err
     assert "The database is busy" in err and "unexpected" not in err
+
+
+def test_a_first_sync_with_nothing_linked_says_what_to_do_next(
+    env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env.add(simple("MUG", 5))
+    env.add(simple("VASE", 2))
+    code, out, _ = run(capsys, "sync", "all")
+    assert code == 0
+    assert "0 linked listing(s)" in out
+    assert "Next: 2 Etsy stock pool(s) are not linked to your catalog" in out
+    assert "--import-unlinked" in out and "etsysync link SKU LISTING_ID" in out
+    code, out, _ = run(capsys, "sync", "inventory", "--dry-run")
+    assert "Nothing to sync yet: no Etsy stock pool is linked" in out
+    assert "both sides agree" not in out
+    code, out, _ = run(capsys, "log")
+    assert code == 0 and "No stock decisions yet; 2 sync run(s) recorded" in out
+    assert "etsysync log --runs" in out
+    code, out, _ = run(capsys, "log", "--runs")
+    assert code == 0 and out.count("\n") == 2 and "all" in out and "inventory" in out
+
+
+def test_the_log_before_any_run_says_how_to_start(
+    env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "log")
+    assert code == 0 and "no sync has run yet" in out
