@@ -32,6 +32,7 @@ MAX_PRICE = Decimal("9999999999.99")
 CENT = Decimal("0.01")
 
 _PRICE = re.compile(r"[0-9]{1,10}(?:\.[0-9]{1,2})?|\.[0-9]{1,2}")
+_TOO_LONG = re.compile(r"[0-9]{11,}(?:\.[0-9]{1,2})?")
 _FORMULA_START = "=+-@\t\r"
 _ESCAPED = re.compile(r"'+[=+\-@\t\r]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -61,6 +62,8 @@ def price(raw: str) -> Decimal | None:
     if raw == "":
         return None
     if not raw.isascii() or not _PRICE.fullmatch(raw):
+        if raw.isascii() and _TOO_LONG.fullmatch(raw):
+            raise CellError(f"price {raw} is larger than {MAX_PRICE}")
         raise CellError(f"price {raw!r} is not an amount like 12.50")
     value = Decimal(raw).quantize(CENT)
     if value > MAX_PRICE:

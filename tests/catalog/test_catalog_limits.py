@@ -48,7 +48,10 @@ def skus(db: Database) -> dict[str, tuple[int, Decimal | None, str | None]]:
         ("sku,quantity,price\nA,1,1_0\n", "line 2: price '1_0' is not an amount"),
         ("sku,quantity,price\nA,1,１２\n", "line 2: price '１２' is not an amount"),
         ("sku,quantity,price\nA,1,1e3\n", "line 2: price '1e3' is not an amount"),
-        ("sku,quantity,price\nA,1,99999999999\n", "line 2: price '99999999999' is not an amount"),
+        (
+            "sku,quantity,price\nA,1,99999999999\n",
+            "line 2: price 99999999999 is larger than 9999999999.99",
+        ),
         ("sku,quantity,title\nA,1," + "t" * 501 + "\n", "line 2: title is longer than 500"),
         ("sku,quantity,product\nA,1," + "p" * 501 + "\n", "line 2: product is longer than 500"),
         ("sku,quantity\nA\x00B,1\n", "line 2: sku 'A\\x00B' contains a control character"),
