@@ -262,22 +262,6 @@ def test_keychain_problems_stop_login_before_etsy(
     assert not list(isolated_environment.rglob("credentials*"))  # no silent file fallback
 
 
-def test_status_reports_environment_credentials_without_a_keychain(
-    env: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("ETSY_ACCESS_TOKEN", "12345.access-token-from-env")
-    monkeypatch.setenv("ETSY_REFRESH_TOKEN", "12345.refresh-token-from-env")
-    with installed_keyring(fail.Keyring()):
-        code, out, err = run(capsys, "auth", "status", "--json")
-        assert code == 0, err
-        report = json.loads(out)
-        assert report["connected"] and report["tokens_from"] == "environment"
-        assert "not needed (credentials from the environment)" in report["keychain"]
-        code, out, _ = run(capsys, "auth", "status")
-    assert code == 0 and "Tokens from:   environment" in out
-    assert "access-token-from-env" not in out
-
-
 def test_busy_port_is_named(
     etsy: FakeEtsyServer,
     keychain: MemoryKeyring,
