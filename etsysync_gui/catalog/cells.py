@@ -80,6 +80,14 @@ def text(value: str, what: str, limit: int) -> str:
     return value
 
 
+def title(value: str) -> str:
+    return text(value, "title", MAX_TITLE)
+
+
+def product(value: str) -> str:
+    return text(value, "product", MAX_TITLE)
+
+
 def sku(value: str) -> str:
     """A SKU: no control characters (NUL included), at most MAX_SKU characters."""
     if _CONTROL.search(value):

@@ -73,24 +73,27 @@ class CatalogReader:
     """Iterates the checked rows of CSV text: each item is a CatalogRow or a RowProblem."""
 
     def __init__(self, lines: Iterable[str], source: str) -> None:
-        self._reader = csv.DictReader(lines)
-        self.header = _check_header(self._reader.fieldnames, source)
-        self._reader.fieldnames = self.header
+        self._reader = csv.reader(lines)
+        self.header = _check_header(next(self._reader, None), source)
+        self._columns = {name: i for i, name in enumerate(self.header) if name}
         self._first_line_of: dict[str, int] = {}
 
     def __iter__(self) -> Iterator[CatalogRow | RowProblem]:
+        width = len(self.header)
+        columns = self._columns.items()
         for record in self._reader:
-            line = self._reader.line_num
-            cells_of = {c: _cell(record, c) for c in self.header}
-            if not any(cells_of.values()):
+            count = len(record)
+            values = {name: record[i].strip() if i < count else "" for name, i in columns}
+            if not any(values.values()):
                 continue  # spreadsheets leave blank lines at the end
+            line = self._reader.line_num
             problems: list[str] = []
-            if record.get(None):
+            if count > width and any(record[width:]):
                 problems.append(
-                    f"more values than the {len(self.header)} columns of the header "
+                    f"more values than the {width} columns of the header "
                     "(is a comma inside a value not quoted?)"
                 )
-            row = self._row(line, cells_of, problems)
+            row = self._row(line, values, problems)
             if problems:
                 yield from (RowProblem(line, f"line {line}: {p}") for p in problems)
             elif row is not None:
@@ -100,25 +103,26 @@ class CatalogReader:
         sku = cells.unescape_formula(values.get("sku", ""))
         if not sku:
             problems.append("sku is empty")
-        elif _checked(problems, lambda: cells.sku(sku)) is not None:
+        elif _checked(problems, cells.sku, sku) is not None:
             first = self._first_line_of.setdefault(sku, line)
             if first != line:
                 problems.append(f"duplicate sku {sku!r} (first seen on line {first})")
-        quantity = _checked(problems, lambda: cells.quantity(values.get("quantity", "")))
-        price = _checked(problems, lambda: cells.price(values.get("price", "")))
+        quantity = _checked(problems, cells.quantity, values.get("quantity", ""))
+        price = _checked(problems, cells.price, values.get("price", ""))
         title = cells.unescape_formula(values.get("title", "")) or None
         product = cells.unescape_formula(values.get("product", "")) or None
-        for what, text in (("title", title), ("product", product)):
-            if text is not None:
-                _checked(problems, lambda: cells.text(text, what, cells.MAX_TITLE))  # noqa: B023
+        if title is not None:
+            _checked(problems, cells.title, title)
+        if product is not None:
+            _checked(problems, cells.product, product)
         if problems or quantity is None:
             return None
         return CatalogRow(line, sku, quantity, title, price, product)
 
 
-def _checked(problems: list[str], check: Callable[[], T]) -> T | None:
+def _checked(problems: list[str], check: Callable[[str], T], raw: str) -> T | None:
     try:
-        return check()
+        return check(raw)
     except cells.CellError as exc:
         problems.append(str(exc))
         return None
