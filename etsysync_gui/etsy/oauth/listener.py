@@ -81,6 +81,11 @@ def parse_redirect_uri(uri: str) -> RedirectTarget:
     """Check that ``uri`` is a plain-http loopback URL; raises ``RedirectUriError``."""
     try:
         parts = urlsplit(uri)
+    except ValueError:  # e.g. "http://[::1/...": an unclosed IPv6 bracket
+        raise RedirectUriError(
+            f"The redirect URL {uri!r} is not a valid URL; it must look like {_EXAMPLE_URI}."
+        ) from None
+    try:
         port = parts.port or 80
     except ValueError:
         raise RedirectUriError(
