@@ -65,6 +65,11 @@ def _quiet_stdout() -> None:
 
 
 def _run(handler: Callable[..., int], args: object, args_list: list[str]) -> int:
+    """Run one command; every way it can end becomes one line and a documented exit code.
+
+    Machine failures (a full disk, a database held by another process) are
+    recognised by ``failures.user_error_for`` so they never reach exit 70.
+    """
     try:
         code: int = handler(args)
         sys.stdout.flush()  # a closed pipe or a full disk shows up here, not at exit
