@@ -51,7 +51,37 @@ def parse_log_level(value: str, *, source: str = "LOG_LEVEL") -> str:
 
 
 class _PrivateRotatingFileHandler(RotatingFileHandler):
-    """A RotatingFileHandler whose files (the first one and each after rotation) are 0600."""
+    """A RotatingFileHandler whose files (the first one and each after rotation) are 0600.
+
+    A log that cannot be written (full disk, removed folder) must not turn every
+    log call into a traceback on the terminal, which is what ``logging`` does by
+    default: the first failure prints one warning line to stderr, later ones
+    are dropped, and the command carries on.
+    """
+
+    _warned = False
+
+    def flush(self) -> None:
+        try:
+            super().flush()
+        except OSError:
+            self.handleError(None)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):  # the failed write was reported once already
+            super().close()
+
+    def handleError(self, record: logging.LogRecord | None) -> None:
+        if self._warned:
+            return
+        self._warned = True
+        reason = sys.exc_info()[1]
+        detail = getattr(reason, "strerror", None) or reason or "unknown error"
+        with contextlib.suppress(Exception):
+            sys.stderr.write(
+                f"etsysync: warning: cannot write the log file {self.baseFilename} ({detail}); "
+                "carrying on without it.\n"
+            )
 
     def _open(self) -> TextIOWrapper:
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)

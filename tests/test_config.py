@@ -210,7 +210,6 @@ def test_non_utf8_file(home: Path) -> None:
 @pytest.mark.parametrize(
     ("body", "key", "fragment"),
     [
-        ("shop_idd = 1", "shop_idd", "unknown key"),
         ('shop_id = "123"', "shop_id", "whole number"),
         ("shop_id = 0", "shop_id", "at least 1"),
         ('sync_enabled = "yes"', "sync_enabled", "true or false"),

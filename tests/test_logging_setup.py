@@ -246,3 +246,24 @@ def test_stream_none_means_file_only(tmp_path: Path) -> None:
     shutdown_logging()
     setup_logging(log_dir=tmp_path)  # the default stream: stderr
     assert len(_ours(logging.getLogger())) == 2
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_log_disk_gives_one_warning_not_tracebacks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    setup_logging(log_dir=tmp_path / "logs", stream=None)
+    handler = _file_handler()
+    handler.acquire()
+    try:
+        handler.stream.close()
+        handler.stream = open("/dev/full", "w", encoding="utf-8")  # noqa: SIM115 - the handler owns it
+    finally:
+        handler.release()
+    log.warning("first")
+    log.warning("second")
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1, err
+    assert "cannot write the log file" in err
+    assert "carrying on without it" in err

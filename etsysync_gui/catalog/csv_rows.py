@@ -4,25 +4,32 @@ A shop owner's spreadsheet is the most common bad input EtsySync meets, so
 every problem is reported with its line number, all at once, instead of
 stopping at the first one.  Excel's UTF-8 BOM is accepted; any other
 encoding problem is reported as such rather than as garbled SKUs.
+
+Rows are yielded one at a time (``CatalogReader``) so a million-row file is
+checked and imported in bounded memory; only the SKUs seen so far are kept,
+to report duplicates with the line of their first use.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
+from typing import TypeVar
 
+from etsysync_gui.catalog import cells
 from etsysync_gui.errors import CatalogImportError
 
 REQUIRED_COLUMNS = ("sku", "quantity")
 OPTIONAL_COLUMNS = ("title", "price", "product")
-MAX_QUANTITY = 1_000_000
-CENT = Decimal("0.01")
+MAX_QUANTITY = cells.MAX_QUANTITY
+T = TypeVar("T")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CatalogRow:
     """One valid line of a catalog CSV."""
 
@@ -34,53 +41,16 @@ class CatalogRow:
     product: str | None
 
 
-@dataclass(frozen=True)
-class ParsedCatalog:
-    rows: list[CatalogRow]
-    problems: list[str]
+@dataclass(frozen=True, slots=True)
+class RowProblem:
+    """Why one line cannot be imported (``text`` starts with ``line N:``)."""
+
+    line: int
+    text: str
 
 
-def _cell(record: dict[str | None, str | list[str] | None], column: str) -> str:
-    value = record.get(column)
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _quantity(raw: str, line: int, problems: list[str]) -> int | None:
-    if raw == "":
-        problems.append(f"line {line}: quantity is empty")
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        problems.append(f"line {line}: quantity {raw!r} is not a whole number")
-        return None
-    if value < 0:
-        problems.append(f"line {line}: quantity {value} is negative")
-        return None
-    if value > MAX_QUANTITY:
-        problems.append(f"line {line}: quantity {value} is larger than {MAX_QUANTITY}")
-        return None
-    return value
-
-
-def _price(raw: str, line: int, problems: list[str]) -> Decimal | None:
-    """A non-negative amount with at most two decimals; commas are refused as ambiguous."""
-    if raw == "":
-        return None
-    try:
-        value = Decimal(raw) if "," not in raw else None
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite() or value < 0 or value != value.quantize(CENT):
-        problems.append(f"line {line}: price {raw!r} is not an amount like 12.50")
-        return None
-    return value.quantize(CENT)
-
-
-def parse_rows(lines: Iterable[str], source: str) -> ParsedCatalog:
-    """Check every row of CSV text; return the valid rows and every problem found."""
-    reader = csv.DictReader(lines)
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+def _check_header(fieldnames: Sequence[str] | None, source: str) -> list[str]:
+    header = [h.strip().lower() for h in (fieldnames or [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         found = ", ".join(h for h in header if h) or "no header at all"
@@ -89,53 +59,80 @@ def parse_rows(lines: Iterable[str], source: str) -> ParsedCatalog:
             f"(found: {found}). The first line must name the columns: sku,quantity"
             f"[,title,price,product]."
         )
-    reader.fieldnames = header
-    rows: list[CatalogRow] = []
-    problems: list[str] = []
-    first_line_of: dict[str, int] = {}
-    line = 1
-    for record in reader:
-        line = reader.line_num
-        if not any(_cell(record, c) for c in header):
-            continue  # spreadsheets leave blank lines at the end
-        before = len(problems)
-        if record.get(None):
-            problems.append(
-                f"line {line}: more values than the {len(header)} columns of the header "
-                "(is a comma inside a value not quoted?)"
+    for name in REQUIRED_COLUMNS + OPTIONAL_COLUMNS:
+        positions = [str(i + 1) for i, h in enumerate(header) if h == name]
+        if len(positions) > 1:
+            raise CatalogImportError(
+                f"{source}: the header names column '{name}' more than once "
+                f"(columns {', '.join(positions)}); keep one and import again."
             )
-        sku = _cell(record, "sku")
-        if not sku:
-            problems.append(f"line {line}: sku is empty")
-        elif len(sku) > 255:
-            problems.append(f"line {line}: sku is longer than 255 characters")
-        elif sku in first_line_of:
-            problems.append(
-                f"line {line}: duplicate sku {sku!r} (first seen on line {first_line_of[sku]})"
-            )
-        else:
-            first_line_of[sku] = line
-        quantity = _quantity(_cell(record, "quantity"), line, problems)
-        price = _price(_cell(record, "price"), line, problems)
-        if len(problems) == before and quantity is not None:
-            rows.append(
-                CatalogRow(
-                    line=line,
-                    sku=sku,
-                    quantity=quantity,
-                    title=_cell(record, "title") or None,
-                    price=price,
-                    product=_cell(record, "product") or None,
+    return header
+
+
+class CatalogReader:
+    """Iterates the checked rows of CSV text: each item is a CatalogRow or a RowProblem."""
+
+    def __init__(self, lines: Iterable[str], source: str) -> None:
+        self._reader = csv.reader(lines)
+        self.header = _check_header(next(self._reader, None), source)
+        self._columns = {name: i for i, name in enumerate(self.header) if name}
+        self._first_line_of: dict[str, int] = {}
+
+    def __iter__(self) -> Iterator[CatalogRow | RowProblem]:
+        width = len(self.header)
+        columns = self._columns.items()
+        for record in self._reader:
+            count = len(record)
+            values = {name: record[i].strip() if i < count else "" for name, i in columns}
+            if not any(values.values()):
+                continue  # spreadsheets leave blank lines at the end
+            line = self._reader.line_num
+            problems: list[str] = []
+            if count > width and any(record[width:]):
+                problems.append(
+                    f"more values than the {width} columns of the header "
+                    "(is a comma inside a value not quoted?)"
                 )
-            )
-    return ParsedCatalog(rows=rows, problems=problems)
+            row = self._row(line, values, problems)
+            if problems:
+                yield from (RowProblem(line, f"line {line}: {p}") for p in problems)
+            elif row is not None:
+                yield row
+
+    def _row(self, line: int, values: dict[str, str], problems: list[str]) -> CatalogRow | None:
+        sku = cells.unescape_formula(values.get("sku", ""))
+        if not sku:
+            problems.append("sku is empty")
+        elif _checked(problems, cells.sku, sku) is not None:
+            first = self._first_line_of.setdefault(sku, line)
+            if first != line:
+                problems.append(f"duplicate sku {sku!r} (first seen on line {first})")
+        quantity = _checked(problems, cells.quantity, values.get("quantity", ""))
+        price = _checked(problems, cells.price, values.get("price", ""))
+        title = cells.unescape_formula(values.get("title", "")) or None
+        product = cells.unescape_formula(values.get("product", "")) or None
+        if title is not None:
+            _checked(problems, cells.title, title)
+        if product is not None:
+            _checked(problems, cells.product, product)
+        if problems or quantity is None:
+            return None
+        return CatalogRow(line, sku, quantity, title, price, product)
 
 
-def read_catalog_file(path: Path) -> ParsedCatalog:
-    """Parse a CSV file from disk; unreadable or non-UTF-8 files raise CatalogImportError."""
+def _checked(problems: list[str], check: Callable[[str], T], raw: str) -> T | None:
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            return parse_rows(handle, str(path))
+        return check(raw)
+    except cells.CellError as exc:
+        problems.append(str(exc))
+        return None
+
+
+@contextmanager
+def file_errors(path: Path) -> Iterator[None]:
+    """Turn the ways reading ``path`` can fail into one CatalogImportError each."""
+    try:
+        yield
     except FileNotFoundError:
         raise CatalogImportError(f"{path}: no such file.") from None
     except IsADirectoryError:
@@ -148,3 +145,28 @@ def read_catalog_file(path: Path) -> ParsedCatalog:
         ) from None
     except csv.Error as exc:
         raise CatalogImportError(f"{path}: not a readable CSV file ({exc}).") from None
+
+
+def _cell(record: dict[str | None, str | list[str] | None], column: str) -> str:
+    value = record.get(column)
+    return value.strip() if isinstance(value, str) else ""
+
+
+@dataclass(frozen=True)
+class ParsedCatalog:
+    """Every valid row and every problem of a small CSV text (tests, previews)."""
+
+    rows: list[CatalogRow]
+    problems: list[str]
+
+
+def parse_rows(lines: Iterable[str], source: str) -> ParsedCatalog:
+    """Check every row of CSV text at once; the importer streams ``CatalogReader`` instead."""
+    rows: list[CatalogRow] = []
+    problems: list[str] = []
+    for item in CatalogReader(lines, source):
+        if isinstance(item, RowProblem):
+            problems.append(item.text)
+        else:
+            rows.append(item)
+    return ParsedCatalog(rows, problems)

@@ -15,17 +15,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from etsysync_gui.catalog import cells
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyStockPool, Product, ProductVariant
 from etsysync_gui.db.types import utcnow
 from etsysync_gui.errors import EtsySyncError
 from etsysync_gui.sync.listings import linking
+
+T = TypeVar("T")
 
 
 class CatalogEditError(EtsySyncError):
@@ -51,35 +55,60 @@ class VariantInput:
 
 
 def parse_quantity(text: str) -> int:
-    """A quantity typed by the seller: a whole number of 0 or more."""
+    """A quantity typed by the seller: a whole number of 0 or more, in the digits 0-9."""
     raw = text.strip()
-    if not raw or not raw.lstrip("-").isdigit():
+    if not raw or not raw.lstrip("-").isascii() or not raw.lstrip("-").isdigit():
         raise CatalogEditError(f"Quantity must be a whole number of 0 or more (got {text!r}).")
     value = int(raw)
     if value < 0:
         raise CatalogEditError(f"Quantity cannot be negative (got {value}).")
+    if value > cells.MAX_QUANTITY:
+        raise CatalogEditError(f"Quantity cannot be larger than {cells.MAX_QUANTITY}.")
     return value
 
 
 def parse_price(text: str) -> Decimal | None:
+    """A price typed by the seller; a decimal comma is accepted in the form (one value)."""
     raw = text.strip().replace(",", ".")
-    if not raw:
-        return None
     try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise CatalogEditError(f"Price must be a number like 12.50 (got {text!r}).") from None
-    if value < 0 or not value.is_finite():
-        raise CatalogEditError(f"Price cannot be negative (got {text!r}).")
-    return value.quantize(Decimal("0.01"))
+        return cells.price(raw)
+    except cells.CellError:
+        raise CatalogEditError(
+            f"Price must be an amount like 12.50, at most {cells.MAX_PRICE} (got {text!r})."
+        ) from None
+
+
+def _checked(check: Callable[[], T]) -> T:
+    try:
+        return check()
+    except cells.CellError as exc:
+        raise CatalogEditError(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
 
 
 def _clean(value: VariantInput) -> VariantInput:
+    """The column limits of both databases, checked before writing (PostgreSQL enforces
+    them with an error, SQLite not at all)."""
     if value.quantity < 0:
         raise CatalogEditError(f"Quantity cannot be negative (got {value.quantity}).")
+    if value.quantity > cells.MAX_QUANTITY:
+        raise CatalogEditError(f"Quantity cannot be larger than {cells.MAX_QUANTITY}.")
     sku = (value.sku or "").strip() or None
     name = (value.name or "").strip() or None
-    return VariantInput(sku, name, value.price, value.quantity)
+    if sku is not None:
+        _checked(lambda: cells.sku(sku))
+    if name is not None:
+        _checked(lambda: cells.text(name, "variant name", cells.MAX_TITLE))
+    price = value.price
+    if price is not None and (not price.is_finite() or price < 0 or price > cells.MAX_PRICE):
+        raise CatalogEditError(f"Price must be an amount from 0 to {cells.MAX_PRICE}.")
+    return VariantInput(sku, name, price, value.quantity)
+
+
+def _title(title: str) -> str:
+    clean = title.strip()
+    if not clean:
+        raise CatalogEditError("A product needs a title.")
+    return _checked(lambda: cells.text(clean, "title", cells.MAX_TITLE))
 
 
 def _write(
@@ -98,12 +127,11 @@ def _write(
 
 def add_product(database: Database, title: str, first: VariantInput) -> int:
     """A new product with its first variant; returns the variant id."""
-    if not title.strip():
-        raise CatalogEditError("A product needs a title.")
+    clean_title = _title(title)
     value = _clean(first)
 
     def change(session: Session) -> ProductVariant:
-        product = Product(title=title.strip())
+        product = Product(title=clean_title)
         variant = ProductVariant(
             sku=value.sku, name=value.name, price=value.price, quantity=value.quantity
         )
@@ -135,6 +163,7 @@ def update_variant(
     database: Database, variant_id: int, value: VariantInput, product_title: str | None = None
 ) -> int:
     value = _clean(value)
+    new_title = _title(product_title) if product_title and product_title.strip() else None
 
     def change(session: Session) -> ProductVariant:
         variant = session.get(ProductVariant, variant_id)
@@ -142,8 +171,8 @@ def update_variant(
             raise CatalogEditError(f"Variant {variant_id} no longer exists.")
         variant.sku, variant.name, variant.price = value.sku, value.name, value.price
         variant.quantity = value.quantity
-        if product_title is not None and product_title.strip():
-            variant.product.title = product_title.strip()
+        if new_title is not None:
+            variant.product.title = new_title
         return variant
 
     return _write(database, "save the variant", value.sku, change)
@@ -151,8 +180,8 @@ def update_variant(
 
 def set_variant_quantity(database: Database, variant_id: int, quantity: int) -> None:
     """Set the local stock of one variant (the next inventory sync takes it from here)."""
-    if quantity < 0:
-        raise CatalogEditError(f"Quantity cannot be negative (got {quantity}).")
+    if quantity < 0 or quantity > cells.MAX_QUANTITY:
+        raise CatalogEditError(f"Quantity must be from 0 to {cells.MAX_QUANTITY} (got {quantity}).")
     with database.session() as session:
         variant = session.get(ProductVariant, variant_id)
         if variant is None:

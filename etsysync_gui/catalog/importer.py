@@ -1,29 +1,42 @@
 """Applying a checked catalog CSV to the database, and writing the catalog back out.
 
 Import upserts by SKU in one transaction: a file with errors imports nothing
-(unless the caller asked to skip invalid rows), so a half-imported
-spreadsheet never leaves stock counts in a state nobody chose.  Variants of
-one product share the ``product`` column; a row without it is a product of
-its own, named by its title or SKU.
+(unless the caller asked to skip invalid rows), and a cancelled import
+commits nothing either, so a half-imported spreadsheet never leaves stock
+counts in a state nobody chose.  Variants of one product share the
+``product`` column; a row without it is a product of its own, named by its
+title or SKU.
+
+The file is streamed: rows are checked one by one and written in chunks of
+``CHUNK_ROWS`` (see ``catalog.upsert``), so memory stays bounded whatever the
+file's size; ``progress`` hears after each chunk, and ``cancel`` is looked
+at there too.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Connection, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import selectinload
 
-from etsysync_gui.catalog.csv_rows import CatalogRow, read_catalog_file
+from etsysync_gui.catalog.cells import escape_formula
+from etsysync_gui.catalog.csv_rows import CatalogReader, CatalogRow, RowProblem, file_errors
+from etsysync_gui.catalog.upsert import Counts, GroupIds, upsert_chunk
 from etsysync_gui.db.engine import Database
-from etsysync_gui.db.models import Product, ProductVariant
-from etsysync_gui.errors import CatalogExportError, CatalogImportError
+from etsysync_gui.db.models import Product
+from etsysync_gui.errors import CatalogExportError, CatalogImportError, EtsySyncError
+from etsysync_gui.failures import user_error_for
 
 EXPORT_COLUMNS = ("sku", "quantity", "title", "price", "product")
-_LOOKUP_CHUNK = 500
+CHUNK_ROWS = 5000
+MAX_LISTED_PROBLEMS = 1000
+"""Problems kept word for word; beyond that they are counted (a wrong file has one per row)."""
 
 
 @dataclass
@@ -34,86 +47,120 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     skipped: list[str] = field(default_factory=list)
+    skipped_count: int = 0
 
     @property
     def total(self) -> int:
         return self.created + self.updated + self.unchanged
 
 
-def _existing_variants(session: Session, skus: list[str]) -> dict[str, ProductVariant]:
-    found: dict[str, ProductVariant] = {}
-    for start in range(0, len(skus), _LOOKUP_CHUNK):
-        chunk = skus[start : start + _LOOKUP_CHUNK]
-        for variant in session.scalars(select(ProductVariant).where(ProductVariant.sku.in_(chunk))):
-            assert variant.sku is not None
-            found[variant.sku] = variant
-    return found
+@dataclass(frozen=True)
+class ImportProgress:
+    rows: int
+    fraction: float
+    """Share of the file read so far, 0.0 to 1.0."""
 
 
-def _existing_products(session: Session, titles: list[str]) -> dict[str, Product]:
-    """Products a new variant may join by name: the oldest product with that title."""
-    found: dict[str, Product] = {}
-    for start in range(0, len(titles), _LOOKUP_CHUNK):
-        chunk = titles[start : start + _LOOKUP_CHUNK]
-        query = select(Product).where(Product.title.in_(chunk)).order_by(Product.id.desc())
-        for product in session.scalars(query):
-            found[product.title] = product
-    return found
+class ImportCancelled(EtsySyncError):
+    title = "Import cancelled"
 
 
-def _apply_row(row: CatalogRow, variant: ProductVariant) -> bool:
-    changed = False
-    if variant.quantity != row.quantity:
-        variant.quantity = row.quantity
-        changed = True
-    if row.price is not None and variant.price != row.price:
-        variant.price = row.price
-        changed = True
-    if row.title is not None and variant.name != row.title:
-        variant.name = row.title
-        changed = True
-    return changed
+class _Lines:
+    """The file's lines, counting characters read so progress can be a fraction."""
+
+    def __init__(self, handle: Iterator[str], size: int) -> None:
+        self._handle, self._size, self.read = handle, max(size, 1), 0
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self._handle:
+            self.read += len(line)
+            yield line
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.read / self._size)
 
 
-def _apply(session: Session, rows: Iterable[CatalogRow], report: ImportReport) -> None:
-    rows = list(rows)
-    existing = _existing_variants(session, [r.sku for r in rows])
-    groups = {r.product for r in rows if r.product and r.sku not in existing}
-    products_by_title = _existing_products(session, sorted(groups))
-    for row in rows:
-        variant = existing.get(row.sku)
-        if variant is not None:
-            if _apply_row(row, variant):
-                report.updated += 1
-            else:
-                report.unchanged += 1
+def _problems_error(path: Path, report: ImportReport) -> CatalogImportError:
+    count = report.skipped_count
+    listed = list(report.skipped)
+    if count > len(listed):
+        listed.append(f"… and {count - len(listed)} more")
+    return CatalogImportError(
+        f"{path}: {count} invalid row{'s' if count != 1 else ''}; nothing was imported "
+        "(fix them, or use --skip-invalid to import the valid rows only).",
+        problems=listed,
+    )
+
+
+@dataclass
+class _Run:
+    conn: Connection
+    report: ImportReport
+    progress: Callable[[ImportProgress], None] | None
+    cancel: threading.Event | None
+    groups: GroupIds = field(default_factory=GroupIds)
+    counts: Counts = field(default_factory=Counts)
+    rows: int = 0
+
+    def flush(self, chunk: list[CatalogRow], lines: _Lines) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            raise ImportCancelled("Import cancelled; nothing was imported.")
+        if chunk:
+            upsert_chunk(self.conn, chunk, self.groups, self.counts)
+            self.rows += len(chunk)
+            chunk.clear()
+        if self.progress is not None:
+            self.progress(ImportProgress(self.rows, lines.fraction))
+
+
+def _stream(run: _Run, reader: CatalogReader, lines: _Lines, skip_invalid: bool) -> None:
+    """Check every row; write the valid ones chunk by chunk, until a problem (unless skipping)."""
+    chunk: list[CatalogRow] = []
+    report = run.report
+    for item in reader:
+        if isinstance(item, RowProblem):
+            report.skipped_count += 1
+            if len(report.skipped) < MAX_LISTED_PROBLEMS:
+                report.skipped.append(item.text)
             continue
-        group = row.product or row.title or row.sku
-        product = products_by_title.get(group) if row.product else None
-        if product is None:
-            product = Product(title=group)
-            session.add(product)
-            if row.product:
-                products_by_title[group] = product
-        product.variants.append(
-            ProductVariant(sku=row.sku, name=row.title, price=row.price, quantity=row.quantity)
-        )
-        report.created += 1
+        if report.skipped_count and not skip_invalid:
+            continue  # nothing will be imported; keep reading to list every problem
+        chunk.append(item)
+        if len(chunk) >= CHUNK_ROWS:
+            run.flush(chunk, lines)
+    run.flush(chunk, lines)
 
 
-def import_catalog(db: Database, path: Path, *, skip_invalid: bool = False) -> ImportReport:
+def import_catalog(
+    db: Database,
+    path: Path,
+    *,
+    skip_invalid: bool = False,
+    progress: Callable[[ImportProgress], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> ImportReport:
     """Import ``path``; raise CatalogImportError listing every bad row unless skipping them."""
-    parsed = read_catalog_file(path)
-    if parsed.problems and not skip_invalid:
-        count = len(parsed.problems)
-        raise CatalogImportError(
-            f"{path}: {count} invalid row{'s' if count != 1 else ''}; nothing was imported "
-            "(fix them, or use --skip-invalid to import the valid rows only).",
-            problems=parsed.problems,
-        )
-    report = ImportReport(skipped=list(parsed.problems))
-    with db.session() as session:
-        _apply(session, parsed.rows, report)
+    report = ImportReport()
+    try:
+        with (
+            file_errors(path),
+            path.open(newline="", encoding="utf-8-sig") as handle,
+            db.engine.begin() as conn,
+        ):
+            lines = _Lines(handle, path.stat().st_size)
+            reader = CatalogReader(lines, str(path))
+            run = _Run(conn, report, progress, cancel)
+            _stream(run, reader, lines, skip_invalid)
+            if report.skipped_count and not skip_invalid:
+                raise _problems_error(path, report)  # rolls the transaction back
+    except (OSError, DBAPIError) as exc:
+        known = user_error_for(exc)
+        if known is None:
+            raise
+        raise known from None
+    report.created, report.updated = run.counts.created, run.counts.updated
+    report.unchanged = run.counts.unchanged
     return report
 
 
@@ -130,16 +177,19 @@ def export_catalog(db: Database, path: Path) -> int:
                 for variant in sorted(product.variants, key=lambda v: v.id):
                     writer.writerow(
                         [
-                            variant.sku or "",
+                            escape_formula(variant.sku or ""),
                             variant.quantity,
-                            variant.name or "",
+                            escape_formula(variant.name or ""),
                             "" if variant.price is None else f"{variant.price:.2f}",
-                            product.title,
+                            escape_formula(product.title),
                         ]
                     )
                     written += 1
         tmp.replace(path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
+        known = user_error_for(exc)
+        if known is not None:
+            raise known from None
         raise CatalogExportError(f"Cannot write {path}: {exc.strerror or exc}.") from None
     return written

@@ -26,8 +26,10 @@ from typing import Any
 from sqlalchemy import select
 
 from etsysync_gui.bootstrap import open_database, start
+from etsysync_gui.cli.arg_types import LOGIN_TIMEOUT
 from etsysync_gui.config import Settings
 from etsysync_gui.credentials import Credentials, CredentialStore
+from etsysync_gui.credentials.errors import KeychainError
 from etsysync_gui.db.models import EtsySyncConfig
 from etsysync_gui.db.urls import mask_url
 from etsysync_gui.errors import EXIT_NEEDS_USER, EXIT_PARTIAL, EtsySyncError
@@ -126,11 +128,11 @@ def status(args: argparse.Namespace) -> int:
     context = start(args.profile, with_database=False)
     settings = context.settings
     store = credential_store(settings)
-    stored = store.load()
     env = settings.secrets
+    stored, keychain = _stored_or_env(settings, store)
     report: dict[str, Any] = {
         "profile": settings.profile.name,
-        "keychain": store.backend_name(),
+        "keychain": keychain,
         "connected": bool(stored and stored.connected) or bool(env.access_token),
         "tokens_from": "environment" if env.access_token else ("keychain" if stored else None),
         "user_id": stored.user_id if stored else None,
@@ -152,6 +154,21 @@ def status(args: argparse.Namespace) -> int:
             print(f"Access token:  expires {report['access_token_expires'] or 'unknown'}")
             print(f"Scopes:        {' '.join(report['scopes']) or 'unknown'}")
     return 0 if report["connected"] else EXIT_NEEDS_USER
+
+
+def _stored_or_env(settings: Settings, store: CredentialStore) -> tuple[Credentials | None, str]:
+    """Saved credentials and where they live; a missing keychain is fine when the
+    environment holds every secret (the server recipe), as ``health`` also says."""
+    env = settings.secrets
+    try:
+        return store.load(), store.backend_name()
+    except KeychainError as error:
+        if env.api_secret and env.access_token and env.refresh_token:
+            return (
+                None,
+                f"unavailable, not needed (credentials from the environment): {error.title}",
+            )
+        raise
 
 
 def logout(args: argparse.Namespace) -> int:
@@ -332,7 +349,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     login_cmd.add_argument(
         "--timeout",
-        type=float,
+        type=LOGIN_TIMEOUT,
         default=300.0,
         help="seconds to wait for Etsy's answer (default: 300)",
     )

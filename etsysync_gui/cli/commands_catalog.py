@@ -22,10 +22,12 @@ def import_csv(args: argparse.Namespace) -> int:
         f"Imported {args.file}: {report.created} new, {report.updated} updated, "
         f"{report.unchanged} unchanged."
     )
-    if report.skipped:
-        print(f"Skipped {len(report.skipped)} invalid row(s):", file=sys.stderr)
+    if report.skipped_count:
+        print(f"Skipped {report.skipped_count} invalid row(s):", file=sys.stderr)
         for problem in report.skipped:
             print(f"  {problem}", file=sys.stderr)
+        if report.skipped_count > len(report.skipped):
+            print(f"  … and {report.skipped_count - len(report.skipped)} more", file=sys.stderr)
         return EXIT_PARTIAL
     return 0
 

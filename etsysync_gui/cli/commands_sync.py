@@ -15,13 +15,16 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
 from etsysync_gui import etsy_account
 from etsysync_gui.bootstrap import AppContext, start
+from etsysync_gui.cli.arg_types import LISTING_ID, LOG_LIMIT
 from etsysync_gui.cli.report import format_plan, format_run
 from etsysync_gui.errors import EXIT_PARTIAL
 from etsysync_gui.policies import ConflictPolicy
+from etsysync_gui.queries.log import load_runs
 from etsysync_gui.sync.inventory.decide import FirstTruth
 from etsysync_gui.sync.options import SyncOptions
 from etsysync_gui.sync.runs.audit import LogEntry
@@ -47,13 +50,16 @@ def register(commands: Any) -> None:
     _add_sync_parser(kinds.add_parser("products"), "listings")
 
     log = commands.add_parser("log", help="show the newest stock decisions")
-    log.add_argument("--limit", type=_positive, default=50, help="how many rows (default 50)")
+    log.add_argument("--limit", type=LOG_LIMIT, default=50, help="how many rows (default 50)")
     log.add_argument("--json", action="store_true", help="machine-readable output")
+    log.add_argument(
+        "--runs", action="store_true", help="show the newest sync runs instead of decisions"
+    )
     log.set_defaults(handler=show_log)
 
     link = commands.add_parser("link", help="link a local SKU to an Etsy listing's stock")
     link.add_argument("sku")
-    link.add_argument("listing_id", type=int)
+    link.add_argument("listing_id", type=LISTING_ID)
     link.add_argument("--pool", help="the stock pool key, for listings with several pools")
     link.add_argument(
         "--local-first",
@@ -63,16 +69,9 @@ def register(commands: Any) -> None:
     link.set_defaults(handler=link_command)
 
     unlink = commands.add_parser("unlink", help="stop syncing an Etsy listing's stock")
-    unlink.add_argument("listing_id", type=int)
+    unlink.add_argument("listing_id", type=LISTING_ID)
     unlink.add_argument("--pool", help="only this stock pool (default: every pool)")
     unlink.set_defaults(handler=unlink_command)
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 def _with_service(args: argparse.Namespace, work: Callable[[SyncService], int]) -> int:
@@ -142,17 +141,49 @@ def _print_result(result: RunResult, *, as_json: bool) -> None:
 
 def show_log(args: argparse.Namespace) -> int:
     def work(service: SyncService) -> int:
+        if args.runs:
+            return _show_runs(service, args.limit, as_json=args.json)
         entries = service.recent_log(args.limit)
         if args.json:
             print(json.dumps([e.to_json() for e in entries], indent=2))
         elif not entries:
-            print("The sync log is empty.")
+            print(_empty_log_message(service))
         else:
             for entry in entries:
                 print(_log_line(entry))
         return 0
 
     return _with_service(args, work)
+
+
+def _empty_log_message(service: SyncService) -> str:
+    """Right after a first run the decision log is empty; say why, and where the run is."""
+    runs = len(load_runs(service.database, limit=1000))
+    if not runs:
+        return "The sync log is empty: no sync has run yet ('etsysync sync all' starts one)."
+    return (
+        f"No stock decisions yet; {runs} sync run(s) recorded (see them with "
+        "'etsysync log --runs'). Decisions appear once a stock pool is linked to the catalog."
+    )
+
+
+def _show_runs(service: SyncService, limit: int, *, as_json: bool) -> int:
+    runs = load_runs(service.database, limit=limit)
+    if as_json:
+        rows = [
+            {**asdict(run), "kind": run.kind.command, "counts": run.counts.to_json()}
+            for run in runs
+        ]
+        print(json.dumps(rows, indent=2, default=str))
+        return 0
+    if not runs:
+        print("No sync has run yet ('etsysync sync all' starts one).")
+    for run in runs:
+        when = run.started_at.strftime("%Y-%m-%d %H:%M:%S")
+        dry = " (dry run)" if run.dry_run else ""
+        line = f"{when}  {run.kind.command:<9} {run.trigger:<9} {run.status:<22}{dry}"
+        print(f"{line} {run.counts.describe()}")
+    return 0
 
 
 def _log_line(entry: LogEntry) -> str:

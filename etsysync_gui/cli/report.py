@@ -34,7 +34,9 @@ def format_plan(plan: SyncPlan) -> list[str]:
         f"{t.zero_stock_actions} zero-stock action(s), {t.errors} error(s)",
     ]
     changes = plan.changes
-    if not changes:
+    if not changes and t.listings == 0:
+        lines.append("  Nothing to sync yet: no Etsy stock pool is linked to a catalog variant.")
+    elif not changes:
         lines.append("  Nothing to do: both sides agree.")
     for listing in changes:
         lines.extend(_listing_lines(listing))
@@ -68,7 +70,7 @@ def format_run(result: RunResult) -> list[str]:
         c = result.counts
         verb = "would be" if result.dry_run else ""
         lines.append(
-            f"  {c.listings} listing(s); {c.pushes} push(es), {c.pulls} pull(s), "
+            f"  {c.listings} linked listing(s); {c.pushes} push(es), {c.pulls} pull(s), "
             f"{c.merges} merge(s), {c.conflicts} conflict(s) {verb}".rstrip()
             + f"; {c.errors} error(s); {c.api_calls} Etsy call(s)"
             + ("." if result.dry_run else f"; {c.etsy_writes} change(s) written to Etsy.")
@@ -85,7 +87,36 @@ def format_run(result: RunResult) -> list[str]:
         lines.append(f"  Listing {error.listing_id}: {error.message}")
     if len(result.listing_errors) > MAX_PROBLEM_LINES:
         lines.append(f"  ... and {len(result.listing_errors) - MAX_PROBLEM_LINES} more")
+    lines.extend(_next_step(result))
     return lines
+
+
+def _next_step(result: RunResult) -> list[str]:
+    """What to do when stock went unsynced because nothing (or little) is linked.
+
+    A first ``sync all`` on a fresh catalog reads every listing and links none;
+    "0 listing(s)" next to "Read 200 listing(s)" read like a failure.  The
+    seller needs the three ways to link, not the counts alone.
+    """
+    unlinked = 0
+    if result.listing_sync is not None:
+        unlinked = sum(result.listing_sync.problem_counts().values())
+    nothing_linked = result.kind.syncs_inventory and result.counts.listings == 0
+    if not unlinked and not nothing_linked:
+        return []
+    head = (
+        f"Next: {unlinked} Etsy stock pool(s) are not linked to your catalog, so their stock "
+        "is not synced."
+        if unlinked
+        else "Next: no Etsy listing is linked to your catalog yet, so no stock was synced."
+    )
+    return [
+        head,
+        "  Give catalog variants the same SKUs as on Etsy ('etsysync catalog import FILE.csv') "
+        "and sync again,",
+        "  or copy them into the catalog with 'etsysync sync products --import-unlinked',",
+        "  or link one by hand with 'etsysync link SKU LISTING_ID'.",
+    ]
 
 
 def format_listing_sync(result: ListingSyncResult) -> list[str]:

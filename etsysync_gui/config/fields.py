@@ -212,6 +212,23 @@ def _database_url(value: str) -> str:
     return value
 
 
+def _redirect_uri(value: str) -> str:
+    """Checked by the OAuth listener's own parser, so a URL login cannot use is refused now.
+
+    Found at ``config set`` (or in the wizard) the fix is one command away; found
+    at login, after the browser has opened, it looks like Etsy failed.
+    """
+    from etsysync_gui.etsy.oauth.listener import parse_redirect_uri
+    from etsysync_gui.etsy.oauth.pages import RedirectUriError
+
+    value = value.strip()
+    try:
+        parse_redirect_uri(value)
+    except RedirectUriError as error:
+        raise InvalidValue(f"is not usable: {str(error).rstrip('.')}") from None
+    return value
+
+
 def database_url_has_password(url: str) -> bool:
     """True when a database URL carries a password (in the user info or the query)."""
     try:
@@ -242,7 +259,7 @@ _SPECS = (
         env_var="ETSY_OAUTH_TOKEN_URL",
     ),
     FieldSpec("oauth_connect_url", str, _url(https_only=True), env_var="ETSY_OAUTH_CONNECT_URL"),
-    FieldSpec("redirect_uri", str, _url(https_only=False)),
+    FieldSpec("redirect_uri", str, _redirect_uri),
     FieldSpec("sync_enabled", bool, lambda value: value, env_var="ETSY_SYNC_ENABLED"),
     FieldSpec(
         "product_sync_interval",

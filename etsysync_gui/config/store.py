@@ -79,6 +79,13 @@ def _file_error(
 
 
 def _parse_profile(path: Path, text: str | None, name: str, table: Mapping[str, Any]) -> Profile:
+    """One profile table; unknown keys are warned about and ignored, never fatal.
+
+    A key this version does not know was most likely written by a newer
+    version of EtsySync sharing the file: refusing the whole file would stop
+    an older install from starting at all, so it is skipped (and kept on
+    rewrite).  Secrets and database passwords are still refused outright.
+    """
     where = ("profiles", name)
     values: dict[str, Any] = {}
     for key, value in table.items():
@@ -89,12 +96,9 @@ def _parse_profile(path: Path, text: str | None, name: str, table: Mapping[str, 
                     f"profile '{name}' holds the secret '{key}', and secrets are never read "
                     f"from this file. Remove it. {SECRETS_HINT}"
                 )
-            else:
-                message = (
-                    f"profile '{name}' has an unknown key '{key}' "
-                    f"(known keys: {', '.join(PROFILE_KEYS)})"
-                )
-            raise _file_error(path, text, where, key, message)
+                raise _file_error(path, text, where, key, message)
+            _warn_unknown_key(path, text, name, key)
+            continue
         try:
             values[key] = from_toml(spec, value)
         except InvalidValue as exc:
@@ -103,13 +107,31 @@ def _parse_profile(path: Path, text: str | None, name: str, table: Mapping[str, 
             ) from None
     url = values.get("database_url")
     if url and database_url_has_password(url):
-        log.warning(
-            "Profile %s in %s keeps a database password in the file; "
-            "move it to ETSYSYNC_DATABASE_URL or ~/.pgpass.",
-            name,
+        raise _file_error(
             path,
+            text,
+            where,
+            "database_url",
+            f"profile '{name}' keeps a database password in database_url, and a database "
+            "password cannot be stored in this file. Remove it from the URL and give it in "
+            "~/.pgpass, PGPASSWORD or ETSYSYNC_DATABASE_URL (see docs/database.md)",
         )
     return Profile(name=name, **values)
+
+
+def _warn_unknown_key(path: Path, text: str | None, name: str, key: str) -> None:
+    line = find_line(text, ("profiles", name), key)
+    where = f"{path}, line {line}" if line is not None else str(path)
+    message = (
+        f"Configuration file {where}: ignoring unknown key '{key}' in profile '{name}' "
+        "(written by a newer EtsySync, or a typo)."
+    )
+    if message not in _WARNED:
+        _WARNED.add(message)
+        log.warning("%s", message)
+
+
+_WARNED: set[str] = set()
 
 
 def parse_document(path: Path, data: Mapping[str, Any], text: str | None) -> StoredConfig:

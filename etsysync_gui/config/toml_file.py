@@ -64,6 +64,13 @@ def read_document(path: Path) -> tuple[dict[str, Any], str | None]:
             f"The configuration file {path} is not valid TOML: line {position['line']}, "
             f"column {position['column']}: {reason}."
         ) from None
+    except RecursionError:
+        # tomllib recurses once per nesting level; a pathological file must not
+        # print thousands of traceback lines.
+        raise ConfigError(
+            f"The configuration file {path} is nested too deeply to read; "
+            "EtsySync's settings are flat tables, so remove the nested part."
+        ) from None
 
 
 def _split_path(path: str) -> tuple[str, ...]:
@@ -164,7 +171,13 @@ def dumps(document: Mapping[str, Any], header: str = "") -> str:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically, mode 0600, creating the folder with 0700."""
+    """Write ``text`` to ``path`` atomically, mode 0600, creating the folder with 0700.
+
+    A symlinked config (dotfiles kept in a repository) is written through: the
+    link's target is replaced atomically and the link itself stays.
+    """
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     folder = path.parent
     try:
         if not folder.is_dir():

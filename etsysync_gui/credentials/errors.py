@@ -46,11 +46,20 @@ def _family(platform: str) -> str:
     return "linux"
 
 
+SERVER_HINT = (
+    "On a server or without a desktop session, keep the Etsy credentials in a private "
+    "file instead: run 'etsysync config set credentials_file true' (or set "
+    "ETSYSYNC_CREDENTIALS_FILE=1), "
+    "then try again."
+)
+"""The keychain-less path (``docs/command-line.md``), named wherever a keychain is missing."""
+
 _NO_BACKEND = {
     "linux": (
-        "EtsySync found no system keychain to keep your Etsy credentials in. Install and "
-        "start a Secret Service provider, GNOME Keyring (package gnome-keyring) or KWallet, "
-        "log out and back in so it runs in your session, then try again."
+        "EtsySync found no system keychain to keep your Etsy credentials in. "
+        + SERVER_HINT
+        + " On a desktop, install and start GNOME Keyring (package gnome-keyring) or "
+        "KWallet and log out and back in so it runs in your session."
     ),
     "macos": (
         "EtsySync cannot reach the macOS Keychain. Open Keychain Access and check that your "
@@ -65,7 +74,7 @@ _LOCKED = {
     "linux": (
         "Your keychain is locked, so EtsySync cannot use your Etsy credentials. Unlock it "
         "(GNOME Keyring: 'Passwords and Keys', unlock the Login keyring; KWallet: KWallet "
-        "Manager, open the wallet) or accept the unlock prompt, then try again."
+        "Manager, open the wallet) or accept the unlock prompt, then try again. " + SERVER_HINT
     ),
     "macos": (
         "Your macOS keychain is locked. Unlock the login keychain in Keychain Access (or "

@@ -12,6 +12,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event, text
@@ -23,6 +24,8 @@ from etsysync_gui.db.urls import mask_url, parse_database_url, sqlite_path
 from etsysync_gui.errors import DatabaseError, DataDirError
 
 PG_CONNECT_TIMEOUT_S = 5
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+"""How long a writer waits for another process's write lock before "database is busy"."""
 
 
 def _prepare_sqlite_folder(url: URL) -> None:
@@ -40,13 +43,31 @@ def _prepare_sqlite_folder(url: URL) -> None:
         raise DataDirError(f"The data folder {folder} is not writable.")
     if path.exists() and not os.access(path, os.R_OK | os.W_OK):
         raise DataDirError(f"The database file {path} is not readable and writable.")
+    _create_private(path)
+
+
+def _create_private(path: Path) -> None:
+    """Create a new SQLite file as 0600 before SQLite does (it would use the umask, 0644).
+
+    The catalog, shop ids and sync history are the seller's business; SQLite
+    gives its -wal and -shm files the same mode as the database file.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise DataDirError(
+            f"Cannot create the database file {path}: {exc.strerror or exc}."
+        ) from None
+    os.close(fd)
 
 
 def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_MS)}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import Select, select, tuple_
 
+from etsysync_gui.catalog.cells import escape_formula
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyInventorySyncLog, EtsyProduct, SyncRun
 from etsysync_gui.errors import EtsySyncError
@@ -114,7 +115,11 @@ def export_log_csv(
     *,
     should_stop: Callable[[], bool] | None = None,
 ) -> int:
-    """Write every row matching ``flt`` to ``path`` (newest first); returns the count."""
+    """Write every row matching ``flt`` to ``path`` (newest first); returns the count.
+
+    Text cells (listing titles come from Etsy) are escaped like the catalog
+    export's, so a spreadsheet never runs a cell as a formula.
+    """
     tmp = path.with_name(path.name + ".partial")
     written = 0
     after: LogKey | None = None
@@ -130,14 +135,14 @@ def export_log_csv(
                             r.synced_at.isoformat(),
                             r.run_id or "",
                             r.listing_id,
-                            r.listing_title or "",
-                            r.pool_key or "",
+                            escape_formula(r.listing_title or ""),
+                            escape_formula(r.pool_key or ""),
                             r.action,
                             r.result,
                             "" if r.local_quantity is None else r.local_quantity,
                             "" if r.etsy_quantity is None else r.etsy_quantity,
                             "" if r.quantity_diff is None else r.quantity_diff,
-                            r.message or "",
+                            escape_formula(r.message or ""),
                         ]
                     )
                 written += len(page.rows)

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Literal, Protocol
 
 from etsysync_gui.errors import EXIT_NEEDS_USER, EtsySyncError
+from etsysync_gui.failures import user_error_for
 from etsysync_gui.sync.inventory.plan_types import SyncPlan
 from etsysync_gui.sync.runs.records import RunKind, RunResult, Trigger
 
@@ -169,7 +170,12 @@ class SyncOutcome:
 
 
 def describe_error(exc: BaseException) -> tuple[str, str, bool]:
-    """``(title, message, needs_user)`` for any exception a run raised."""
+    """``(title, message, needs_user)`` for any exception a run raised.
+
+    A full disk or a database held by a long import is a situation, not a bug:
+    ``user_error_for`` turns it into the same sentence the CLI prints.
+    """
+    exc = user_error_for(exc) or exc
     if isinstance(exc, EtsySyncError):
         needs_user = bool(getattr(exc, "needs_user", False)) or exc.exit_code == EXIT_NEEDS_USER
         return exc.title, exc.message, needs_user

@@ -4,7 +4,8 @@ Every write runs on a worker through ``catalog.editing`` (rules and
 messages live there).  Deleting a linked variant is refused unless the seller
 agrees to unlink it in the same step.  CSV import and export go through
 ``catalog.importer``; a file with bad rows shows every problem and offers to
-import only the valid rows.
+import only the valid rows.  An import shows a progress dialog whose Cancel
+rolls the whole import back (nothing of the file is kept).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from etsysync_gui.ui import dialogs
 from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.formatting import count, money
 from etsysync_gui.ui.import_problems_dialog import ImportProblemsDialog
+from etsysync_gui.ui.import_progress_dialog import ImportProgressDialog
 from etsysync_gui.ui.row_model import Column, RowTableModel
 from etsysync_gui.ui.variant_dialog import VariantDialog
 from etsysync_gui.ui.widgets import FastTableView, LazyView, SearchBox
@@ -207,22 +209,33 @@ class CatalogView(LazyView):
             return
         chosen = path
         self.status.setText(f"Importing {chosen.name}…")
+        progress = ImportProgressDialog(chosen.name, self)
+        self.import_dialog = progress
+        progress.show()
         self.controller.jobs.submit(
-            lambda: import_catalog(self.database, chosen, skip_invalid=skip_invalid),
-            self._imported,
-            lambda exc: self._import_failed(chosen, exc),
+            lambda: import_catalog(
+                self.database,
+                chosen,
+                skip_invalid=skip_invalid,
+                progress=progress.report,
+                cancel=progress.cancel_event,
+            ),
+            lambda report: self._imported(progress, report),
+            lambda exc: self._import_failed(progress, chosen, exc),
             context=self,
         )
 
-    def _imported(self, report: ImportReport) -> None:
-        skipped = f", {len(report.skipped)} rows skipped" if report.skipped else ""
+    def _imported(self, progress: ImportProgressDialog, report: ImportReport) -> None:
+        progress.finish()
+        skipped = f", {report.skipped_count} rows skipped" if report.skipped_count else ""
         self.status.setText(
             f"Imported: {report.created} new, {report.updated} updated, "
             f"{report.unchanged} unchanged{skipped}."
         )
         self.controller.data_changed.emit()
 
-    def _import_failed(self, path: Path, exc: object) -> None:
+    def _import_failed(self, progress: ImportProgressDialog, path: Path, exc: object) -> None:
+        progress.finish()
         if isinstance(exc, CatalogImportError) and exc.problems:
             dialog = ImportProblemsDialog(exc.message, exc.problems, self)
             dialog.accepted.connect(lambda: self.import_csv(path, skip_invalid=True))

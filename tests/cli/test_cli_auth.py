@@ -257,6 +257,9 @@ def test_keychain_problems_stop_login_before_etsy(
     assert code == 4
     assert expected in err
     assert "GNOME Keyring" in err
+    # the server recipe's way out is named, not only a desktop fix
+    assert "credentials_file" in err
+    assert "ETSYSYNC_CREDENTIALS_FILE=1" in err
     assert "/oauth/connect?" not in out
     assert etsy.stats.calls("oauthToken") == 0
     assert not list(isolated_environment.rglob("credentials*"))  # no silent file fallback

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -169,3 +171,11 @@ def test_secrets_from_the_environment_never_reach_config_database_or_logs(
         data = path.read_bytes()
         for value in (secret, token, refresh):
             assert value.encode() not in data, f"{value[:6]}… found in {path}"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_a_new_sqlite_database_is_private(isolated_environment: Path) -> None:
+    result = run_cli("--profile", "t", "migrate")
+    assert result.code == 0, result.stderr
+    for path in (isolated_environment / "data").glob("t.db*"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path

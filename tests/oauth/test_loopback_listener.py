@@ -118,6 +118,24 @@ def test_other_paths_and_methods_are_refused_and_waiting_goes_on(port: int, uri:
         assert result.result(timeout=10) == CODE
 
 
+@pytest.mark.parametrize(
+    "line",
+    [b"GET http://[::1/oauth/redirect HTTP/1.1", b"GET http://[zz]:99999/x HTTP/1.1"],
+)
+def test_a_malformed_request_target_gets_400_and_waiting_goes_on(
+    port: int, uri: str, line: bytes
+) -> None:
+    """Any local process can reach the port; a URL urlsplit rejects must not end the login."""
+    listener = LoopbackListener(uri, STATE).start()
+    with waiting(listener) as result:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            raw.sendall(line + b"\r\nHost: x\r\n\r\n")
+            assert raw.recv(100).startswith(b"HTTP/1.1 400")
+        assert not result.done()
+        assert _get(port, f"code={CODE}&state={STATE}").status_code == 200
+        assert result.result(timeout=10) == CODE
+
+
 def test_an_idle_browser_connection_does_not_block_the_real_request(port: int, uri: str) -> None:
     listener = LoopbackListener(uri, STATE).start()
     with (

@@ -7,7 +7,10 @@ that connects to the fake, since profiles only accept https base URLs.
 
 from __future__ import annotations
 
+import io
 import json
+import sqlite3
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -15,6 +18,7 @@ import pytest
 from etsysync_gui import etsy_account
 from etsysync_gui.cli import main
 from etsysync_gui.config import Settings
+from etsysync_gui.db import engine as engine_module
 from etsysync_gui.db.engine import Database
 from etsysync_gui.etsy.client import EtsyClient
 from etsysync_gui.sync.runs.lease import Lease
@@ -184,3 +188,98 @@ def test_link_and_unlink(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "link", "LOCAL", str(listing_id), "--pool", "sku:X")
     assert code == 2
     assert "has no stock pool 'sku:X'" in err
+
+
+class _ClosedPipe(io.StringIO):
+    """stdout of ``etsysync … | head`` once head has exited."""
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_output_into_a_closed_pipe_exits_quietly(
+    env: Env, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env.catalog({"MUG": 7})
+    env.add(simple("MUG", 5))
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe())
+    code = main(["sync", "all"])
+    err = capsys.readouterr().err
+    assert code == 141
+    assert err == ""
+    assert env.local("MUG") == 5  # the sync itself completed
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("link", "MUG", "99999999999999999999"),
+        ("unlink", "1_0"),
+        ("unlink", "１２"),
+        ("log", "--limit", "99999999999999999999"),
+    ],
+)
+def test_oversized_or_odd_numbers_are_usage_errors(
+    env: Env, capsys: pytest.CaptureFixture[str], args: tuple[str, ...]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(list(args))
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2
+    assert "out of range" in err or "not a whole number" in err
+
+
+def test_a_database_locked_by_a_long_import_is_busy_not_a_crash(
+    env: Env,
+    database: Database,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if not database.is_sqlite:
+        pytest.skip("SQLite's file lock; PostgreSQL writers wait on rows instead")
+    env.catalog({"MUG": 7})
+    env.add(simple("MUG", 5))
+    monkeypatch.setattr(engine_module, "SQLITE_BUSY_TIMEOUT_MS", 50)
+    holder = sqlite3.connect(str(database.engine.url.database), isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # what a long `catalog import` holds
+        code, _, err = run(capsys, "sync", "all")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert code == 3, err
+    assert "The database is busy" in err
+    assert "unexpected" not in err
+
+
+def test_a_first_sync_with_nothing_linked_says_what_to_do_next(
+    env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env.add(simple("MUG", 5))
+    env.add(simple("VASE", 2))
+    code, out, _ = run(capsys, "sync", "all")
+    assert code == 0
+    assert "0 linked listing(s)" in out
+    assert "Next: 2 Etsy stock pool(s) are not linked to your catalog" in out
+    assert "--import-unlinked" in out
+    assert "etsysync link SKU LISTING_ID" in out
+    code, out, _ = run(capsys, "sync", "inventory", "--dry-run")
+    assert "Nothing to sync yet: no Etsy stock pool is linked" in out
+    assert "both sides agree" not in out
+    code, out, _ = run(capsys, "log")
+    assert code == 0
+    assert "No stock decisions yet; 2 sync run(s) recorded" in out
+    assert "etsysync log --runs" in out
+    code, out, _ = run(capsys, "log", "--runs")
+    assert code == 0
+    assert out.count("\n") == 2
+    assert "all" in out
+    assert "inventory" in out
+
+
+def test_the_log_before_any_run_says_how_to_start(
+    env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "log")
+    assert code == 0
+    assert "no sync has run yet" in out

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
+from etsysync_gui.catalog import importer
+from etsysync_gui.catalog.importer import ImportReport
+from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyStockPool, ProductVariant
-from etsysync_gui.ui import dialogs
+from etsysync_gui.ui import catalog_view, dialogs
 from etsysync_gui.ui.catalog_view import CatalogView
 from etsysync_gui.ui.controller import AppController
 
@@ -136,3 +142,49 @@ def test_csv_export_writes_every_variant(
     with controller.database.session() as session:
         variants = session.scalar(select(func.count()).select_from(ProductVariant))
     assert len(lines) - 1 == variants
+
+
+def test_csv_import_shows_progress_and_cancel_imports_nothing(
+    qtbot: QtBot,
+    view: CatalogView,
+    controller: AppController,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 2)
+    real = catalog_view.import_catalog
+
+    def after_cancel(database: Database, path: Path, **options: Any) -> ImportReport:
+        options["cancel"].wait(10)  # the seller presses Cancel while the import runs
+        return real(database, path, **options)
+
+    monkeypatch.setattr(catalog_view, "import_catalog", after_cancel)
+    before = set(_variants(controller))
+    path = tmp_path / "big.csv"
+    path.write_text("sku,quantity\n" + "".join(f"NEW-{i},1\n" for i in range(20)))
+    view.import_csv(path)
+    dialog = view.import_dialog
+    assert dialog.isVisible()
+    assert "Importing big.csv" in dialog.labelText()
+    button = dialog.findChild(QPushButton)
+    assert button is not None
+    assert button.text() == "Cancel"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "cancelled" in view.status.text())
+    assert "nothing was imported" in view.status.text()
+    assert not dialog.isVisible()
+    assert set(_variants(controller)) == before
+
+
+def test_csv_import_progress_reaches_the_end(
+    qtbot: QtBot, view: CatalogView, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 2)
+    path = tmp_path / "c.csv"
+    path.write_text("sku,quantity\n" + "".join(f"P-{i},1\n" for i in range(7)))
+    view.import_csv(path)
+    dialog = view.import_dialog
+    qtbot.waitUntil(lambda: view.status.text().startswith("Imported"))
+    assert "7 new" in view.status.text()
+    assert not dialog.isVisible()
+    assert dialog.value() == dialog.maximum()  # the last chunk reported the whole file

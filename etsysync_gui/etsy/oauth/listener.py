@@ -79,7 +79,12 @@ class RedirectTarget:
 
 def parse_redirect_uri(uri: str) -> RedirectTarget:
     """Check that ``uri`` is a plain-http loopback URL; raises ``RedirectUriError``."""
-    parts = urlsplit(uri)
+    try:
+        parts = urlsplit(uri)
+    except ValueError:  # e.g. "http://[::1/...": an unclosed IPv6 bracket
+        raise RedirectUriError(
+            f"The redirect URL {uri!r} is not a valid URL; it must look like {_EXAMPLE_URI}."
+        ) from None
     try:
         port = parts.port or 80
     except ValueError:
@@ -325,7 +330,10 @@ class LoopbackListener:
         if len(parts) != 3 or not parts[2].startswith("HTTP/"):
             return _Reply(400, pages.bad_request_page())
         method, target, _ = parts
-        url = urlsplit(target)
+        try:
+            url = urlsplit(target)
+        except ValueError:  # e.g. "http://[::1/...": any local process can send one
+            return _Reply(400, pages.bad_request_page())
         log.debug("Loopback request: %s %s", method, url.path)  # never the query: it holds the code
         if url.path != self.target.path:
             return _Reply(404, pages.not_found_page())

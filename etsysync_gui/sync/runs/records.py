@@ -44,6 +44,11 @@ class RunKind(Enum):
         return _KIND_TITLES[self]
 
     @property
+    def command(self) -> str:
+        """The ``etsysync sync WHAT`` word that starts this kind of run."""
+        return "listings" if self is RunKind.LISTINGS else self.value
+
+    @property
     def reads_listings(self) -> bool:
         return self is not RunKind.INVENTORY
 

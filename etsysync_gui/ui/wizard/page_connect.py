@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from urllib.parse import urlsplit
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from etsysync_gui.etsy.oauth.flow import AuthorizationResult
+from etsysync_gui.etsy.oauth.listener import parse_redirect_uri
+from etsysync_gui.etsy.oauth.pages import RedirectUriError
 from etsysync_gui.etsy_account import ETSY_APPS_URL
 from etsysync_gui.ui.wizard import browser, steps
 from etsysync_gui.ui.wizard.base import WARNING_STYLE, Page, note
@@ -109,13 +110,16 @@ class ConnectPage(Page):
         return self.result is not None
 
     def _hint(self, text: str) -> None:
-        """Etsy's app settings are reported to refuse IP addresses: say so.
+        """Check the URL as it is typed, so an unusable one is named before Connect.
 
-        Etsy's documentation does not say so; a third-party tool quotes the app
-        settings screen ("IP addresses are not allowed").  Assumption (the safe
-        choice): warn, and suggest ``localhost``.
+        Etsy's app settings are reported to refuse IP addresses: say so too.
         """
-        host = urlsplit(text.strip()).hostname or ""
+        try:
+            host = parse_redirect_uri(text.strip()).host
+        except RedirectUriError as error:
+            self.redirect_hint.setText(error.message)
+            self.redirect_hint.setVisible(bool(text.strip()))
+            return
         if host in ("127.0.0.1", "::1"):
             self.redirect_hint.setText(
                 "Etsy's app settings are reported to refuse IP addresses in callback URLs. "

@@ -324,3 +324,22 @@ def test_the_settings_dialog_shows_the_credentials_file_choice(
     finally:
         controller.shutdown()
         context.close()
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("http://[::1/oauth/redirect", "is not a valid URL"),
+        ("https://localhost:3003/oauth/redirect", "cannot be used by the desktop app"),
+        ("http://example.com:3003/cb", "cannot be used by the desktop app"),
+    ],
+)
+def test_an_unusable_redirect_url_is_named_while_typing(
+    at_connect: tuple[SetupWizard, ConnectPage], typed: str, expected: str
+) -> None:
+    _wizard, page = at_connect
+    page.redirect.setText(typed)  # used to raise inside the slot for "[::1"
+    assert page.redirect_hint.isVisibleTo(page)
+    assert expected in page.redirect_hint.text()
+    page.redirect.setText("http://localhost:3003/oauth/redirect")
+    assert not page.redirect_hint.isVisibleTo(page)
