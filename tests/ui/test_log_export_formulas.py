@@ -11,8 +11,7 @@ from sqlalchemy import update
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyInventorySyncLog
 from etsysync_gui.queries.log import LogFilter, export_log_csv
-
-from .logdata import fill_log
+from tests.queries.logdata import fill_log
 
 
 def test_text_cells_are_escaped_and_numbers_are_not(database: Database, tmp_path: Path) -> None:
