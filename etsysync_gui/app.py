@@ -77,8 +77,22 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(list(argv))
 
 
+def load_qt_on_main_thread() -> None:
+    """Import PySide6's QtCore, QtGui and QtWidgets now, before any other thread starts.
+
+    Why: shiboken's first import walks ``sys.modules``; a helper thread importing
+    modules at that moment (the demo's shop opens on one) makes that walk fail
+    with "dictionary changed size during iteration" and shiboken aborts the
+    process (``libshiboken/signature: could not initialize part 2``, exit 134).
+    Every entry point (``etsysync-gui``, ``python -m etsysync_gui``, the
+    bundle's ``launch_gui``) comes through ``main``, which calls this first.
+    """
+    from PySide6 import QtCore, QtGui, QtWidgets  # noqa: F401
+
+
 def main(argv: Sequence[str] | None = None, *, event_loop: EventLoop | None = None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
+    load_qt_on_main_thread()
     if args.self_check:
         from etsysync_gui.selfcheck import run_self_check
 
