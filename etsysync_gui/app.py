@@ -264,6 +264,7 @@ def _run_window(
     if not (args.minimized and window.tray.available()):  # no tray: the window is the app
         window.show()
     begin(window)
+    _tell_about_repair(window, context, quiet=args.quit_after_start)
     try:
         if event_loop is not None:
             return event_loop(window)
@@ -280,6 +281,24 @@ def _run_window(
         instance.close()
         window.shutdown()
         context.close()
+
+
+def _tell_about_repair(window: MainWindow, context: AppContext, *, quiet: bool) -> None:
+    """Say once, in the window, that a half-upgraded database was repaired or restored.
+
+    The CLI prints the same sentence (a warning on stderr); here the log file
+    alone would leave the seller wondering about the new ``.bak`` files.
+    """
+    note = context.migration.repaired if context.migration is not None else None
+    if not note:
+        return
+    print(f"etsysync-gui: {note}", file=sys.stderr)
+    if not quiet:
+        from PySide6.QtCore import QTimer
+
+        from etsysync_gui.ui import dialogs
+
+        QTimer.singleShot(0, window, lambda: dialogs.tell(window, "Database repaired", note))
 
 
 def _settle(window: MainWindow, timeout_ms: int = 60_000) -> None:

@@ -44,17 +44,24 @@ def our_tables(query: Query, is_ours: IsOurs, schema: str = "main") -> list[str]
 
 
 def fingerprint(query: Query, is_ours: IsOurs, schema: str = "main") -> Fingerprint:
-    """Our tables (not ``alembic_version``), their columns and their named indexes."""
-    items: set[tuple[str, str]] = set()
-    for table in our_tables(query, is_ours, schema):
-        if table == "alembic_version":
-            continue
-        items.add(("table", table))
-        for column in list(query(f"PRAGMA {schema}.table_info({_q(table)})")):
-            items.add(("column", f"{table}.{column[1]}"))
-        for index in list(query(f"PRAGMA {schema}.index_list({_q(table)})")):
-            if not str(index[1]).startswith("sqlite_autoindex_"):
-                items.add(("index", str(index[1])))
+    """Our tables (not ``alembic_version``), their columns and their named indexes.
+
+    Two statements, whatever the number of tables (SQLite's table-valued pragmas).
+    """
+    ours = {t for t in our_tables(query, is_ours, schema) if t != "alembic_version"}
+    items: set[tuple[str, str]] = {("table", t) for t in ours}
+    columns = query(
+        f"SELECT m.name, c.name FROM {schema}.sqlite_master AS m, "
+        f"pragma_table_info(m.name, '{schema}') AS c WHERE m.type = 'table'"
+    )
+    items |= {("column", f"{t}.{c}") for t, c in columns if t in ours}
+    indexes = query(
+        f"SELECT m.name, i.name FROM {schema}.sqlite_master AS m, "
+        f"pragma_index_list(m.name, '{schema}') AS i WHERE m.type = 'table'"
+    )
+    items |= {
+        ("index", str(i)) for t, i in indexes if t in ours and not str(i).startswith("sqlite_")
+    }
     return frozenset(items)
 
 

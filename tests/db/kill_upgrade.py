@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import sys
@@ -87,6 +88,7 @@ class Target:
     def drop(self) -> None:
         if self.backend == "postgresql":
             self._admin(f'DROP SCHEMA "{self.schema}" CASCADE')
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def backups(self) -> list[Path]:
         return sorted(self.folder.glob("*.bak"))

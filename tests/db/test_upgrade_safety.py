@@ -106,23 +106,27 @@ def test_a_copy_is_checked_before_it_gets_its_name(tmp_path: Path) -> None:
     assert _titles(target) == ["Kept safe"] and oct(target.stat().st_mode & 0o777) == "0o600"
 
 
-def _half_upgrade_like_an_old_build(tmp_path: Path, stamp: str = "20261201T000000Z") -> Path:
+def half_upgrade_like_an_old_build(path: Path, stamp: str = "20261201T000000Z") -> Path:
     """A file at 0001 whose upgrade to 0002 an old build began and a crash cut short."""
-    path = tmp_path / "shop.db"
-    _shop(tmp_path, "0001").dispose()
-    good = tmp_path / f"shop.db.before-upgrade-from-0001-{stamp}.bak"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = Database.open(f"sqlite:///{path}")
+    upgrade_to(db.engine, "0001")
+    with db.engine.begin() as conn:
+        conn.execute(text(KEPT))
+    db.dispose()
+    good = path.with_name(f"{path.name}.before-upgrade-from-0001-{stamp}.bak")
     backups.copy_database(path, good)
     with sqlite3.connect(path) as conn:  # 0002's first statement, outside a transaction
         conn.execute("CREATE TABLE sync_runs (id INTEGER PRIMARY KEY, shop_id BIGINT)")
     # ...and the copy the old build wrote at the next (failing) start, of the damaged file.
-    backups.copy_database(path, tmp_path / "shop.db.before-upgrade-from-0001-20261202T0Z.bak")
+    backups.copy_database(path, path.with_name(f"{path.name}.before-upgrade-from-0001-2Z.bak"))
     return path
 
 
 def test_a_half_upgraded_file_from_an_older_build_is_restored_and_upgraded(
     tmp_path: Path,
 ) -> None:
-    path = _half_upgrade_like_an_old_build(tmp_path)
+    path = half_upgrade_like_an_old_build(tmp_path / "shop.db")
     db = Database.open(f"sqlite:///{path}")
     result = upgrade_to_head(db.engine)
     assert result.after == head_revision()
@@ -136,7 +140,7 @@ def test_a_half_upgraded_file_from_an_older_build_is_restored_and_upgraded(
 
 
 def test_a_half_upgraded_file_without_a_sound_copy_is_refused_untouched(tmp_path: Path) -> None:
-    path = _half_upgrade_like_an_old_build(tmp_path)
+    path = half_upgrade_like_an_old_build(tmp_path / "shop.db")
     (tmp_path / "shop.db.before-upgrade-from-0001-20261201T000000Z.bak").unlink()
     db = Database.open(f"sqlite:///{path}")
     with pytest.raises(DatabaseError, match="half-upgraded") as raised:
