@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import signal
 import sqlite3
@@ -232,12 +233,21 @@ def run(config: dict[str, Any]) -> list[Summary]:
         prepare(counting, start, template)
         summary.statements = count_statements(counting, start, mode)
         counting.drop()
-        for k in range(summary.statements):
-            for when in ("before", "after"):
-                _trial(summary, backend, folder, config, start, template, k, when)
+        for k, when in _points(summary.statements, config.get("sample"), str(start)):
+            _trial(summary, backend, folder, config, start, template, k, when)
         template_target.drop()
         summaries.append(summary)
     return summaries
+
+
+def _points(statements: int, sample: int | None, seed: str) -> list[tuple[int, str]]:
+    """Every (statement, side) pair, or a seeded sample that keeps the first and the last."""
+    points = [(k, when) for k in range(statements) for when in ("before", "after")]
+    if sample is None or len(points) <= sample:
+        return points
+    ends = [points[0], points[-1]]
+    middle = random.Random(f"kill-{seed}").sample(points[1:-1], sample - 2)
+    return sorted([*ends, *middle])
 
 
 def _trial(
