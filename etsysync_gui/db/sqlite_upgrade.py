@@ -178,7 +178,11 @@ def _change_locked(
             if before is not None:
                 return _Damaged(before)
             if not sqlite_repair.drop_empty_tables(conn.exec_driver_sql, schemas.is_ours):
-                raise DatabaseError(_no_copy_message(path, _Damaged("empty")))
+                raise DatabaseError(
+                    f"The database {path} holds EtsySync tables with rows but no schema "
+                    "revision, so it cannot be upgraded safely; restore the file from your own "
+                    "backup, or move it aside to start with an empty database."
+                )
             repaired = (
                 f"The database {path} held the empty tables of a first start that was cut "
                 "short; they were created again."
@@ -229,10 +233,8 @@ def _restore(path: Path, damaged: _Damaged) -> str:
             f"Cannot restore {path} from {backup} ({exc}); nothing was changed, so restore "
             "the file by hand from that copy, or move it aside to start afresh."
         ) from None
-    note = (
+    return (
         f"The database {path} had been left half-upgraded by an earlier EtsySync; it was "
         f"restored from {backup.name} and upgraded again (the damaged file is kept as "
         f"{kept.name})."
     )
-    log.warning("%s", note)
-    return note

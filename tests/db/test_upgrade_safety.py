@@ -169,7 +169,7 @@ def test_tables_with_rows_but_no_revision_are_refused(tmp_path: Path) -> None:
         conn.execute("CREATE TABLE products (id INTEGER PRIMARY KEY, title TEXT)")
         conn.execute("INSERT INTO products (title) VALUES ('Kept safe')")
     db = Database.open(f"sqlite:///{path}")
-    with pytest.raises(DatabaseError, match="half-upgraded"):
+    with pytest.raises(DatabaseError, match="tables with rows but no schema revision"):
         upgrade_to_head(db.engine)
     assert _titles(path) == ["Kept safe"]
     db.dispose()
