@@ -175,20 +175,23 @@ def _change_locked(
         repaired = None
         schemas = schemas_at(before)
         if _damaged(conn.exec_driver_sql, schemas):
-            if before is not None:
+            # Nothing of the seller's in it (an older build's first upgrade, cut short
+            # after a step or two): start from scratch, in this same transaction.
+            if sqlite_repair.drop_empty_tables(conn.exec_driver_sql, schemas.is_ours):
+                repaired = (
+                    f"The database {path} held only the empty tables of an upgrade that was "
+                    "cut short; they were created again."
+                )
+            elif before is not None:
                 return _Damaged(before)
-            if not sqlite_repair.drop_empty_tables(conn.exec_driver_sql, schemas.is_ours):
+            else:
                 raise DatabaseError(
                     f"The database {path} holds EtsySync tables with rows but no schema "
                     "revision, so it cannot be upgraded safely; restore the file from your own "
                     "backup, or move it aside to start with an empty database."
                 )
-            repaired = (
-                f"The database {path} held the empty tables of a first start that was cut "
-                "short; they were created again."
-            )
         backup = None
-        if before is not None:
+        if before is not None and repaired is None:
             label = backup_label(path, "downgrade" if downgrade else "upgrade", before, wanted)
             backup = write_backup(path, label, before)
         cfg = alembic_config(conn)

@@ -31,6 +31,8 @@ import pytest
 
 from tests.conftest import postgres_base_url
 
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the kill helper forks")
+
 ROOT = Path(__file__).resolve().parents[2]
 STARTS: list[str | None] = [None, "0001", "0002", "0003"]
 # PostgreSQL and the older builds' upgrade: a seeded sample of kill points per starting

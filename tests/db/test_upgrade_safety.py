@@ -186,3 +186,19 @@ def test_tables_of_other_programs_in_the_file_are_left_alone(tmp_path: Path) -> 
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT body FROM my_notes").fetchall() == [("mine",)]
     db.dispose()
+
+
+def test_an_empty_half_upgraded_file_without_a_copy_is_created_again(tmp_path: Path) -> None:
+    """An older build's first upgrade committed 0001, then died inside 0002: no rows, no copy."""
+    path = tmp_path / "shop.db"
+    db = Database.open(f"sqlite:///{path}")
+    upgrade_to(db.engine, "0001")
+    db.dispose()
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE sync_runs (id INTEGER PRIMARY KEY, shop_id BIGINT)")
+    db = Database.open(f"sqlite:///{path}")
+    result = upgrade_to_head(db.engine)
+    assert result.after == head_revision() and result.backup is None
+    assert result.repaired is not None and "created again" in result.repaired
+    assert list(tmp_path.glob("*.bak")) == []
+    db.dispose()
