@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from etsysync_gui.db.backups import check_copy, readonly_uri
+from etsysync_gui.db.backups import check_copy, readonly_uri, stored_revision
 
 # (kind, name): ("table", t), ("index", i) or ("column", "t.c").
 Fingerprint = frozenset[tuple[str, str]]
@@ -80,31 +80,56 @@ def drop_empty_tables(query: Query, is_ours: IsOurs) -> bool:
     return True
 
 
-def find_backup(path: Path, revision: str, reference: Fingerprint, is_ours: IsOurs) -> Path | None:
-    """The newest sound copy of ``path`` taken before an upgrade from ``revision``.
+def find_backup(path: Path, accept: Callable[[Path, str], bool]) -> Path | None:
+    """The newest sound copy of ``path`` that ``accept(copy, its revision)`` takes.
 
-    Older builds labelled copies ``<file>.before-upgrade-from-<rev>-<time>.bak``
-    and wrote one at every failed start, of the damaged file too; those fail the
-    schema comparison and are skipped.
+    Older builds labelled copies ``<file>.before-upgrade-from-<rev>-<time>.bak``,
+    one at every start that upgraded, of a damaged file too (those fail the
+    caller's schema comparison and are skipped).
     """
     candidates = sorted(
-        path.parent.glob(f"{path.name}.before-*-from-{revision}-*.bak"),
+        path.parent.glob(f"{path.name}.before-*-from-*.bak"),
         key=lambda p: p.stat().st_mtime,
         reverse=True,
     )
     for candidate in candidates:
         try:
+            revision = stored_revision(candidate)
             check_copy(candidate, revision)
-            conn = sqlite3.connect(readonly_uri(candidate), uri=True)
-            try:
-                sound = fingerprint(conn.execute, is_ours) == reference
-            finally:
-                conn.close()
+            if revision is not None and accept(candidate, revision):
+                return candidate
         except (OSError, sqlite3.Error):
             continue
-        if sound:
-            return candidate
     return None
+
+
+def read_fingerprint(path: Path, is_ours: IsOurs) -> Fingerprint:
+    conn = sqlite3.connect(readonly_uri(path), uri=True)
+    try:
+        return fingerprint(conn.execute, is_ours)
+    finally:
+        conn.close()
+
+
+def same_row_counts(path: Path, copy: Path, is_ours: IsOurs) -> bool:
+    """Whether every table of ``copy`` holds as many rows in ``path``: nothing was
+    written since the copy (a copy from an earlier revision is only taken then)."""
+    conn = sqlite3.connect(path.resolve().as_uri(), uri=True)
+    try:
+        conn.execute("ATTACH DATABASE ? AS src", (readonly_uri(copy),))
+        for table in our_tables(conn.execute, is_ours, "src"):
+            if table == "alembic_version":
+                continue
+            theirs = conn.execute(f"SELECT count(*) FROM src.{_q(table)}").fetchone()
+            try:
+                ours = conn.execute(f"SELECT count(*) FROM main.{_q(table)}").fetchone()
+            except sqlite3.OperationalError:  # no such table: in the middle of a rebuild
+                return False
+            if ours != theirs:
+                return False
+        return True
+    finally:
+        conn.close()
 
 
 def restore_tables(

@@ -41,6 +41,7 @@ from etsysync_gui.db.migrate import (
     alembic_config,
     current_from,
     refuse_unknown_revision,
+    scripts,
     wanted_revision,
 )
 from etsysync_gui.db.models import Base
@@ -215,7 +216,20 @@ def _no_copy_message(path: Path, damaged: _Damaged) -> str:
 def _restore(path: Path, damaged: _Damaged) -> str:
     """Put the copy taken before the interrupted upgrade back; returns the note for the seller."""
     schemas = schemas_at(damaged.revision)
-    backup = sqlite_repair.find_backup(path, damaged.revision, schemas.expected, schemas.is_ours)
+    chain = [rev.revision for rev in reversed(list(scripts().walk_revisions()))]
+    earlier = set(chain[: chain.index(damaged.revision) + 1])
+
+    def sound(copy: Path, revision: str) -> bool:
+        # A copy from an earlier revision: an older build upgraded several steps in
+        # one start and took one copy, before the first; nothing written since.
+        if revision not in earlier:
+            return False
+        at = schemas_at(revision)
+        if sqlite_repair.read_fingerprint(copy, at.is_ours) != at.expected:
+            return False
+        return revision == damaged.revision or sqlite_repair.same_row_counts(path, copy, at.is_ours)
+
+    backup = sqlite_repair.find_backup(path, sound)
     if backup is None:
         raise DatabaseError(_no_copy_message(path, damaged))
     kept = path.with_name(f"{path.name}.half-upgraded-from-{damaged.revision}.bak")

@@ -17,6 +17,7 @@ helper, never in the product.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import random
 import shutil
@@ -278,6 +279,7 @@ def _trial(
 
 
 if __name__ == "__main__":
+    logging.disable(logging.WARNING)  # the repair notes; the summary counts them
     results = run(json.loads(sys.argv[1]))
     for result in results:
         print(json.dumps(result.__dict__))
