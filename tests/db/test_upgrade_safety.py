@@ -202,3 +202,46 @@ def test_an_empty_half_upgraded_file_without_a_copy_is_created_again(tmp_path: P
     assert result.repaired is not None and "created again" in result.repaired
     assert list(tmp_path.glob("*.bak")) == []
     db.dispose()
+
+
+def _old_build_upgraded_two_steps_then_died(path: Path) -> None:
+    """Copy at 0001, 0002 committed, a crash inside 0003: what the older builds left."""
+    half_upgrade_like_an_old_build(path)
+    path.unlink()
+    good = path.with_name(f"{path.name}.before-upgrade-from-0001-20261201T000000Z.bak")
+    backups.copy_database(good, path)
+    db = Database.open(f"sqlite:///{path}")
+    upgrade_to(db.engine, "0002")
+    db.dispose()
+    for stale in path.parent.glob("*-to-0002.bak"):
+        stale.unlink()  # the older builds took no copy between steps
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE scheduled_jobs (id INTEGER PRIMARY KEY)")
+
+
+def test_a_copy_from_before_several_steps_is_restored_when_nothing_was_written_since(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "shop.db"
+    _old_build_upgraded_two_steps_then_died(path)
+    db = Database.open(f"sqlite:///{path}")
+    result = upgrade_to_head(db.engine)
+    assert result.after == head_revision() and result.before == "0001"
+    assert result.repaired is not None and "20261201T000000Z" in result.repaired
+    assert _titles(path) == ["Kept safe"]
+    db.dispose()
+
+
+def test_a_copy_from_before_several_steps_is_refused_when_rows_changed_since(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "shop.db"
+    _old_build_upgraded_two_steps_then_died(path)
+    with sqlite3.connect(path) as conn:
+        conn.execute(KEPT.replace("Kept safe", "Sold since"))
+    db = Database.open(f"sqlite:///{path}")
+    with pytest.raises(DatabaseError, match="no sound copy"):
+        upgrade_to_head(db.engine)
+    assert current_revision(db.engine) == "0002"
+    assert sorted(_titles(path)) == ["Kept safe", "Sold since"]
+    db.dispose()
