@@ -77,8 +77,22 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(list(argv))
 
 
+def load_qt_on_main_thread() -> None:
+    """Import PySide6's QtCore, QtGui and QtWidgets now, before any other thread starts.
+
+    Why: shiboken's first import walks ``sys.modules``; a helper thread importing
+    modules at that moment (the demo's shop opens on one) makes that walk fail
+    with "dictionary changed size during iteration" and shiboken aborts the
+    process (``libshiboken/signature: could not initialize part 2``, exit 134).
+    Every entry point (``etsysync-gui``, ``python -m etsysync_gui``, the
+    bundle's ``launch_gui``) comes through ``main``, which calls this first.
+    """
+    from PySide6 import QtCore, QtGui, QtWidgets  # noqa: F401
+
+
 def main(argv: Sequence[str] | None = None, *, event_loop: EventLoop | None = None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
+    load_qt_on_main_thread()
     if args.self_check:
         from etsysync_gui.selfcheck import run_self_check
 
@@ -250,6 +264,7 @@ def _run_window(
     if not (args.minimized and window.tray.available()):  # no tray: the window is the app
         window.show()
     begin(window)
+    _tell_about_repair(window, context, quiet=args.quit_after_start)
     try:
         if event_loop is not None:
             return event_loop(window)
@@ -266,6 +281,24 @@ def _run_window(
         instance.close()
         window.shutdown()
         context.close()
+
+
+def _tell_about_repair(window: MainWindow, context: AppContext, *, quiet: bool) -> None:
+    """Say once, in the window, that a half-upgraded database was repaired or restored.
+
+    The CLI prints the same sentence (a warning on stderr); here the log file
+    alone would leave the seller wondering about the new ``.bak`` files.
+    """
+    note = context.migration.repaired if context.migration is not None else None
+    if not note:
+        return
+    print(f"etsysync-gui: {note}", file=sys.stderr)
+    if not quiet:
+        from PySide6.QtCore import QTimer
+
+        from etsysync_gui.ui import dialogs
+
+        QTimer.singleShot(0, window, lambda: dialogs.tell(window, "Database repaired", note))
 
 
 def _settle(window: MainWindow, timeout_ms: int = 60_000) -> None:

@@ -45,6 +45,13 @@ class DatabaseError(EtsySyncError):
     title = "Database problem"
 
 
+class DatabaseBusyError(DatabaseError):
+    """Another EtsySync holds the database's write lock (upgrading it) beyond the wait."""
+
+    title = "Database busy"
+    exit_code = EXIT_ALREADY_RUNNING
+
+
 class DataDirError(EtsySyncError):
     """A folder EtsySync needs (data, config, logs) cannot be created or written."""
 

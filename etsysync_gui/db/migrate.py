@@ -1,19 +1,19 @@
 """Bringing a database to the schema this version of EtsySync expects.
 
 ``upgrade_to_head`` runs at every start of both the GUI and the CLI, before
-any window is built or any command touches a table.  Before a migration
-changes an existing SQLite file, the file is copied aside with SQLite's online
-backup API (safe with WAL), so a failed or unwanted upgrade never loses the
-seller's data.  On PostgreSQL an advisory lock stops two starting processes
-from migrating the same database at once.
+any window is built or any command touches a table.  A crash must never leave
+a half-upgraded database, so every upgrade runs in one transaction: on
+PostgreSQL natively (its DDL is transactional), under an advisory lock that
+stops two starting processes from migrating at once; on SQLite through
+``sqlite_upgrade``, which also copies the file aside first (``backups``) and
+repairs a file an older build left half-upgraded (``sqlite_repair``).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
-import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
@@ -25,7 +25,6 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from etsysync_gui.db.engine import describe_connection_error
-from etsysync_gui.db.urls import sqlite_path
 from etsysync_gui.errors import DatabaseError, DataDirError
 from etsysync_gui.paths import migrations_dir
 
@@ -37,11 +36,16 @@ _PG_MIGRATION_LOCK = 0x45545359
 
 @dataclass(frozen=True)
 class MigrationResult:
-    """What ``upgrade_to_head`` did; the CLI prints it and the GUI logs it."""
+    """What ``upgrade_to_head`` did; the CLI prints it and the GUI logs it.
+
+    ``repaired``: one sentence for the seller when a half-upgraded file left by
+    an older build had to be repaired or restored first.
+    """
 
     before: str | None
     after: str | None
     backup: Path | None
+    repaired: str | None = None
 
     @property
     def changed(self) -> bool:
@@ -56,11 +60,28 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return cfg
 
 
+@functools.lru_cache(maxsize=4)
+def _scripts_in(folder: str) -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def scripts() -> ScriptDirectory:
+    """The migration scripts, read once per folder: each read compiles every script."""
+    return _scripts_in(str(migrations_dir()))
+
+
 def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return scripts().get_current_head()
 
 
-def _current(connection: Connection) -> str | None:
+def wanted_revision(target: str) -> str | None:
+    """The revision a ``target`` ("head", "base" or a revision id) names."""
+    if target == "head":
+        return head_revision()
+    return None if target == "base" else target
+
+
+def current_from(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
@@ -68,12 +89,12 @@ def current_revision(engine: Engine) -> str | None:
     """The schema revision the database is at (None for an empty database)."""
     try:
         with engine.connect() as conn:
-            return _current(conn)
+            return current_from(conn)
     except SQLAlchemyError as exc:
         raise DatabaseError(describe_connection_error(engine, exc)) from None
 
 
-def _refuse_unknown_revision(engine: Engine, before: str | None) -> None:
+def refuse_unknown_revision(engine: Engine, before: str | None) -> None:
     """Stop before touching a database whose schema this version does not know.
 
     That happens when a newer EtsySync (on this computer or another one sharing
@@ -83,62 +104,47 @@ def _refuse_unknown_revision(engine: Engine, before: str | None) -> None:
     """
     if before is None:
         return
-    scripts = ScriptDirectory.from_config(alembic_config())
-    if before in {rev.revision for rev in scripts.walk_revisions()}:
+    known = scripts()
+    if before in {rev.revision for rev in known.walk_revisions()}:
         return
     raise DatabaseError(
         f"The database {engine.url.render_as_string(hide_password=True)} was upgraded by a "
         f"newer version of EtsySync (schema {before}; this version knows up to "
-        f"{scripts.get_current_head()}). Install the newer EtsySync, or choose another "
+        f"{known.get_current_head()}). Install the newer EtsySync, or choose another "
         "database; nothing was changed."
     )
 
 
-def _backup_sqlite(engine: Engine, before: str | None) -> Path | None:
-    path = sqlite_path(engine.url)
-    if path is None or not path.exists() or path.stat().st_size == 0:
-        return None
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    target = path.with_name(f"{path.name}.before-upgrade-from-{before or 'empty'}-{stamp}.bak")
-    try:
-        with sqlite3.connect(path) as src, sqlite3.connect(target) as dst:
-            src.backup(dst)
-    except (OSError, sqlite3.Error) as exc:
-        raise DataDirError(
-            f"Cannot copy {path} aside before upgrading it ({exc}); nothing was changed."
-        ) from None
-    target.chmod(0o600)
-    log.info("Copied the database aside before upgrading it: %s", target)
-    return target
-
-
 def _run(engine: Engine, target: str, downgrade: bool) -> MigrationResult:
-    head = head_revision()
+    if engine.url.get_backend_name() == "sqlite":
+        from etsysync_gui.db.sqlite_upgrade import run_sqlite  # it imports this module
+
+        return run_sqlite(engine, target, downgrade)
+    return _run_postgresql(engine, target, downgrade)
+
+
+def _run_postgresql(engine: Engine, target: str, downgrade: bool) -> MigrationResult:
+    """All pending migrations in one transaction (PostgreSQL's DDL is transactional),
+    under an advisory lock so two starting processes never migrate at once."""
     with engine.connect() as conn:
-        if engine.url.get_backend_name() == "postgresql":
-            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
-            conn.commit()
+        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+        conn.commit()
         try:
-            before = _current(conn)
-            _refuse_unknown_revision(engine, before)
-            wanted = head if target == "head" else (None if target == "base" else target)
-            backup = None
-            if before != wanted:
-                if engine.url.get_backend_name() == "sqlite" and before is not None:
-                    backup = _backup_sqlite(engine, before)
+            before = current_from(conn)
+            refuse_unknown_revision(engine, before)
+            if before != wanted_revision(target):
                 cfg = alembic_config(conn)
                 if downgrade:
                     command.downgrade(cfg, target)
                 else:
                     command.upgrade(cfg, target)
                 conn.commit()
-            after = _current(conn)
+            after = current_from(conn)
         finally:
-            if engine.url.get_backend_name() == "postgresql":
-                conn.rollback()
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_MIGRATION_LOCK})
-                conn.commit()
-    return MigrationResult(before=before, after=after, backup=backup)
+            conn.rollback()
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_MIGRATION_LOCK})
+            conn.commit()
+    return MigrationResult(before=before, after=after, backup=None)
 
 
 def upgrade_to_head(engine: Engine) -> MigrationResult:
@@ -156,6 +162,8 @@ def upgrade_to(engine: Engine, target: str) -> MigrationResult:
         raise DatabaseError(describe_connection_error(engine, exc)) from None
     if result.changed:
         log.info("Database upgraded from %s to %s", result.before or "empty", result.after)
+    if result.repaired:
+        log.warning("%s", result.repaired)
     return result
 
 

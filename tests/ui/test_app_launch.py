@@ -55,6 +55,18 @@ def test_launch_with_a_broken_database_url_exits_with_the_message(
     assert "Unsupported database 'mysql'" in capsys.readouterr().err
 
 
+def test_a_half_upgraded_database_is_restored_and_the_start_says_so(
+    qtbot: QtBot, isolated_environment: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.db.test_upgrade_safety import half_upgrade_like_an_old_build
+
+    half_upgrade_like_an_old_build(isolated_environment / "data" / "production.db")
+    assert app.main(["--profile", "production", "--quit-after-start"]) == 0
+    err = capsys.readouterr().err
+    assert "half-upgraded by an earlier EtsySync; it was restored from" in err
+    assert err.count("etsysync-gui:") == 1  # one sentence, once
+
+
 def test_minimized_starts_in_the_tray_without_showing_the_window(
     qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, shown: list[str]
 ) -> None:

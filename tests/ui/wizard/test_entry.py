@@ -3,10 +3,12 @@ the pages for the screenshots, and the wizard model's words and settings."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QApplication, QWizard
 from pytestqt.qtbot import QtBot
 
@@ -33,23 +35,37 @@ from tests.credentials.fakes import MemoryKeyring
 from .conftest import MakeWizard
 from .drive import TIMEOUT_MS
 
-
-def _when_shown(action: object) -> None:
-    """Run ``action(wizard)`` once the modal wizard is up (``exec`` blocks this test)."""
-
-    def poll() -> None:
-        wizard = next(
-            (w for w in QApplication.topLevelWidgets() if isinstance(w, SetupWizard)), None
-        )
-        if wizard is None or not wizard.isVisible():
-            QTimer.singleShot(10, poll)
-            return
-        action(wizard)  # type: ignore[operator]
-
-    QTimer.singleShot(0, poll)
+WhenShown = Callable[[Callable[[SetupWizard], None]], None]
 
 
-def test_the_demo_button_ends_the_wizard_with_demo_requested(qtbot: QtBot) -> None:
+@pytest.fixture
+def when_shown(monkeypatch: pytest.MonkeyPatch) -> Iterator[WhenShown]:
+    """``when_shown(action)``: run ``action(wizard)`` once the modal wizard is up.
+
+    ``exec`` blocks the test, so the action is queued on the wizard itself as
+    ``exec`` begins: it runs inside the wizard's own event loop, after ``show``,
+    and never if the wizard is gone.  Polling ``topLevelWidgets()`` instead
+    touched every window, including a previous wizard in the middle of its
+    deferred deletion, and crashed the test process once in a few runs.
+    """
+    actions: list[Callable[[SetupWizard], None]] = []
+    original_exec = SetupWizard.exec
+
+    def exec_with_action(wizard: SetupWizard) -> int:
+        for action in actions:
+            QTimer.singleShot(0, wizard, functools.partial(action, wizard))
+        return original_exec(wizard)
+
+    monkeypatch.setattr(SetupWizard, "exec", exec_with_action)
+    yield actions.append
+    # run_setup_wizard ends with deleteLater(): delete the wizard now, inside this
+    # test, rather than in whichever event loop a later test happens to spin.
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def test_the_demo_button_ends_the_wizard_with_demo_requested(
+    qtbot: QtBot, when_shown: WhenShown
+) -> None:
     emitted: list[bool] = []
 
     def press_demo(wizard: SetupWizard) -> None:
@@ -58,7 +74,7 @@ def test_the_demo_button_ends_the_wizard_with_demo_requested(qtbot: QtBot) -> No
         assert isinstance(page, ProfilePage)
         page.demo.click()
 
-    _when_shown(press_demo)
+    when_shown(press_demo)
     outcome = run_setup_wizard(None, load_settings())
     assert outcome.kind is OutcomeKind.DEMO
     assert outcome.demo_requested
@@ -67,14 +83,14 @@ def test_the_demo_button_ends_the_wizard_with_demo_requested(qtbot: QtBot) -> No
     assert not ConfigStore().path.exists()
 
 
-def test_cancel_ends_the_wizard_with_cancelled(qtbot: QtBot) -> None:
+def test_cancel_ends_the_wizard_with_cancelled(qtbot: QtBot, when_shown: WhenShown) -> None:
     seen: list[str] = []
 
     def cancel(wizard: SetupWizard) -> None:
         seen.append(wizard.model.profile_name)
         wizard.button(QWizard.WizardButton.CancelButton).click()
 
-    _when_shown(cancel)
+    when_shown(cancel)
     # The keywords the app's start-up passes (``app._setup_first``).
     outcome = run_setup_wizard(parent=None, profile="staging")
     assert outcome.cancelled
