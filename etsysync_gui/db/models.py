@@ -332,6 +332,8 @@ class EtsyTransaction(Base):
     )
     applied_run_id: Mapped[int | None] = mapped_column(Integer)
     applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The run whose receipts read first stored it: known before that run's writes.
+    first_seen_run_id: Mapped[int | None] = mapped_column(Integer)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

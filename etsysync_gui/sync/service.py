@@ -32,6 +32,7 @@ from etsysync_gui.sync.inventory.plan_types import SyncPlan
 from etsysync_gui.sync.inventory.planning import plan_from, plan_inventory
 from etsysync_gui.sync.inventory.recovery import recover_pending
 from etsysync_gui.sync.inventory.states import load_states
+from etsysync_gui.sync.ledger.read import LedgerRead, update_ledger
 from etsysync_gui.sync.listings import linking
 from etsysync_gui.sync.listings.run import (
     ListingSyncResult,
@@ -146,6 +147,7 @@ class SyncService:
 
         def body(ctx: ApplyContext) -> RunOutcome:
             recover_pending(ctx)
+            self._read_ledger(ctx)
             return self._apply(ctx, plan)
 
         return self._frame("inventory", trigger, False, progress, cancel, options).run(body)
@@ -165,6 +167,7 @@ class SyncService:
         def body(ctx: ApplyContext) -> RunOutcome:
             if not dry_run:
                 recover_pending(ctx)
+                self._read_ledger(ctx)
             plan = plan_inventory(
                 self.database,
                 ctx.client,
@@ -195,6 +198,7 @@ class SyncService:
         def body(ctx: ApplyContext) -> RunOutcome:
             if not dry_run:
                 recover_pending(ctx)
+                self._read_ledger(ctx)
             done = self._listing_pass(ctx, import_unlinked, dry_run, plan=True)
             plan = done.plan
             assert plan is not None
@@ -286,6 +290,19 @@ class SyncService:
         finally:
             session.close()
         return _ListingPass(result, sync_plan)
+
+    def _read_ledger(self, ctx: ApplyContext) -> LedgerRead:
+        """The sales ledger step (``sync.ledger.read``): after recovery, before planning,
+        so sales erased by the last run's writes (or by the recovered ones) are
+        counted by this run's decisions."""
+        return update_ledger(
+            self.database,
+            ctx.client,
+            ctx.options.shop_id,
+            now=self.clock(),
+            run_id=ctx.run_id,
+            cancel=ctx.cancel,
+        )
 
     def _apply(self, ctx: ApplyContext, plan: SyncPlan) -> RunOutcome:
         completed = apply_plan(ctx, plan)

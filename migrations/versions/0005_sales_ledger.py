@@ -72,6 +72,7 @@ def upgrade() -> None:
         sa.Column("overwritten_by", sa.Integer(), nullable=True),
         sa.Column("applied_run_id", sa.Integer(), nullable=True),
         sa.Column("applied_at", TZ_DATETIME, nullable=True),
+        sa.Column("first_seen_run_id", sa.Integer(), nullable=True),
         sa.Column("first_seen_at", TZ_DATETIME, nullable=False),
         sa.Column("updated_at", TZ_DATETIME, nullable=False),
         sa.ForeignKeyConstraint(

@@ -53,6 +53,7 @@ from etsysync_gui.sync.inventory.prepare import prepare_listing
 from etsysync_gui.sync.inventory.put_builder import verify_written
 from etsysync_gui.sync.inventory.states import ListingState, load_states
 from etsysync_gui.sync.inventory.writeahead import ListingWrite
+from etsysync_gui.sync.ledger.overwrites import Sale, snapshot_of
 from etsysync_gui.sync.runs.context import ApplyContext
 from etsysync_gui.sync.runs.progress import PHASE_WRITING, cancelled, report
 
@@ -92,6 +93,7 @@ def apply_plan(ctx: ApplyContext, plan: SyncPlan) -> bool:
             return False
         chunk = remote[start : start + CHUNK]
         ids = [x.listing_id for x in chunk]
+        read_at = ctx.client.etsy_time()  # the snapshot's time (see ``sync.ledger``)
         fresh = ctx.client.get_inventories_by_listing_ids(ids)
         with ctx.database.session() as session:
             states = load_states(session, plan.shop_id, ids)
@@ -102,7 +104,7 @@ def apply_plan(ctx: ApplyContext, plan: SyncPlan) -> bool:
                 return False
             ctx.renew()
             execute, note = prepared[listing.listing_id]
-            _execute(ctx, execute, fresh.get(listing.listing_id), note)
+            _execute(ctx, execute, fresh.get(listing.listing_id), note, read_at)
             done += 1
             report(ctx.progress, PHASE_WRITING, done, len(todo))
     return True
@@ -112,9 +114,18 @@ def _stale(plan: ListingPlan, state: ListingState | None) -> bool:
     """Whether links or bases changed since the plan was made (or a record is pending)."""
     if state is None or state.pending:
         return True
-    now = {(x.pool_key, x.local_variant_id, x.base_local, x.base_etsy) for x in state.links}
-    then = {(p.pool_key, p.local_variant_id, p.base_local, p.base_etsy) for p in plan.pools}
+    now = {
+        (x.pool_key, x.local_variant_id, x.base_local, x.base_etsy, _ids(x.sales))
+        for x in state.links
+    }
+    then = {
+        (p.pool_key, p.local_variant_id, p.base_local, p.base_etsy, p.sales) for p in plan.pools
+    }
     return now != then
+
+
+def _ids(sales: Sequence[Sale]) -> tuple[int, ...]:
+    return tuple(sale.transaction_id for sale in sales)
 
 
 def _prepare(
@@ -170,7 +181,11 @@ def _commit_local(ctx: ApplyContext, plan: ListingPlan, note: str | None) -> Non
 
 
 def _execute(
-    ctx: ApplyContext, plan: ListingPlan, inventory: Inventory | None, note: str | None
+    ctx: ApplyContext,
+    plan: ListingPlan,
+    inventory: Inventory | None,
+    note: str | None,
+    read_at: float,
 ) -> None:
     lid = plan.listing_id
     if note is not None:
@@ -187,7 +202,7 @@ def _execute(
     if not plan.etsy_write or inventory is None:
         _commit_local(ctx, plan, note)
         return
-    write = ListingWrite.of(plan, run_id=ctx.run_id, inventory=inventory, note=note)
+    write = _remote_write(ctx, plan, inventory, note, read_at)
     ctx.hooks.before_write_ahead(lid)
     ctx.save_write_ahead(write)
     ctx.hooks.after_write_ahead(lid)
@@ -235,12 +250,26 @@ def _execute(
         state=new_state,
         listing_error=problem,
         etsy_note=write.etsy_note(state=new_state is not None),
+        written_at=ctx.client.etsy_time(),
     )
     if applied:
         ctx.count_applied(plan)
         if problem is not None:
             ctx.counts.error(lid, problem)
     ctx.hooks.after_commit(lid)
+
+
+def _remote_write(
+    ctx: ApplyContext, plan: ListingPlan, inventory: Inventory, note: str | None, read_at: float
+) -> ListingWrite:
+    """The write-ahead record of a listing write, with the snapshot a PUT is based on
+    (the sales ledger finds the sales the PUT erases from it, see ``sync.ledger``)."""
+    snapshot = None
+    if plan.put_body is not None:
+        snapshot = {**snapshot_of(inventory, read_at), "shop_id": ctx.options.shop_id}
+    return ListingWrite.of(
+        plan, run_id=ctx.run_id, inventory=inventory, note=note, snapshot=snapshot
+    )
 
 
 def _holds(after: Inventory) -> dict[str, int] | None:

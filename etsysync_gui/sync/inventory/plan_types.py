@@ -54,6 +54,7 @@ class PoolPlan:
     clamped: bool
     status_before: str
     status: str
+    sales: tuple[int, ...] = ()  # erased Etsy sales (transaction ids) this decision counts
 
     @property
     def first_link(self) -> bool:
@@ -109,6 +110,7 @@ class PoolPlan:
             "clamped": self.clamped,
             "first_link": self.first_link,
             "status": self.status,
+            "erased_sales": list(self.sales),
         }
 
 

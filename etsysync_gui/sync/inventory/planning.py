@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from etsysync_gui.db.engine import Database
@@ -29,6 +30,7 @@ from etsysync_gui.sync.inventory.plan_types import ListingPlan, PoolPlan, SyncPl
 from etsysync_gui.sync.inventory.pools import StockPool, pools_of
 from etsysync_gui.sync.inventory.put_builder import plan_listing
 from etsysync_gui.sync.inventory.states import ListingState, PoolLink, load_states
+from etsysync_gui.sync.ledger.overwrites import sales_note
 from etsysync_gui.sync.listings.rows import NO_INVENTORY
 from etsysync_gui.sync.options import SyncOptions
 from etsysync_gui.sync.runs.progress import PHASE_PLANNING, Progress, for_client, report
@@ -82,12 +84,26 @@ def decide_listing(
         decisions = []
         for link in state.links:
             pool = _linked_pool(pools, link)
-            sides = PoolState(link.local_quantity, pool.quantity, link.base_local, link.base_etsy)
-            decision = decide(sides, policy=options.conflict_policy, first_truth=link.first_truth)
-            decisions.append((link, pool, decision))
+            decisions.append((link, pool, _decide_pool(link, pool, options)))
         return finish_listing(state, inventory, decisions, options, tuple(pools.values()))
     except EtsySyncError as exc:
         return failed_listing(state, exc.message)
+
+
+def _decide_pool(link: PoolLink, pool: StockPool, options: SyncOptions) -> PoolDecision:
+    """``decide`` with Etsy's quantity less the sales a write erased (see ``sync.ledger``).
+
+    Etsy shows those sales as still in stock, so the decision is made with what
+    Etsy really has: the erased sales become an Etsy-side sale of the pool, the
+    local side goes down and Etsy is written down too.
+    """
+    erased = sum(sale.quantity for sale in link.sales)
+    etsy = max(0, pool.quantity - erased)
+    sides = PoolState(link.local_quantity, etsy, link.base_local, link.base_etsy)
+    decision = decide(sides, policy=options.conflict_policy, first_truth=link.first_truth)
+    if not link.sales:
+        return decision
+    return replace(decision, reason=f"{decision.reason}; {sales_note(link.sales)}")
 
 
 def _linked_pool(pools: Mapping[str, StockPool], link: PoolLink) -> StockPool:
@@ -159,6 +175,7 @@ def finish_listing(
                 clamped=decision.clamped,
                 status_before=link.status,
                 status=status,
+                sales=tuple(s.transaction_id for s in link.sales),
             )
         )
     return ListingPlan(

@@ -49,6 +49,7 @@ def prepare_listing(
             else STALE_NOTE
         )
         return decide_listing(state, inventory, options, known_pools=tuple(pools.values())), note
+    current = {link.pool_key: link for link in state.links}
     decisions = [
         (
             PoolLink(
@@ -61,6 +62,7 @@ def prepare_listing(
                 p.base_etsy,
                 p.local_before,
                 p.status_before,
+                current[p.pool_key].sales,
             ),
             pools[p.pool_key],
             p.decision(),

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, ProductVariant
 from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks
 from etsysync_gui.sync.inventory.decide import FirstTruth
+from etsysync_gui.sync.ledger.overwrites import Sale, pending_sales
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,7 @@ class PoolLink:
     base_etsy: int | None
     local_quantity: int
     status: str
+    sales: tuple[Sale, ...] = ()  # Etsy sales a write erased, not yet counted (sync.ledger)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +84,7 @@ def load_states(
         for chunk in chunks(list(listing_ids), IN_CHUNK):
             rows.extend(session.execute(query.where(EtsyProduct.etsy_listing_id.in_(chunk))))
     links: dict[int, list[PoolLink]] = {}
+    erased = pending_sales(session, shop_id)
     heads: dict[int, ListingState] = {}
     for row in rows:
         lid = row.etsy_listing_id
@@ -106,6 +109,7 @@ def load_states(
                 row.base_etsy,
                 row.quantity,
                 row.status,
+                erased.get((lid, row.pool_key), ()),
             )
         )
     return {

@@ -1,0 +1,154 @@
+"""The sales ledger closes the read-then-write race: no Etsy sale is lost, none counted twice.
+
+Over real HTTP against the fake Etsy, on SQLite and PostgreSQL.  The fake and
+the client share one ``ManualClock`` (the client's clock stands for Etsy's, as
+NTP makes it), so a purchase lands at an exact second and a trigger lands it
+exactly between the engine's batch read of a listing and that listing's PUT.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+
+from etsysync_gui.db.engine import Database
+from etsysync_gui.db.models import EtsyTransaction
+from etsysync_gui.etsy.client import EtsyClient
+from etsysync_gui.etsy.oauth.tokens import TokenManager, TokenSet
+from etsysync_gui.etsy.ratelimit import RateLimiter
+from fake_etsy import FakeEtsyServer, ManualClock
+from tests.sync.test_support import Env, linked_listing, make_env, no_sleep, simple
+
+PUT = "updateListingInventory"
+
+
+def _client(server: FakeEtsyServer, clock: ManualClock, scopes: tuple[str, ...]) -> EtsyClient:
+    access, refresh, _ = server.issue_tokens(scopes)
+    tokens = TokenManager(
+        keystring=server.keystring,
+        shared_secret=server.shared_secret,
+        tokens=TokenSet(access, refresh, time.time() + 3600),
+        persist=lambda _tokens: None,
+        token_url=server.token_url,
+        sleep=no_sleep,
+    )
+    return EtsyClient(
+        server.keystring,
+        server.shared_secret,
+        base_url=server.base_url,
+        token_manager=tokens,
+        limiter=RateLimiter(limit_per_second=1_000_000, limit_per_day=10**9, sleep=no_sleep),
+        clock=clock,
+        sleep=no_sleep,
+        random=lambda: 0.5,
+        timeout=10,
+    )
+
+
+SCOPES = ("listings_r", "listings_w", "shops_r", "transactions_r")
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def env(database: Database, clock: ManualClock) -> Iterator[Env]:
+    with make_env(database, clock=clock, client_for=lambda s: _client(s, clock, SCOPES)) as made:
+        yield made
+
+
+def _lines(env: Env) -> list[EtsyTransaction]:
+    with env.database.session() as session:
+        return list(session.scalars(select(EtsyTransaction).order_by(EtsyTransaction.created_ts)))
+
+
+def _both(env: Env, sku: str, listing_id: int) -> tuple[int, int]:
+    return env.local(sku), env.etsy(listing_id)[f"sku:{sku}"]
+
+
+def test_a_sale_landing_between_the_read_and_the_put_is_counted_at_the_next_run(
+    env: Env, clock: ManualClock
+) -> None:
+    """Base 5 each; 2 sold locally on both listings; a buyer buys 1 of B while A is written."""
+    a = linked_listing(env, "MUG", etsy=5, local=5)
+    env.catalog({"CUP": 5}, title="Cup")
+    b = env.add(simple("CUP", 5))
+    env.service().sync_all("manual")
+    clock.advance(120)
+    env.set_local("MUG", 3)
+    env.set_local("CUP", 3)
+    buy = lambda: env.server.simulate_purchase(b, 1)  # noqa: E731
+    env.server.on_request("before", PUT, buy, listing_id=a)
+    first = env.service().sync_inventory("manual")
+    assert first.pushes == 2 and env.server.triggers.fired == [("before", PUT, a)]
+    receipt = env.server.last_receipt_id()
+    assert _both(env, "CUP", b) == (3, 3)  # the race: Etsy's sale was erased by B's PUT
+    clock.advance(120)
+    env.server.reset_stats()
+    second = env.service().sync_inventory("manual")
+    assert _both(env, "CUP", b) == (2, 2)  # base 5 - 2 local - 1 on Etsy
+    assert _both(env, "MUG", a) == (3, 3)
+    assert env.calls("getShopReceipts") == 1 and second.pulls == 1
+    last = env.log(b)[-1]
+    assert f"receipt {receipt}" in (last.message or "")
+    assert "sold 1 on Etsy that an earlier write had erased" in (last.message or "")
+    (line,) = _lines(env)
+    assert line.overwritten_by is not None and line.applied_run_id == second.run_id
+    assert line.pool_key == "sku:CUP"
+    clock.advance(120)
+    third = env.service().sync_inventory("manual")  # counted once: nothing moves again
+    assert _both(env, "CUP", b) == (2, 2) and third.pulls == third.pushes == 0
+
+
+def test_a_sale_already_in_the_snapshot_is_not_subtracted_twice(
+    env: Env, clock: ManualClock
+) -> None:
+    listing_id = linked_listing(env, "MUG", etsy=5, local=5)
+    clock.advance(120)
+    env.server.simulate_purchase(listing_id, 1)
+    clock.advance(120)
+    env.set_local("MUG", 3)
+    merged = env.service().sync_inventory("manual")
+    assert merged.merges == 1 and _both(env, "MUG", listing_id) == (2, 2)
+    for _ in range(2):
+        clock.advance(120)
+        again = env.service().sync_inventory("manual")
+        assert again.pulls == again.pushes == again.merges == 0
+    assert _both(env, "MUG", listing_id) == (2, 2)
+    (line,) = _lines(env)
+    assert line.overwritten_by is None and line.applied_run_id is None
+
+
+def test_an_erased_sale_whose_order_was_canceled_is_recorded_not_counted(
+    env: Env, clock: ManualClock
+) -> None:
+    listing_id = linked_listing(env, "MUG", etsy=5, local=5)
+    clock.advance(120)
+    env.set_local("MUG", 3)
+    buy = lambda: env.server.simulate_purchase(listing_id, 1)  # noqa: E731
+    env.server.on_request("before", PUT, buy, listing_id=listing_id)
+    env.service().sync_inventory("manual")
+    clock.advance(60)
+    env.server.cancel_order(env.server.last_receipt_id(), restock=False)
+    clock.advance(60)
+    env.service().sync_inventory("manual")
+    assert _both(env, "MUG", listing_id) == (3, 3)
+    (line,) = _lines(env)
+    assert line.canceled and line.overwritten_by is not None and line.applied_run_id is None
+
+
+def test_without_the_orders_permission_the_stock_sync_still_runs(
+    database: Database, clock: ManualClock
+) -> None:
+    old = ("listings_r", "listings_w", "shops_r")
+    with make_env(database, clock=clock, client_for=lambda s: _client(s, clock, old)) as env:
+        listing_id = linked_listing(env, "MUG", etsy=5, local=5)
+        env.set_local("MUG", 4)
+        result = env.service().sync_inventory("manual")
+        assert result.status == "completed" and _both(env, "MUG", listing_id) == (4, 4)
+        assert env.calls("getShopReceipts") == 2 and _lines(env) == []
