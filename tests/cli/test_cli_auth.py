@@ -291,7 +291,7 @@ def test_status_validate_logout(
     assert code == 0
     report = json.loads(out)
     assert report["user_id"] == etsy.user_id and report["shop_id"] == etsy.shop_id
-    assert report["scopes"] == ["listings_r", "listings_w", "shops_r"]
+    assert report["scopes"] == ["listings_r", "listings_w", "shops_r", "transactions_r"]
     assert "MemoryKeyring" in report["keychain"] and report["tokens_from"] == "keychain"
     code, out, _ = run(capsys, "auth", "status")
     assert code == 0 and "Access token:  expires" in out

@@ -56,8 +56,9 @@ from etsysync_gui.redaction import redact, register_secret
 
 log = logging.getLogger(__name__)
 
-SCOPES: tuple[str, ...] = ("listings_r", "listings_w", "shops_r")
-"""What EtsySync needs: read and write listings/inventory, and getMe (FACTS §2)."""
+SCOPES: tuple[str, ...] = ("listings_r", "listings_w", "shops_r", "transactions_r")
+"""What EtsySync needs: read and write listings/inventory, getMe, and read the
+shop's orders (``transactions_r``, getShopReceipts) for the sales ledger."""
 DEFAULT_TIMEOUT = 300.0
 BROWSER_JOIN_SECONDS = 2.0
 
