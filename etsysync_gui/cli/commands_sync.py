@@ -56,6 +56,9 @@ def register(commands: Any) -> None:
     log = commands.add_parser("log", help="show the newest stock decisions")
     log.add_argument("--limit", type=_positive, default=50, help="how many rows (default 50)")
     log.add_argument("--json", action="store_true", help="machine-readable output")
+    log.add_argument(
+        "--receipt", type=_positive, help="only decisions that name this Etsy receipt (order)"
+    )
     log.set_defaults(handler=show_log)
 
     link = commands.add_parser("link", help="link a local SKU to an Etsy listing's stock")
@@ -135,9 +138,11 @@ def _print_result(result: RunResult, *, as_json: bool) -> None:
 
 def show_log(args: argparse.Namespace) -> int:
     def work(service: SyncService) -> int:
-        entries = service.recent_log(args.limit)
+        entries = service.recent_log(args.limit, receipt=args.receipt)
         if args.json:
             print(json.dumps([e.to_json() for e in entries], indent=2))
+        elif not entries and args.receipt is not None:
+            print(f"No stock decision names receipt {args.receipt}.")
         elif not entries:
             print("The sync log is empty.")
         else:

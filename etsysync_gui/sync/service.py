@@ -226,8 +226,8 @@ class SyncService:
     def unlink(self, listing_id: int, pool_key: str | None = None) -> int:
         return linking.unlink(self.database, listing_id, pool_key, now=self.clock())
 
-    def recent_log(self, limit: int = 50) -> list[LogEntry]:
-        return recent_log(self.database, limit=limit)
+    def recent_log(self, limit: int = 50, *, receipt: int | None = None) -> list[LogEntry]:
+        return recent_log(self.database, limit=limit, receipt=receipt)
 
     # --- internals ---------------------------------------------------------------------
 

@@ -8,12 +8,15 @@ exactly between the engine's batch read of a listing and that listing's PUT.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
 
+from etsysync_gui import etsy_account
+from etsysync_gui.cli import main
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyTransaction
 from etsysync_gui.etsy.client import EtsyClient
@@ -152,3 +155,30 @@ def test_without_the_orders_permission_the_stock_sync_still_runs(
         result = env.service().sync_inventory("manual")
         assert result.status == "completed" and _both(env, "MUG", listing_id) == (4, 4)
         assert env.calls("getShopReceipts") == 2 and _lines(env) == []
+
+
+def test_the_log_filters_decisions_by_receipt(
+    env: Env,
+    clock: ManualClock,
+    db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    listing_id = linked_listing(env, "MUG", etsy=5, local=5)
+    clock.advance(120)
+    env.set_local("MUG", 3)
+    buy = lambda: env.server.simulate_purchase(listing_id, 1)  # noqa: E731
+    env.server.on_request("before", PUT, buy, listing_id=listing_id)
+    env.service().sync_inventory("manual")
+    receipt = env.server.last_receipt_id()
+    clock.advance(120)
+    env.service().sync_inventory("manual")
+    monkeypatch.setenv("ETSYSYNC_DATABASE_URL", db_url)
+    monkeypatch.setenv("ETSY_SHOP_ID", str(env.shop_id))
+    monkeypatch.setattr(etsy_account, "client_from_settings", lambda *_a, **_k: env.client)
+    assert main(["log", "--receipt", str(receipt), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["listing_id"], r["sync_action"]) for r in rows] == [(listing_id, "pull_from_etsy")]
+    assert f"receipt {receipt}" in rows[0]["message"]
+    assert main(["log", "--receipt", str(receipt + 1)]) == 0
+    assert capsys.readouterr().out.strip() == f"No stock decision names receipt {receipt + 1}."
