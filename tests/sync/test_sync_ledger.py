@@ -24,6 +24,7 @@ from etsysync_gui.etsy.oauth.tokens import TokenManager, TokenSet
 from etsysync_gui.etsy.ratelimit import RateLimiter
 from fake_etsy import FakeEtsyServer, ManualClock
 from tests.sync.test_support import Env, linked_listing, make_env, no_sleep, simple
+from tests.sync.test_sync_crash import Kill, KillAt
 
 PUT = "updateListingInventory"
 
@@ -182,3 +183,24 @@ def test_the_log_filters_decisions_by_receipt(
     assert f"receipt {receipt}" in rows[0]["message"]
     assert main(["log", "--receipt", str(receipt + 1)]) == 0
     assert capsys.readouterr().out.strip() == f"No stock decision names receipt {receipt + 1}."
+
+
+def test_a_sale_erased_by_a_write_whose_run_was_killed_is_counted_after_recovery(
+    env: Env, clock: ManualClock
+) -> None:
+    """The snapshot travels in the write-ahead record: recovery keeps it."""
+    listing_id = linked_listing(env, "MUG", etsy=5, local=5)
+    clock.advance(120)
+    env.set_local("MUG", 3)
+    buy = lambda: env.server.simulate_purchase(listing_id, 1)  # noqa: E731
+    env.server.on_request("before", PUT, buy, listing_id=listing_id)
+    with pytest.raises(Kill):
+        env.service(hooks=KillAt("after_put", listing_id)).sync_inventory("manual")
+    assert env.etsy(listing_id) == {"sku:MUG": 3}  # the sale is erased, the run is dead
+    clock.advance(120)
+    recovered = env.service().sync_inventory("manual")  # recovers, reads orders, counts it
+    assert recovered.recovered == 1
+    assert _both(env, "MUG", listing_id) == (2, 2)
+    clock.advance(120)
+    env.service().sync_inventory("manual")
+    assert _both(env, "MUG", listing_id) == (2, 2)

@@ -118,7 +118,7 @@ def apply_write(
                 session,
                 shop_id=int(snapshot["shop_id"]),
                 listing_id=write.listing_id,
-                run_id=run_id,
+                run_id=write.run_id,  # the run that read the snapshot, even after recovery
                 snapshot=snapshot,
                 written_at=written_at,
                 now=now,
