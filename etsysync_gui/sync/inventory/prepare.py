@@ -62,7 +62,7 @@ def prepare_listing(
                 p.base_etsy,
                 p.local_before,
                 p.status_before,
-                current[p.pool_key].sales,
+                current[p.pool_key].sales if p.pool_key in current else (),
             ),
             pools[p.pool_key],
             p.decision(),
