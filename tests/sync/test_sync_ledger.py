@@ -9,7 +9,6 @@ exactly between the engine's batch read of a listing and that listing's PUT.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -20,36 +19,15 @@ from etsysync_gui.cli import main
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyTransaction
 from etsysync_gui.etsy.client import EtsyClient
-from etsysync_gui.etsy.oauth.tokens import TokenManager, TokenSet
-from etsysync_gui.etsy.ratelimit import RateLimiter
 from fake_etsy import FakeEtsyServer, ManualClock
-from tests.sync.test_support import Env, linked_listing, make_env, no_sleep, simple
+from tests.sync.test_support import Env, linked_listing, make_client, make_env, simple
 from tests.sync.test_sync_crash import Kill, KillAt
 
 PUT = "updateListingInventory"
 
 
 def _client(server: FakeEtsyServer, clock: ManualClock, scopes: tuple[str, ...]) -> EtsyClient:
-    access, refresh, _ = server.issue_tokens(scopes)
-    tokens = TokenManager(
-        keystring=server.keystring,
-        shared_secret=server.shared_secret,
-        tokens=TokenSet(access, refresh, time.time() + 3600),
-        persist=lambda _tokens: None,
-        token_url=server.token_url,
-        sleep=no_sleep,
-    )
-    return EtsyClient(
-        server.keystring,
-        server.shared_secret,
-        base_url=server.base_url,
-        token_manager=tokens,
-        limiter=RateLimiter(limit_per_second=1_000_000, limit_per_day=10**9, sleep=no_sleep),
-        clock=clock,
-        sleep=no_sleep,
-        random=lambda: 0.5,
-        timeout=10,
-    )
+    return make_client(server, clock=clock, scopes=scopes)
 
 
 SCOPES = ("listings_r", "listings_w", "shops_r", "transactions_r")
@@ -73,6 +51,16 @@ def _lines(env: Env) -> list[EtsyTransaction]:
 
 def _both(env: Env, sku: str, listing_id: int) -> tuple[int, int]:
     return env.local(sku), env.etsy(listing_id)[f"sku:{sku}"]
+
+
+def _sale_during_the_next_put(env: Env, clock: ManualClock) -> int:
+    """A linked MUG (5 both sides), 2 sold locally, and 1 bought on Etsy during its next PUT."""
+    listing_id = linked_listing(env, "MUG", etsy=5, local=5)
+    clock.advance(120)
+    env.set_local("MUG", 3)
+    buy = lambda: env.server.simulate_purchase(listing_id, 1)  # noqa: E731
+    env.server.on_request("before", PUT, buy, listing_id=listing_id)
+    return listing_id
 
 
 def test_a_sale_landing_between_the_read_and_the_put_is_counted_at_the_next_run(
@@ -131,11 +119,7 @@ def test_a_sale_already_in_the_snapshot_is_not_subtracted_twice(
 def test_an_erased_sale_whose_order_was_canceled_is_recorded_not_counted(
     env: Env, clock: ManualClock
 ) -> None:
-    listing_id = linked_listing(env, "MUG", etsy=5, local=5)
-    clock.advance(120)
-    env.set_local("MUG", 3)
-    buy = lambda: env.server.simulate_purchase(listing_id, 1)  # noqa: E731
-    env.server.on_request("before", PUT, buy, listing_id=listing_id)
+    listing_id = _sale_during_the_next_put(env, clock)
     env.service().sync_inventory("manual")
     clock.advance(60)
     env.server.cancel_order(env.server.last_receipt_id(), restock=False)
@@ -165,11 +149,7 @@ def test_the_log_filters_decisions_by_receipt(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    listing_id = linked_listing(env, "MUG", etsy=5, local=5)
-    clock.advance(120)
-    env.set_local("MUG", 3)
-    buy = lambda: env.server.simulate_purchase(listing_id, 1)  # noqa: E731
-    env.server.on_request("before", PUT, buy, listing_id=listing_id)
+    listing_id = _sale_during_the_next_put(env, clock)
     env.service().sync_inventory("manual")
     receipt = env.server.last_receipt_id()
     clock.advance(120)
@@ -189,11 +169,7 @@ def test_a_sale_erased_by_a_write_whose_run_was_killed_is_counted_after_recovery
     env: Env, clock: ManualClock
 ) -> None:
     """The snapshot travels in the write-ahead record: recovery keeps it."""
-    listing_id = linked_listing(env, "MUG", etsy=5, local=5)
-    clock.advance(120)
-    env.set_local("MUG", 3)
-    buy = lambda: env.server.simulate_purchase(listing_id, 1)  # noqa: E731
-    env.server.on_request("before", PUT, buy, listing_id=listing_id)
+    listing_id = _sale_during_the_next_put(env, clock)
     with pytest.raises(Kill):
         env.service(hooks=KillAt("after_put", listing_id)).sync_inventory("manual")
     assert env.etsy(listing_id) == {"sku:MUG": 3}  # the sale is erased, the run is dead
