@@ -39,6 +39,12 @@ def _variation_listing(server: FakeEtsyServer) -> int:
     return server.add_listing(inventory=inventory)
 
 
+def _owner(server: FakeEtsyServer) -> dict[str, str]:
+    """Headers of the shop owner with the app's scopes (transactions_r included)."""
+    access, _, _ = server.issue_tokens()
+    return {"x-api-key": server.api_key_header, "authorization": f"Bearer {access}"}
+
+
 def _receipts(client: httpx.Client, server: FakeEtsyServer, **params: Any) -> dict[str, Any]:
     response = client.get(f"/application/shops/{server.shop_id}/receipts", params=params)
     assert response.status_code == 200, response.text
@@ -51,8 +57,7 @@ def test_a_purchase_records_a_receipt_with_its_transaction(
 ) -> None:
     clock = ManualClock()
     server = make_contract_server(listings=0, clock=clock)
-    access, _, _ = server.issue_tokens()
-    headers = {"x-api-key": server.api_key_header, "authorization": f"Bearer {access}"}
+    headers = _owner(server)
     listing_id = _variation_listing(server)
     product = server.inventory_json(listing_id)["products"][1]
     clock.advance(10)
@@ -80,8 +85,7 @@ def test_filters_paging_and_cancellation(
 ) -> None:
     clock = ManualClock()
     server = make_contract_server(listings=0, clock=clock)
-    access, _, _ = server.issue_tokens()
-    headers = {"x-api-key": server.api_key_header, "authorization": f"Bearer {access}"}
+    headers = _owner(server)
     listing_id = _variation_listing(server)
     start = int(clock())
     for _ in range(3):
@@ -112,8 +116,7 @@ def test_a_trigger_lands_a_purchase_between_a_read_and_the_write(
     make_contract_server: Callable[..., FakeEtsyServer],
 ) -> None:
     server = make_contract_server(listings=0)
-    access, _, _ = server.issue_tokens()
-    headers = {"x-api-key": server.api_key_header, "authorization": f"Bearer {access}"}
+    headers = _owner(server)
     listing_id = _variation_listing(server)
     server.on_request(
         "after",
