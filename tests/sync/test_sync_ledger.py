@@ -20,7 +20,14 @@ from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyTransaction
 from etsysync_gui.etsy.client import EtsyClient
 from fake_etsy import FakeEtsyServer, ManualClock
-from tests.sync.test_support import Env, linked_listing, make_client, make_env, simple
+from tests.sync.test_support import (
+    Env,
+    linked_listing,
+    make_client,
+    make_env,
+    one_property,
+    simple,
+)
 from tests.sync.test_sync_crash import Kill, KillAt
 
 PUT = "updateListingInventory"
@@ -180,3 +187,27 @@ def test_a_sale_erased_by_a_write_whose_run_was_killed_is_counted_after_recovery
     clock.advance(120)
     env.service().sync_inventory("manual")
     assert _both(env, "MUG", listing_id) == (2, 2)
+
+
+def test_a_sale_of_an_unlinked_variation_erased_by_a_write_is_put_right(
+    env: Env, clock: ManualClock
+) -> None:
+    """Only Red is linked; a buyer buys Blue while EtsySync writes Red's stock."""
+    env.catalog({"R": 5})
+    listing_id = env.add(one_property([("Red", "R", 5, "9.00"), ("Blue", "B", 5, "9.00")]))
+    env.service().sync_all("manual")
+    clock.advance(120)
+    env.set_local("R", 3)
+    buy = lambda: env.server.simulate_purchase(listing_id, 1, sku="B")  # noqa: E731
+    env.server.on_request("before", PUT, buy, listing_id=listing_id)
+    env.service().sync_inventory("manual")
+    assert env.etsy(listing_id) == {"sku:R": 3, "sku:B": 5}  # Blue's sale was erased
+    receipt = env.server.last_receipt_id()
+    clock.advance(120)
+    env.service().sync_inventory("manual")
+    assert env.etsy(listing_id) == {"sku:R": 3, "sku:B": 4} and env.local("R") == 3
+    assert f"receipt {receipt}" in (env.log(listing_id)[-1].message or "")
+    clock.advance(120)
+    env.server.reset_stats()
+    env.service().sync_inventory("manual")  # put right once
+    assert env.etsy(listing_id) == {"sku:R": 3, "sku:B": 4} and env.calls(PUT) == 0

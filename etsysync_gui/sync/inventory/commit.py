@@ -112,6 +112,8 @@ def apply_write(
         if rowcount(session.execute(update(LISTINGS).where(*where).values(**values))) != 1:
             return False
         _apply_parts(session, [part], now, run_id)
+        if write.other_sales and write.put:
+            mark_applied(session, write.other_sales, run_id=run_id, now=now)
         snapshot = write.snapshot
         if snapshot is not None and written_at is not None and write.put:
             record_snapshot(

@@ -139,6 +139,7 @@ class ListingPlan:
     error: str | None = None
     gone: bool = False
     written: tuple[str, ...] = ()
+    other_sales: tuple[int, ...] = ()  # erased sales of unlinked pools the PUT puts right
 
     @property
     def etsy_write(self) -> bool:

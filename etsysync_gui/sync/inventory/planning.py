@@ -135,6 +135,9 @@ def finish_listing(
     conflict keeps Etsy's number: nothing is written for it.
     """
     targets = {link.pool_key: _target(decision) for link, _, decision in decisions}
+    all_pools = pools_of(inventory) if all_pools is None else all_pools
+    others, other_ids, other_notes = _unlinked_corrections(state, all_pools)
+    targets.update(others)
     edit = plan_listing(
         inventory,
         targets,
@@ -191,8 +194,32 @@ def finish_listing(
         edit.disabled_by_us,
         state.deactivated_by_etsysync,
         edit.notes,
-        written=edit.written,
+        written=edit.written + other_notes if edit.put_body is not None else edit.written,
+        other_sales=other_ids if edit.put_body is not None else (),
     )
+
+
+def _unlinked_corrections(
+    state: ListingState, pools: Sequence[StockPool]
+) -> tuple[dict[str, int], tuple[int, ...], tuple[str, ...]]:
+    """Targets that put right the sales an earlier write erased in pools that are not linked.
+
+    Nobody else will: no local side decides those pools, and it was EtsySync's
+    write that gave Etsy its stale number back.  Returns the targets, the
+    sales' transaction ids and one phrase per pool for the log.
+    """
+    by_key = {pool.key: pool for pool in pools}
+    targets: dict[str, int] = {}
+    ids: list[int] = []
+    notes: list[str] = []
+    for key, sales in state.other_sales:
+        pool = by_key.get(key)
+        if pool is None:
+            continue
+        targets[key] = max(0, pool.quantity - sum(sale.quantity for sale in sales))
+        ids.extend(sale.transaction_id for sale in sales)
+        notes.append(f"{pool.label} (not linked): {sales_note(sales)}")
+    return targets, tuple(ids), tuple(notes)
 
 
 def _target(decision: PoolDecision) -> int:

@@ -48,6 +48,9 @@ class ListingState:
     deactivated_by_etsysync: bool
     pending: bool
     links: tuple[PoolLink, ...]
+    # Erased Etsy sales of pools that are not linked, per pool key: EtsySync's own
+    # writes erased them, so its next write of the listing puts them right (sync.ledger).
+    other_sales: tuple[tuple[str, tuple[Sale, ...]], ...] = ()
 
 
 def load_states(
@@ -85,6 +88,9 @@ def load_states(
             rows.extend(session.execute(query.where(EtsyProduct.etsy_listing_id.in_(chunk))))
     links: dict[int, list[PoolLink]] = {}
     erased = pending_sales(session, shop_id)
+    others: dict[int, list[tuple[str, tuple[Sale, ...]]]] = {}
+    for (lid, key), sales in sorted(erased.items()):
+        others.setdefault(lid, []).append((key, sales))
     heads: dict[int, ListingState] = {}
     for row in rows:
         lid = row.etsy_listing_id
@@ -121,6 +127,14 @@ def load_states(
             head.deactivated_by_etsysync,
             head.pending,
             tuple(links[lid]),
+            _other_sales(links[lid], others.get(lid, ())),
         )
         for lid, head in heads.items()
     }
+
+
+def _other_sales(
+    links: Sequence[PoolLink], erased: Sequence[tuple[str, tuple[Sale, ...]]]
+) -> tuple[tuple[str, tuple[Sale, ...]], ...]:
+    linked = {link.pool_key for link in links}
+    return tuple((key, sales) for key, sales in erased if key not in linked)

@@ -138,6 +138,7 @@ class ListingWrite:
     note: str | None = None
     put_note: str | None = None
     snapshot: dict[str, Any] | None = None  # the read the PUT is based on (sync.ledger)
+    other_sales: tuple[int, ...] = ()  # erased sales of unlinked pools this PUT puts right
 
     @classmethod
     def of(
@@ -171,6 +172,7 @@ class ListingWrite:
             note=note,
             put_note=put_note,
             snapshot=snapshot if remote else None,
+            other_sales=plan.other_sales if remote else (),
         )
 
     def etsy_note(self, *, put: bool = True, state: bool = True) -> str | None:
@@ -198,6 +200,7 @@ class ListingWrite:
             "note": self.note,
             "put_note": self.put_note,
             "snapshot": self.snapshot,
+            "other_sales": list(self.other_sales),
         }
 
     @classmethod
@@ -217,6 +220,7 @@ class ListingWrite:
             note=data.get("note"),
             put_note=data.get("put_note"),
             snapshot=data.get("snapshot"),
+            other_sales=tuple(int(x) for x in data.get("other_sales", ())),
         )
 
 
