@@ -211,3 +211,21 @@ def test_a_sale_of_an_unlinked_variation_erased_by_a_write_is_put_right(
     env.server.reset_stats()
     env.service().sync_inventory("manual")  # put right once
     assert env.etsy(listing_id) == {"sku:R": 3, "sku:B": 4} and env.calls(PUT) == 0
+
+
+def test_orders_etsy_cannot_serve_skip_the_ledger_not_the_stock_sync(
+    env: Env, clock: ManualClock
+) -> None:
+    listing_id = linked_listing(env, "MUG", etsy=5, local=5)
+    clock.advance(120)
+    env.server.simulate_purchase(listing_id, 1)
+    clock.advance(120)  # clearly before the read: the ledger cannot vouch for it this time
+    env.set_local("MUG", 3)
+    env.server.faults.fail_next(status=503, count=10, operations=["getShopReceipts"])
+    result = env.service().sync_inventory("manual")
+    assert result.status == "completed" and _both(env, "MUG", listing_id) == (2, 2)
+    assert _lines(env) == []  # nothing read, the watermark kept: the next run reads it
+    env.server.faults.clear()
+    clock.advance(120)
+    env.service().sync_inventory("manual")
+    assert len(_lines(env)) == 1 and _both(env, "MUG", listing_id) == (2, 2)

@@ -16,9 +16,11 @@ makes from now on, not history.
 A read that never settled (orders changed under it, see ``etsy.receipts``)
 keeps the watermark, so the next run reads that stretch again.  No
 ``transactions_r`` permission (a connection made before the ledger existed):
-the step is skipped and the run says so; stock sync still runs.  A server or
-network failure of this one read skips it too (the next run catches up); an
-authentication or rate-limit problem stops the run like any other call.
+the step is skipped and the run says so; stock sync still runs.  Any other
+failure of this one read (server, network, an answer Etsy refused) skips it
+too, with the watermark kept, so the next run catches up; an authentication
+problem, an exhausted rate limit or a cancellation stops the run like any
+other call.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from datetime import datetime
 
 from etsysync_gui.db.engine import Database
 from etsysync_gui.etsy.client import EtsyClient
-from etsysync_gui.etsy.errors import EtsyAuthError, EtsyNetworkError, EtsyServerError
+from etsysync_gui.etsy.errors import EtsyError, OperationCancelled, RateLimitedError
 from etsysync_gui.sync.ledger.overwrites import match_overwrites
 from etsysync_gui.sync.ledger.store import read_watermark, save_watermark, store_orders
 
@@ -72,12 +74,12 @@ def update_ledger(
     since = max(EARLIEST, (started - FIRST_LOOKBACK_S if mark is None else mark) - OVERLAP_S)
     try:
         read = client.get_orders(shop_id, since=since, cancel=cancel)
-    except EtsyAuthError as exc:
+    except EtsyError as exc:
         if exc.status == 403 and exc.etsy_error == "insufficient_scope":
             log.warning("%s", NO_SCOPE)
             return LedgerRead(skipped=NO_SCOPE)
-        raise
-    except (EtsyServerError, EtsyNetworkError) as exc:
+        if exc.needs_user or isinstance(exc, RateLimitedError | OperationCancelled):
+            raise
         message = f"Sales ledger skipped this run ({exc.message}); the next run reads it"
         log.warning("%s", message)
         return LedgerRead(skipped=message)
