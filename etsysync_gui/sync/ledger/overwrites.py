@@ -22,7 +22,9 @@ snapshot's numbers and is never counted as erased, even inside the skew margin.
 Assumption: Etsy shows an order's stock decrement no later than the order
 itself (the quantity goes down when the order is placed).  What stays
 ambiguous is a sale made in the seconds between that receipts read and the
-snapshot read; it is counted as erased (the safe side above).
+snapshot read; it is counted as erased (the safe side above).  So is a sale in
+the seconds before the read of a run whose own receipts read failed: nothing
+vouches for it then.
 
 Sold after the answer.  Etsy gives every product a new id on every inventory
 write, and a sale carries the ``product_id`` at the time of sale.  A sale made
