@@ -11,7 +11,8 @@ come from, so the CLI, the GUI and the scheduler all connect the same way:
 
 Tokens from the keychain get a ``persist`` callback that writes each rotated
 pair back to the keychain (one atomic write) before the new access token is
-used; Etsy's old refresh token may be dead by then (FACTS §2).
+used; Etsy's old refresh token may be dead by then (refresh tokens rotate:
+https://developers.etsy.com/documentation/essentials/authentication).
 
 Assumptions: a token given through the environment carries no expiry, so it
 is taken to be fresh (Etsy's documented one-hour lifetime); if it is in fact
@@ -139,12 +140,23 @@ def _keychain_persist(store: CredentialStore) -> Callable[[TokenSet], None]:
     return persist
 
 
+def _keychain_reload(store: CredentialStore) -> Callable[[], TokenSet | None]:
+    """Reads the stored tokens again: another process may have rotated them (``rotation``)."""
+
+    def reload() -> TokenSet | None:
+        stored = store.load()
+        return None if stored is None else stored.tokens
+
+    return reload
+
+
 @dataclass(frozen=True)
 class _Sources:
     keystring: str | None
     shared_secret: str | None = field(repr=False)
     tokens: TokenSet | None
     persist: Callable[[TokenSet], None]
+    reload: Callable[[], TokenSet | None] | None = None
 
 
 def _gather(settings: Settings, user: bool, store: CredentialStore | None) -> _Sources:
@@ -168,13 +180,15 @@ def _gather(settings: Settings, user: bool, store: CredentialStore | None) -> _S
         )
     tokens: TokenSet | None = env_tokens
     persist: Callable[[TokenSet], None] = _warn_unsaved
+    reload = None
     if env_tokens is None:
-        tokens, persist = stored.tokens, _keychain_persist(store)
+        tokens, persist, reload = stored.tokens, _keychain_persist(store), _keychain_reload(store)
     return _Sources(
         profile.keystring or stored.keystring,
         env.api_secret or stored.shared_secret,
         tokens,
         persist,
+        reload,
     )
 
 
@@ -202,7 +216,8 @@ def client_from_settings(
             "Run 'etsysync auth login' (or the setup wizard) to connect, or set ETSY_API_KEY, "
             "ETSY_API_SECRET, ETSY_ACCESS_TOKEN and ETSY_REFRESH_TOKEN in the environment."
         )
-    assert found.keystring is not None and found.shared_secret is not None
+    assert found.keystring is not None
+    assert found.shared_secret is not None
     token_url = profile.effective_oauth_token_url()
     manager = None
     if user:
@@ -213,6 +228,7 @@ def client_from_settings(
             tokens=found.tokens,
             persist=found.persist,
             token_url=token_url,
+            reload=found.reload,
         )
     return EtsyClient(
         found.keystring,

@@ -1,8 +1,9 @@
 """The ``x-api-key`` check every Open API v3 request goes through.
 
 Why: since February 2026 Etsy rejects a bare keystring; the header must be
-``keystring:shared_secret`` (FACTS.md §3). The three 403 bodies are Etsy's (as
-reported by clients):
+``keystring:shared_secret`` ("Requests",
+https://developers.etsy.com/documentation/essentials/requests). The three 403 bodies
+are Etsy's as reported by clients (for example anitabyte/etsyv3#31):
 
 * no colon at all → ``Shared secret is required in x-api-key header.``
 * missing header, empty part or extra colon → ``Invalid API key: should be in the
@@ -16,8 +17,8 @@ match Etsy's text still work) and adds an ``error_description`` that tells them
 apart: ``unknown keystring`` vs ``incorrect shared secret``. A client may use it for a
 better hint in the fake, but must not depend on it against the real Etsy.
 
-The status is 403 everywhere, ping included, as reported by clients (FACTS.md §3),
-although the spec documents a 401 for ping; FACTS.md wins.
+The status is 403 everywhere, ping included, as reported by clients, although the
+spec documents a 401 for ping; what clients see on the wire wins.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ import sys
 import threading
 from collections.abc import Callable
 from types import FrameType
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from fake_etsy.server import (
     DEFAULT_KEYSTRING,
@@ -102,16 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the server until SIGINT/SIGTERM; returns the process exit code."""
-    try:
-        args = build_parser().parse_args(argv)
-        if not args.keystring or ":" in args.keystring or not args.shared_secret:
-            raise _UsageError(
-                "--keystring must be non-empty without ':'; --shared-secret non-empty"
-            )
-    except _UsageError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+    args = _parse(argv)
+    if args is None:
         return 2
-
     server = FakeEtsyServer(
         listings=args.listings,
         seed=args.seed,
@@ -128,37 +121,10 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"{PROG}: error: cannot listen on port {args.port}: {exc.strerror}", file=sys.stderr)
         return 1
-
     stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = {}
-    in_main_thread = threading.current_thread() is threading.main_thread()
-    if in_main_thread:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            previous[signum] = signal.signal(signum, on_signal)
+    previous = _stop_on_signals(stop)
     try:
-        access, refresh, _ = server.issue_tokens()
-        lines = {
-            "ETSY_API_BASE_URL": server.base_url,
-            "ETSY_OAUTH_CONNECT_URL": server.oauth_connect_url,
-            "ETSY_OAUTH_TOKEN_URL": server.token_url,
-            "ETSY_API_KEY": server.keystring,
-            "ETSY_API_SECRET": server.shared_secret,
-            "ETSY_SHOP_ID": str(server.shop_id),
-            "ETSY_ACCESS_TOKEN": access,
-            "ETSY_REFRESH_TOKEN": refresh,
-        }
-        sys.stdout.write("".join(f"{key}={value}\n" for key, value in lines.items()))
-        sys.stdout.flush()
-        print(
-            f"{PROG}: serving {args.listings} listings at {server.base_url} "
-            "(Ctrl+C or SIGTERM to stop)",
-            file=sys.stderr,
-            flush=True,
-        )
+        _announce(server, args.listings)
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:
@@ -168,6 +134,59 @@ def main(argv: list[str] | None = None) -> int:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     return 0
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace | None:
+    """The arguments, or ``None`` after printing a usage error."""
+    try:
+        args = build_parser().parse_args(argv)
+        if not args.keystring or ":" in args.keystring or not args.shared_secret:
+            raise _UsageError(
+                "--keystring must be non-empty without ':'; --shared-secret non-empty"
+            )
+    except _UsageError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return None
+    return args
+
+
+def _stop_on_signals(stop: threading.Event) -> dict[signal.Signals, Any]:
+    """Make SIGINT/SIGTERM set ``stop``; returns the handlers to restore.
+
+    Python lets only the main thread install handlers; elsewhere (a test
+    calling ``main``) nothing is installed.
+    """
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous: dict[signal.Signals, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous[signum] = signal.signal(signum, on_signal)
+    return previous
+
+
+def _announce(server: FakeEtsyServer, listings: int) -> None:
+    """Print the environment a client needs (stdout) and a one-line status (stderr)."""
+    access, refresh, _ = server.issue_tokens()
+    lines = {
+        "ETSY_API_BASE_URL": server.base_url,
+        "ETSY_OAUTH_CONNECT_URL": server.oauth_connect_url,
+        "ETSY_OAUTH_TOKEN_URL": server.token_url,
+        "ETSY_API_KEY": server.keystring,
+        "ETSY_API_SECRET": server.shared_secret,
+        "ETSY_SHOP_ID": str(server.shop_id),
+        "ETSY_ACCESS_TOKEN": access,
+        "ETSY_REFRESH_TOKEN": refresh,
+    }
+    sys.stdout.write("".join(f"{key}={value}\n" for key, value in lines.items()))
+    sys.stdout.flush()
+    print(
+        f"{PROG}: serving {listings} listings at {server.base_url} (Ctrl+C or SIGTERM to stop)",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

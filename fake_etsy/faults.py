@@ -1,6 +1,6 @@
 """Fault injection, configurable while the server runs.
 
-Why: Etsy is flaky in ways a sync engine must survive (PAINS.md: sporadic
+Why: Etsy is flaky in ways a sync engine must survive (etsy/open-api#373, #191, #549: sporadic
 ``{"error":"Server Error"}`` 500s, 429 bursts, hung connections). Reliability tests
 need those failures on demand and reproducibly:
 

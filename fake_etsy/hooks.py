@@ -13,7 +13,7 @@ Every purchase also records an order (a ``Receipt`` with one ``Transaction``, se
 
 Assumptions: a purchase only changes stock (ids stay); a seller edit in Etsy's web
 editor re-saves the whole inventory, so it REGENERATES product and offering ids like
-an API PUT (UNCONFIRMED; pass ``regenerate_ids=False`` to keep them). Both keep stock
+an API PUT (not documented by Etsy; pass ``regenerate_ids=False`` to keep them). Both keep stock
 pools and price groups consistent (every product sharing a pool changes together). A
 purchase that empties an active listing makes it ``sold_out``.
 """

@@ -1,6 +1,7 @@
 """Validation of updateListingInventory bodies (PUT, full-replace).
 
-Why: the PUT body is where real sync clients fail (PAINS.md §3). The fake must reject
+Why: the PUT body is where real sync clients fail (etsy/open-api#159, #168, #393,
+#395). The fake must reject
 every mistake Etsy rejects, with Etsy's wording where it is known, so a client that
 passes against the fake is not surprised in production. The rules, in order:
 
@@ -18,7 +19,7 @@ passes against the fake is not surprised in production. The rules, in order:
    that agree on the listed properties must agree on the attribute. With an empty
    list the attribute does not vary at all (one price / one shared stock / one SKU).
 
-Assumptions (UNCONFIRMED, chosen to be strict so a client that passes here also
+Assumptions (not documented by Etsy, chosen to be strict so a client that passes here also
 passes on Etsy): exactly one offering per product; prices must be 0.20..50000.00 with
 at most two decimals (JSON numbers are read as exact decimals, so 19.99 stays 19.99 and
 a float artefact like 19.990000000000002 is refused instead of silently rounded); one
@@ -30,9 +31,10 @@ every product ("Property values can't be empty"), while a single product may hav
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from fake_etsy.errors import ApiError, bad_request
 
@@ -140,29 +142,30 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _product(raw: object, where: str) -> ProductInput:
+def _fields(
+    raw: object, where: str, get_only: Sequence[str], required: Sequence[str] = ()
+) -> dict[str, Any]:
+    """``raw`` as a JSON object: no GET-only field, every required field present."""
     if not isinstance(raw, dict):
         raise bad_request(f"{where} must be an object")
-    for key in GET_ONLY_PRODUCT_FIELDS:
+    for key in get_only:
         if key in raw:
             raise _read_only(where, key)
-    sku = raw.get("sku")
+    for key in required:
+        if key not in raw:
+            raise bad_request(f"Missing input parameter: [{where}.{key}]")
+    return raw
+
+
+def _product(raw: object, where: str) -> ProductInput:
+    fields = _fields(raw, where, GET_ONLY_PRODUCT_FIELDS)
+    sku = fields.get("sku")
     if sku is None:
         sku = ""
     if not isinstance(sku, str):
         raise bad_request(f"{where}.sku must be a string")
-    raw_values = raw.get("property_values")
-    if raw_values is None:
-        raw_values = []
-    if not isinstance(raw_values, list):
-        raise bad_request(f"{where}.property_values must be an array")
-    values = tuple(
-        _property_value(pv, f"{where}.property_values[{j}]") for j, pv in enumerate(raw_values)
-    )
-    ids = [pv.property_id for pv in values]
-    if len(set(ids)) != len(ids):
-        raise bad_request(f"{where}.property_values lists the same property_id twice")
-    offerings = raw.get("offerings")
+    values = _property_values(fields.get("property_values"), where)
+    offerings = fields.get("offerings")
     if offerings is None:
         raise bad_request(f"Missing input parameter: [{where}.offerings]")
     if not isinstance(offerings, list) or len(offerings) != 1:
@@ -171,42 +174,53 @@ def _product(raw: object, where: str) -> ProductInput:
     return ProductInput(sku=sku, property_values=values, offering=offering)
 
 
+def _property_values(raw: object, where: str) -> tuple[PropertyValueInput, ...]:
+    """A product's ``property_values`` (absent means none), each property at most once."""
+    if raw is None:
+        raw = []
+    if not isinstance(raw, list):
+        raise bad_request(f"{where}.property_values must be an array")
+    values = tuple(_property_value(pv, f"{where}.property_values[{j}]") for j, pv in enumerate(raw))
+    ids = [pv.property_id for pv in values]
+    if len(set(ids)) != len(ids):
+        raise bad_request(f"{where}.property_values lists the same property_id twice")
+    return values
+
+
 def _property_value(raw: object, where: str) -> PropertyValueInput:
-    if not isinstance(raw, dict):
-        raise bad_request(f"{where} must be an object")
-    for key in GET_ONLY_PROPERTY_FIELDS:
-        if key in raw:
-            raise _read_only(where, key)
-    for key in ("property_id", "value_ids", "values"):
-        if key not in raw:
-            raise bad_request(f"Missing input parameter: [{where}.{key}]")
-    property_id = raw["property_id"]
+    fields = _fields(raw, where, GET_ONLY_PROPERTY_FIELDS, ("property_id", "value_ids", "values"))
+    property_id = fields["property_id"]
     if not _is_int(property_id) or property_id < 1:
         raise bad_request(f"{where}.property_id must be a positive integer")
-    value_ids = raw["value_ids"]
+    value_ids = fields["value_ids"]
     if not isinstance(value_ids, list) or not all(_is_int(v) and v >= 1 for v in value_ids):
         raise bad_request(f"{where}.value_ids must be an array of positive integers")
-    values = raw["values"]
-    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-        raise bad_request(f"{where}.values must be an array of strings")
-    cleaned = [v.strip() for v in values]
-    if len(cleaned) != 1 or not cleaned[0]:
-        raise bad_request(f"Property values can't be empty ({where}.values needs one value)")
-    if "(" in cleaned[0] or ")" in cleaned[0]:
-        raise bad_request(f"{where}.values: parenthesis characters are not allowed")
-    name = raw.get("property_name")
+    value = _one_value(fields["values"], where)
+    name = fields.get("property_name")
     if name is not None and not isinstance(name, str):
         raise bad_request(f"{where}.property_name must be a string")
-    scale_id = raw.get("scale_id")
+    scale_id = fields.get("scale_id")
     if scale_id is not None and (not _is_int(scale_id) or scale_id < 1):
         raise bad_request(f"{where}.scale_id must be a positive integer or null")
     return PropertyValueInput(
         property_id=property_id,
         property_name=name,
         scale_id=scale_id,
-        value=cleaned[0],
+        value=value,
         value_ids=tuple(value_ids),
     )
+
+
+def _one_value(values: object, where: str) -> str:
+    """The single, non-empty value of a property (``values`` holds exactly one string)."""
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise bad_request(f"{where}.values must be an array of strings")
+    cleaned: list[str] = [v.strip() for v in values]
+    if len(cleaned) != 1 or not cleaned[0]:
+        raise bad_request(f"Property values can't be empty ({where}.values needs one value)")
+    if "(" in cleaned[0] or ")" in cleaned[0]:
+        raise bad_request(f"{where}.values: parenthesis characters are not allowed")
+    return cleaned[0]
 
 
 def _price(raw: object, where: str) -> Decimal:
@@ -230,31 +244,33 @@ def _price(raw: object, where: str) -> Decimal:
 
 
 def _offering(raw: object, where: str) -> OfferingInput:
-    if not isinstance(raw, dict):
-        raise bad_request(f"{where} must be an object")
-    for key in GET_ONLY_OFFERING_FIELDS:
-        if key in raw:
-            raise _read_only(where, key)
-    for key in ("price", "quantity", "is_enabled", "readiness_state_id"):
-        if key not in raw:
-            raise bad_request(f"Missing input parameter: [{where}.{key}]")
-    price = _price(raw["price"], where)
-    quantity = raw["quantity"]
-    if not _is_int(quantity):
-        raise bad_request(f"{where}.quantity must be an integer")
-    if quantity < 0:
-        raise bad_request("quantity cannot be negative")
-    if quantity > MAX_QUANTITY:
-        raise bad_request("quantity cannot be greater than 999")
-    enabled = raw["is_enabled"]
+    fields = _fields(
+        raw,
+        where,
+        GET_ONLY_OFFERING_FIELDS,
+        ("price", "quantity", "is_enabled", "readiness_state_id"),
+    )
+    price = _price(fields["price"], where)
+    quantity = _quantity(fields["quantity"], where)
+    enabled = fields["is_enabled"]
     if not isinstance(enabled, bool):
         raise bad_request(f"{where}.is_enabled must be a boolean")
-    readiness = raw["readiness_state_id"]
+    readiness = fields["readiness_state_id"]
     if readiness is not None and (not _is_int(readiness) or readiness < 1):
         raise bad_request(f"{where}.readiness_state_id must be a positive integer or null")
     return OfferingInput(
         price=price, quantity=quantity, is_enabled=enabled, readiness_state_id=readiness
     )
+
+
+def _quantity(raw: object, where: str) -> int:
+    if not isinstance(raw, int) or isinstance(raw, bool):
+        raise bad_request(f"{where}.quantity must be an integer")
+    if raw < 0:
+        raise bad_request("quantity cannot be negative")
+    if raw > MAX_QUANTITY:
+        raise bad_request("quantity cannot be greater than 999")
+    return raw
 
 
 def _id_list(raw: object, name: str) -> tuple[int, ...]:

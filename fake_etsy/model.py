@@ -5,9 +5,10 @@ Why: the fake must answer with exactly the shapes of Etsy's OpenAPI document
 Prices are stored as :class:`~decimal.Decimal` currency units and rendered as
 ``Money {amount, divisor: 100, currency_code}``; nothing here ever rounds a float.
 
-Derived listing fields follow FACTS.md §5: the listing ``price`` is the lowest enabled
-offering price and the listing ``quantity`` is the sum of enabled stock. Assumption
-(UNCONFIRMED, documented): when several products share one stock pool (quantity does
+Derived listing fields follow the ShopListing schema of the Open API v3 reference: the
+listing ``price`` is the lowest enabled offering price and the listing ``quantity`` is
+the sum of enabled stock. Assumption (Etsy documents nothing here; the strict choice):
+when several products share one stock pool (quantity does
 not vary by some property, i.e. it is missing from ``quantity_on_property``), every
 offering in the pool reports the pool's quantity and the pool is counted ONCE in the
 listing quantity. For simple listings and listings whose quantity varies by every
@@ -238,6 +239,7 @@ class Listing:
             self.state_timestamp = now
         self.touch(now)
 
+    # Long because it is one flat JSON object, field by field as the spec lists them.
     def to_json(
         self,
         currency_code: str,

@@ -1,4 +1,4 @@
-"""OAuth 2.0 Authorization Code + PKCE, as Etsy runs it (FACTS.md §2).
+"""OAuth 2.0 Authorization Code + PKCE, as Etsy documents it (Etsy's "Authentication").
 
 Why: the app's first-run experience and its long-term token handling both depend on
 the details: ``state`` is required, only ``S256`` is accepted, the redirect URI must
@@ -11,7 +11,7 @@ Endpoints:
   ``state``, or ``error=access_denied`` and ``state``;
 * ``POST /v3/public/oauth/token`` grants ``authorization_code`` and ``refresh_token``.
 
-Assumptions (UNCONFIRMED, all chosen strict): after the redirect URI is accepted, other
+Assumptions (not documented by Etsy, all chosen strict): after the redirect URI is accepted, other
 bad parameters redirect with an RFC 6749 ``error`` (``invalid_request``,
 ``invalid_scope``, ``unsupported_response_type``); only the 12 scopes of the spec are
 known; a code lives 300 s and is burnt by the first redemption attempt, even a failed
@@ -105,6 +105,28 @@ def _first(params: dict[str, list[str]], name: str) -> str | None:
     return values[0] if values else None
 
 
+def _authorization_problem(params: dict[str, list[str]], state: str) -> tuple[str, str] | None:
+    """The first thing wrong with an authorization request, as ``(error, description)``."""
+    if _first(params, "response_type") != "code":
+        return "unsupported_response_type", "response_type must be code"
+    if not state:
+        return "invalid_request", "state is required"
+    challenge = _first(params, "code_challenge") or ""
+    if not challenge:
+        return "invalid_request", "code_challenge is required"
+    if _first(params, "code_challenge_method") != "S256":
+        return "invalid_request", "code_challenge_method must be S256"
+    if not _CHALLENGE.match(challenge):
+        return "invalid_request", "code_challenge must be base64url(sha256(verifier))"
+    scopes = tuple((_first(params, "scope") or "").split())
+    if not scopes:
+        return "invalid_scope", "scope is required"
+    unknown = [s for s in scopes if s not in KNOWN_SCOPES]
+    if unknown:
+        return "invalid_scope", f"unknown scope: {' '.join(unknown)}"
+    return None
+
+
 def _oauth_error(status: int, error: str, description: str) -> ApiError:
     return ApiError(status, error, description=description)
 
@@ -153,30 +175,15 @@ class OAuthProvider:
         if redirect_uri is None or redirect_uri not in self.redirect_uris:
             return html_response(400, error_page(REDIRECT_NOT_PERMITTED))
         state = _first(params, "state") or ""
-
-        def fail(error: str, description: str) -> FakeResponse:
-            reply = {"error": error, "error_description": description}
+        problem = _authorization_problem(params, state)
+        if problem is not None:
+            # RFC 6749 §4.1.2.1: once the redirect URI is trusted, errors go back to it.
+            reply = {"error": problem[0], "error_description": problem[1]}
             if state:
                 reply["state"] = state
             return redirect_response(_with_query(redirect_uri, reply))
-
-        if _first(params, "response_type") != "code":
-            return fail("unsupported_response_type", "response_type must be code")
-        if not state:
-            return fail("invalid_request", "state is required")
         challenge = _first(params, "code_challenge") or ""
-        if not challenge:
-            return fail("invalid_request", "code_challenge is required")
-        if _first(params, "code_challenge_method") != "S256":
-            return fail("invalid_request", "code_challenge_method must be S256")
-        if not _CHALLENGE.match(challenge):
-            return fail("invalid_request", "code_challenge must be base64url(sha256(verifier))")
         scopes = tuple((_first(params, "scope") or "").split())
-        if not scopes:
-            return fail("invalid_scope", "scope is required")
-        unknown = [s for s in scopes if s not in KNOWN_SCOPES]
-        if unknown:
-            return fail("invalid_scope", f"unknown scope: {' '.join(unknown)}")
         request_id = secrets.token_urlsafe(24)
         with self._lock:
             self._pending[request_id] = _Pending(

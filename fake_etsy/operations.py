@@ -7,12 +7,13 @@ token, scopes, faults) happen once in ``app``. Parameter rules follow the spec: 
 
 Array query parameters are read comma-joined (``listing_ids=1,2,3``) and also as
 repeated or ``name[]`` parameters: the spec gives no style, clients send commas
-(FACTS.md §5). Assumptions (strict choices): an ``includes`` value outside the spec's
-enum for that operation is a 400, so ``includes=Inventory`` on getListing or the batch
-endpoint fails instead of being silently ignored; getListingsByListingIds leaves unknown
-ids out, while getListingsInventoryByListingIds 404s on any unknown id (documented);
-the batch inventory endpoint returns each listing with its ``inventory`` association;
-SKUs are only shown to the authenticated owner (empty otherwise).
+(for example etsy/open-api#236). Assumptions (strict choices): an ``includes`` value
+outside the spec's enum for that operation is a 400, so ``includes=Inventory`` on
+getListing or the batch endpoint fails instead of being silently ignored;
+getListingsByListingIds leaves unknown ids out, while getListingsInventoryByListingIds
+404s on any unknown id (documented); the batch inventory endpoint returns each listing
+with its ``inventory`` association; SKUs are only shown to the authenticated owner
+(empty otherwise).
 """
 
 from __future__ import annotations

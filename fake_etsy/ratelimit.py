@@ -1,7 +1,8 @@
 """Etsy's two rate limits: a per-second token bucket and a 24-hour sliding window.
 
 Why: a sync client must pace itself from the response headers and back off on 429
-(FACTS.md §4). The fake enforces both limits the way Etsy documents them:
+("Rate limits", https://developers.etsy.com/documentation/essentials/rate-limits).
+The fake enforces both limits the way Etsy documents them:
 
 * per second: a token bucket of capacity ``qps`` refilled continuously at ``qps``
   tokens per second, measured with ``time.monotonic`` (not the injectable clock, which

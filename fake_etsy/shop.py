@@ -8,7 +8,8 @@ sees half an inventory.
 Ids come from shop-wide counters and are never reused, so a regenerated
 ``product_id``/``offering_id`` can never collide with one a client saw earlier.
 Property ``value_ids`` are kept STABLE per (property_id, value name) by default: the
-fake's choice, because FACTS.md only says they "may change". Pass
+fake's choice, because clients only report that they change
+(https://github.com/etsy/open-api/issues/432). Pass
 ``regenerate_value_ids=True`` to hand out fresh value ids on every write instead (the
 hostile variant, for clients that must not key on them).
 """
@@ -288,7 +289,7 @@ class ShopState:
         """updateListingInventory: FULL replace, new product and offering ids every time.
 
         State follows stock: an ``active`` listing whose enabled stock is now 0 becomes
-        ``sold_out``. Assumption (UNCONFIRMED): restocking a ``sold_out`` listing does
+        ``sold_out``. Assumption (Etsy does not document it): restocking a ``sold_out`` listing does
         NOT reactivate it; the client must send updateListing ``state=active`` (as the
         seller must "renew" on etsy.com). That is the strict choice.
         """
@@ -307,7 +308,8 @@ class ShopState:
     def update_listing(self, listing_id: int, fields: dict[str, str]) -> JsonDict:
         """updateListing (PATCH): title, description, tags and state; never price/quantity.
 
-        Since June 2022 Etsy ignores price and quantity here (FACTS.md §6.8), so they are
+        Since June 2022 Etsy ignores price and quantity here (the 3.0.0 general release
+        notes of 2022-06-06; etsy/open-api#582), so they are
         silently ignored. ``state=active`` needs stock: activating a listing whose
         enabled quantity is 0 is a 400 (assumption, the strict choice).
         """

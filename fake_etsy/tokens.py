@@ -1,7 +1,8 @@
 """Access and refresh tokens: issue, check, rotate, revoke.
 
 Why: expired, rotated and revoked tokens are the everyday failures of a long-running
-sync app (PAINS.md §2). Tokens look like Etsy's, ``<user_id>.<random>``, and expire on
+sync app (https://github.com/etsy/open-api/issues/353, /519, /549). Tokens look like
+Etsy's, ``<user_id>.<random>``, and expire on
 the injectable clock. Behaviour:
 
 * access tokens live ``access_lifetime`` seconds (3600 like Etsy); an expired one is a

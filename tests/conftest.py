@@ -91,3 +91,14 @@ def database(db_url: str) -> Iterator[Database]:
         yield db
     finally:
         db.dispose()
+
+
+@pytest.fixture(autouse=True)
+def no_token_reread_waits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A revoked token is re-read a few times ~0.2 s apart (``etsy.oauth.rotation``)
+    before it counts as revoked; tests that build clients from settings cannot
+    inject a sleep, so the pause is zero here (tests/etsy/test_token_rotation_race
+    injects its own sleep and checks the pauses)."""
+    from etsysync_gui.etsy.oauth import rotation
+
+    monkeypatch.setattr(rotation, "RELOAD_WAIT_S", 0.0)

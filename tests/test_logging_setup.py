@@ -126,7 +126,8 @@ def test_stderr_is_terse_and_shows_problems_only(tmp_path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     assert "synced 3 listings" in text
     assert "debug detail" not in text
-    assert "Traceback" in text and "kaboom" in text
+    assert "Traceback" in text
+    assert "kaboom" in text
 
 
 def test_debug_level_reaches_stderr_with_details(tmp_path: Path) -> None:
@@ -231,7 +232,9 @@ def test_no_secret_reaches_the_log_file(tmp_path: Path, monkeypatch: pytest.Monk
         handler.flush()
 
     data = path.read_bytes()
-    assert b"request headers" in data and b"Traceback" in data and b"HTTP Request" in data
+    assert b"request headers" in data
+    assert b"Traceback" in data
+    assert b"HTTP Request" in data
     for secret in (api_secret, access, refresh, db_password, access.split(".")[1]):
         assert secret.encode() not in data, secret
         assert secret not in stream.getvalue(), secret

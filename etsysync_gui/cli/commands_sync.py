@@ -1,4 +1,4 @@
-"""``etsysync sync products|inventory|all``, ``etsysync log``, ``link`` and ``unlink``.
+"""``etsysync sync listings|inventory|all``, ``etsysync log``, ``link`` and ``unlink``.
 
 Exit codes (see ``cli``): 0 done; 1 done, but some listings failed (or the run
 was cancelled); 2 usage or configuration (e.g. no shop configured); 3 a sync of
@@ -21,7 +21,8 @@ from etsysync_gui import etsy_account
 from etsysync_gui.bootstrap import AppContext, start
 from etsysync_gui.cli.report import format_plan, format_run
 from etsysync_gui.errors import EXIT_PARTIAL
-from etsysync_gui.sync.inventory.decide import ConflictPolicy, FirstTruth
+from etsysync_gui.policies import ConflictPolicy
+from etsysync_gui.sync.inventory.decide import FirstTruth
 from etsysync_gui.sync.options import SyncOptions
 from etsysync_gui.sync.runs.audit import LogEntry
 from etsysync_gui.sync.runs.records import RunResult
@@ -35,23 +36,15 @@ def register(commands: Any) -> None:
     sync = commands.add_parser("sync", help="sync listings and/or stock with Etsy")
     kinds = sync.add_subparsers(title="sync commands", metavar="WHAT", required=True)
     helps = {
-        "products": "read every Etsy listing, its stock pools, and link them by SKU",
+        "listings": "read every Etsy listing, its stock pools, and link them by SKU",
         "inventory": "sync stock between the catalog and Etsy for linked listings",
         "all": "listing sync, then stock sync with the numbers just read",
     }
     for kind, text in helps.items():
-        parser = kinds.add_parser(kind, help=text)
-        parser.add_argument("--dry-run", action="store_true", help="show the plan, write nothing")
-        parser.add_argument("--json", action="store_true", help="machine-readable output")
-        if kind != "products":
-            parser.add_argument("--policy", choices=POLICIES, help="conflict policy for this run")
-        if kind != "inventory":
-            parser.add_argument(
-                "--import-unlinked",
-                action="store_true",
-                help="create local variants for Etsy stock that is not linked yet",
-            )
-        parser.set_defaults(handler=sync_command, sync_kind=kind)
+        _add_sync_parser(kinds.add_parser(kind, help=text), kind)
+    # The listing sync's former name, kept for existing scripts; without ``help`` it
+    # is not listed in ``etsysync sync --help``.
+    _add_sync_parser(kinds.add_parser("products"), "listings")
 
     log = commands.add_parser("log", help="show the newest stock decisions")
     log.add_argument("--limit", type=_positive, default=50, help="how many rows (default 50)")
@@ -103,11 +96,25 @@ def _with_service(args: argparse.Namespace, work: Callable[[SyncService], int]) 
         context.close()
 
 
+def _add_sync_parser(parser: argparse.ArgumentParser, kind: str) -> None:
+    parser.add_argument("--dry-run", action="store_true", help="show the plan, write nothing")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    if kind != "listings":
+        parser.add_argument("--policy", choices=POLICIES, help="conflict policy for this run")
+    if kind != "inventory":
+        parser.add_argument(
+            "--import-unlinked",
+            action="store_true",
+            help="create local variants for Etsy stock that is not linked yet",
+        )
+    parser.set_defaults(handler=sync_command, sync_kind=kind)
+
+
 def sync_command(args: argparse.Namespace) -> int:
     def work(service: SyncService) -> int:
         kind = args.sync_kind
-        if kind == "products":
-            result = service.sync_products(
+        if kind == "listings":
+            result = service.sync_listings(
                 "cli", dry_run=args.dry_run, import_unlinked=args.import_unlinked
             )
         elif kind == "inventory":

@@ -59,16 +59,16 @@ def _listing_lines(listing: ListingPlan) -> list[str]:
 
 def format_run(result: RunResult) -> list[str]:
     """One summary line for a run, then its listing errors and listing-sync findings."""
-    what = {"products": "Listing sync", "inventory": "Inventory sync", "all": "Sync"}[result.kind]
     dry = " (dry run: nothing was written)" if result.dry_run else ""
-    lines = [f"{what} {result.status.replace('_', ' ')}{dry}."]
-    if result.kind != "products":
+    lines = [f"{result.kind.title} {result.status.replace('_', ' ')}{dry}."]
+    if result.kind.syncs_inventory:
+        c = result.counts
         verb = "would be" if result.dry_run else ""
         lines.append(
-            f"  {result.listings} listing(s); {result.pushes} push(es), {result.pulls} pull(s), "
-            f"{result.merges} merge(s), {result.conflicts} conflict(s) {verb}".rstrip()
-            + f"; {result.errors} error(s); {result.api_calls} Etsy call(s)"
-            + ("." if result.dry_run else f"; {result.etsy_writes} change(s) written to Etsy.")
+            f"  {c.listings} listing(s); {c.pushes} push(es), {c.pulls} pull(s), "
+            f"{c.merges} merge(s), {c.conflicts} conflict(s) {verb}".rstrip()
+            + f"; {c.errors} error(s); {c.api_calls} Etsy call(s)"
+            + ("." if result.dry_run else f"; {c.etsy_writes} change(s) written to Etsy.")
         )
     if result.recovered:
         lines.append(f"  Completed {result.recovered} write(s) an interrupted run left behind.")

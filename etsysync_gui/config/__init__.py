@@ -17,11 +17,9 @@ from etsysync_gui.config.model import (
     DEFAULT_REDIRECT_URI,
     PROFILE_KEYS,
     SECRET_ENV_VARS,
-    ConflictPolicy,
     EnvSecrets,
     Profile,
     Settings,
-    ZeroStockPolicy,
 )
 from etsysync_gui.config.settings import PROFILE_ENV_VAR, load_settings, masked_view, read_dotenv
 from etsysync_gui.config.store import (
@@ -30,6 +28,7 @@ from etsysync_gui.config.store import (
     StoredConfig,
     default_config_path,
 )
+from etsysync_gui.policies import ConflictPolicy, ZeroStockPolicy
 
 __all__ = [
     "BUILTIN_PROFILES",

@@ -18,8 +18,8 @@ from ipaddress import ip_address
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from etsysync_gui.config.model import ConflictPolicy, ZeroStockPolicy
 from etsysync_gui.logging_setup import LOG_LEVELS
+from etsysync_gui.policies import ConflictPolicy, ZeroStockPolicy
 
 PROFILE_NAME_RE = re.compile(r"[A-Za-z0-9_-]{1,40}")
 MIN_INTERVAL_SECONDS = 60

@@ -12,10 +12,10 @@ only whether each is set.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from enum import StrEnum
 from pathlib import Path
 
 from etsysync_gui.paths import user_data_dir
+from etsysync_gui.policies import ConflictPolicy, ZeroStockPolicy
 from etsysync_gui.redaction import redact
 
 DEFAULT_PROFILE_NAME = "production"
@@ -26,22 +26,6 @@ DEFAULT_API_BASE_URL = "https://openapi.etsy.com/v3"
 DEFAULT_OAUTH_CONNECT_URL = "https://www.etsy.com/oauth/connect"
 DEFAULT_REDIRECT_URI = "http://localhost:3003/oauth/redirect"
 OAUTH_TOKEN_PATH = "/public/oauth/token"
-
-
-class ConflictPolicy(StrEnum):
-    """What a sync does when the catalog and Etsy both changed a listing."""
-
-    MERGE = "merge"
-    LOCAL_WINS = "local_wins"
-    ETSY_WINS = "etsy_wins"
-    SKIP = "skip"
-
-
-class ZeroStockPolicy(StrEnum):
-    """What a sync does with an Etsy listing whose stock reaches zero."""
-
-    DEACTIVATE = "deactivate"
-    LEAVE = "leave"
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,14 @@
 """``Credentials``: everything secret EtsySync holds for one profile, as one value.
 
 Why one value (and one keychain item): Etsy rotates the refresh token on every
-refresh and the old one may die at once (FACTS §2).  If the access token, the
-refresh token and the expiry lived in three keychain items, a crash between two
-writes would leave a pair that no longer belongs together and the seller would
-have to reconnect.  One JSON document per profile makes each rotation a single
-write that either happened or did not.
+refresh ("Authentication" in Etsy's docs,
+https://developers.etsy.com/documentation/essentials/authentication;
+etsy/open-api#353), and the old one may die at once (assumption, the safe
+choice).  If the access token, the refresh token and the expiry lived in
+three keychain items, a crash between two writes would leave a pair that no
+longer belongs together and the seller would have to reconnect.  One JSON
+document per profile makes each rotation a single write that either happened
+or did not.
 
 The repr shows which secrets are present, never their values, so a stray
 ``log.debug("%r", creds)`` cannot leak them (the log redaction would mask them

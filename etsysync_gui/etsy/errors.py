@@ -205,20 +205,12 @@ def error_for_response(
     ``ErrorSchema`` is ``{"error": str}``; OAuth errors add ``error_description``.
     """
     request_id = headers.get("x-etsy-request-uuid")
-    etsy_error: str | None = None
-    description: str | None = None
-    if isinstance(body, Mapping):
-        raw_error = body.get("error")
-        raw_desc = body.get("error_description")
-        etsy_error = raw_error if isinstance(raw_error, str) else None
-        description = raw_desc if isinstance(raw_desc, str) else None
+    etsy_error, description = _error_fields(body)
     said = _describe(etsy_error, description)
-
     if status == 429:
-        retry_after = parse_retry_after(headers.get("retry-after"))
         return RateLimitedError(
             f"Etsy's rate limit was reached ({said or 'too many requests'}); try again later",
-            retry_after=retry_after,
+            retry_after=parse_retry_after(headers.get("retry-after")),
             status=status,
             request_id=request_id,
             etsy_error=etsy_error,
@@ -231,44 +223,45 @@ def error_for_response(
             etsy_error=etsy_error,
         )
     if status in (401, 403):
-        if said is None or _looks_like_api_key_problem(said):
-            text = f"Etsy rejected the API key ({said or f'HTTP {status}'}). {API_KEY_HINT}"
-        else:
-            text = (
-                f"Etsy refused access ({said}). {RECONNECT_HINT} and grant the "
-                "requested permissions"
-            )
         return EtsyAuthError(
-            text,
+            _access_refused(status, said),
             status=status,
             request_id=request_id,
             etsy_error=etsy_error,
             etsy_description=description,
         )
-    if status == 404:
-        return NotFoundError(
-            f"Not found on Etsy ({said or 'HTTP 404'})",
-            status=status,
-            request_id=request_id,
-            etsy_error=etsy_error,
-        )
-    if status in (400, 409, 422):
-        return EtsyValidationError(
-            said or f"Etsy refused the request (HTTP {status})",
-            status=status,
-            request_id=request_id,
-            etsy_error=etsy_error,
-        )
-    if status >= 500:
-        return EtsyServerError(
-            f"Etsy had a server error ({said or f'HTTP {status}'}); try again later",
-            status=status,
-            request_id=request_id,
-            etsy_error=etsy_error,
-        )
-    return EtsyError(
-        f"Etsy answered HTTP {status}" + (f": {said}" if said else ""),
-        status=status,
-        request_id=request_id,
-        etsy_error=etsy_error,
+    kind, message = _kind_and_message(status, said)
+    return kind(message, status=status, request_id=request_id, etsy_error=etsy_error)
+
+
+def _error_fields(body: object) -> tuple[str | None, str | None]:
+    """``(error, error_description)`` from a decoded body, each ``None`` unless a string."""
+    if not isinstance(body, Mapping):
+        return None, None
+    raw_error = body.get("error")
+    raw_desc = body.get("error_description")
+    return (
+        raw_error if isinstance(raw_error, str) else None,
+        raw_desc if isinstance(raw_desc, str) else None,
     )
+
+
+def _access_refused(status: int, said: str | None) -> str:
+    """A 401/403 message: a wrong API key and a missing grant need different fixes."""
+    if said is None or _looks_like_api_key_problem(said):
+        return f"Etsy rejected the API key ({said or f'HTTP {status}'}). {API_KEY_HINT}"
+    return f"Etsy refused access ({said}). {RECONNECT_HINT} and grant the requested permissions"
+
+
+def _kind_and_message(status: int, said: str | None) -> tuple[type[EtsyError], str]:
+    """The class and message for the other statuses (none needs extra fields)."""
+    if status == 404:
+        return NotFoundError, f"Not found on Etsy ({said or 'HTTP 404'})"
+    if status in (400, 409, 422):
+        return EtsyValidationError, said or f"Etsy refused the request (HTTP {status})"
+    if status >= 500:
+        return (
+            EtsyServerError,
+            f"Etsy had a server error ({said or f'HTTP {status}'}); try again later",
+        )
+    return EtsyError, f"Etsy answered HTTP {status}" + (f": {said}" if said else "")

@@ -6,7 +6,9 @@ fields are ignored (Etsy adds fields often), missing required ones raise
 ``MalformedResponseError`` naming the field.
 
 ``Inventory.to_put_body`` owns the single most error-prone conversion in the
-Etsy API: the GET and PUT shapes of a listing inventory differ (PAINS §3), so
+Etsy API: the GET and PUT shapes of a listing inventory differ (getListingInventory
+and updateListingInventory in the Open API v3 reference; Etsy's "Updating inventory"
+tutorial, https://developers.etsy.com/documentation/tutorials/listings), so
 sending back what was read fails.  See its docstring for the exact rules.
 """
 
@@ -189,7 +191,7 @@ class Offering:
 class Product:
     """One variation combination of a listing (or the only product of a simple one).
 
-    ``product_id`` changes on every inventory write (PAINS §3): never store it
+    ``product_id`` changes on every inventory write (etsy/open-api#523): never store it
     as a key; key on listing_id + sku or the property values instead.
     A missing/null ``sku`` reads as "" (what Etsy returns for "no SKU").
     """
@@ -245,7 +247,8 @@ class Inventory:
     def to_put_body(self) -> InventoryPut:
         """The exact updateListingInventory request body for this inventory.
 
-        Rules (FACTS §6, PAINS §3):
+        Rules (updateListingInventory's request body in the Open API v3 reference;
+        https://developers.etsy.com/documentation/tutorials/listings):
 
         * read-only fields are dropped: ``product_id``, ``offering_id``,
           ``scale_name``, ``is_deleted`` (and ``value_pairs``, never parsed);

@@ -1,7 +1,8 @@
 """Client-side pacing for Etsy's per-second and per-day limits, one per API key.
 
 Why one limiter per key, shared process-wide: Etsy counts requests per API key
-(FACTS §4), not per client object or thread.  A scheduled sync and a manual
+("Rate limits", https://developers.etsy.com/documentation/essentials/rate-limits),
+not per client object or thread.  A scheduled sync and a manual
 "refresh now" may run side by side; if each paced itself alone, together they
 would run at twice the limit and collect 429s.  ``limiter_for(keystring)``
 hands every client of a key the same limiter.
@@ -23,7 +24,7 @@ defaults; the real limits and remaining budget come back on every response as
 ``x-remaining-this-secon``; both are read), ``x-limit-per-day`` and
 ``x-remaining-today``.
 
-The daily window slides (FACTS §4), so there is no reset time to wait for.
+The daily window slides (same page), so there is no reset time to wait for.
 When the budget reads 0 the limiter refuses requests (``RateLimitedError``)
 for ``daily_probe_interval`` seconds and then lets one request through to see
 whether budget has come back; it never blocks a caller for longer than
@@ -231,33 +232,42 @@ class RateLimiter:
         remaining_day = _header_int(lowered, H_REMAINING_DAY)
         if (limit_second, remaining_second, limit_day, remaining_day) == (None,) * 4:
             return
-        force = False
         with self._lock:
             now = self._clock()
             self._refill(now)
-            if limit_second is not None and limit_second > 0:
-                if limit_second != self._limit_per_second:
-                    force = True
-                self._limit_per_second = limit_second
-                self._tokens = min(self._tokens, self._capacity())
-            if remaining_second is not None:
-                # The server's bucket is authoritative when it is lower than ours
-                # (e.g. another app instance uses the same key).
-                self._tokens = min(self._tokens, float(remaining_second))
-            if limit_day is not None and limit_day > 0:
-                if limit_day != self._limit_per_day:
-                    force = True
-                self._limit_per_day = limit_day
-            if remaining_day is not None:
-                if remaining_day == 0 and self._remaining_today != 0:
-                    force = True
-                self._remaining_today = remaining_day
-                self._observed_at = self._wall_clock()
-                if remaining_day > 0:
-                    self._day_blocked_until = float("-inf")
-                elif self._day_blocked_until < now:
-                    self._day_blocked_until = now + self._probe_interval
+            force = self._learn_per_second(limit_second, remaining_second)
+            force = self._learn_per_day(limit_day, remaining_day, now) or force
         self._notify(force=force)
+
+    def _learn_per_second(self, limit: int | None, remaining: int | None) -> bool:
+        """Adopt the per-second headers (lock held); ``True`` when the limit changed."""
+        changed = False
+        if limit is not None and limit > 0:
+            changed = limit != self._limit_per_second
+            self._limit_per_second = limit
+            self._tokens = min(self._tokens, self._capacity())
+        if remaining is not None:
+            # The server's bucket is authoritative when it is lower than ours
+            # (e.g. another app instance uses the same key).
+            self._tokens = min(self._tokens, float(remaining))
+        return changed
+
+    def _learn_per_day(self, limit: int | None, remaining: int | None, now: float) -> bool:
+        """Adopt the daily headers (lock held); ``True`` when the limit changed or ran out."""
+        changed = False
+        if limit is not None and limit > 0:
+            changed = limit != self._limit_per_day
+            self._limit_per_day = limit
+        if remaining is not None:
+            if remaining == 0 and self._remaining_today != 0:
+                changed = True
+            self._remaining_today = remaining
+            self._observed_at = self._wall_clock()
+            if remaining > 0:
+                self._day_blocked_until = float("-inf")
+            elif self._day_blocked_until < now:
+                self._day_blocked_until = now + self._probe_interval
+        return changed
 
     def restore(self, budget: Budget) -> None:
         """Seed the limiter from a budget persisted by an earlier run.

@@ -287,7 +287,8 @@ def _encode_body(
 ) -> tuple[bytes | None, str | None]:
     """Encode a body once, so a retried or re-sent request carries the same bytes.
 
-    Etsy asks for ``charset=utf-8`` in the Content-Type (FACTS §1).
+    Etsy asks for ``charset=utf-8`` in the Content-Type ("Requests",
+    https://developers.etsy.com/documentation/essentials/requests).
     """
     if json_body is not None and form is not None:
         raise ValueError("a request has either a JSON body or a form body")
@@ -302,7 +303,7 @@ def _encode_body(
 
 
 def csv(values: Iterable[object]) -> str:
-    """An array query parameter as Etsy clients send it: comma-joined (FACTS §5).
+    """An array query parameter as Etsy clients send it: comma-joined.
 
     The spec gives no style for array parameters; comma-joined values are what
     the maintained client libraries send and what Etsy answers to.

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, EtsySyncConfig, SyncRun
+from etsysync_gui.sync.runs.records import RunCounts, RunKind
 
 # Pool statuses the dashboard counts and the inventory view flags.
 ATTENTION_STATUSES = ("conflict", "error", "clamped", "unlinked")
@@ -20,29 +21,14 @@ class RunSummary:
     """One ``sync_runs`` row."""
 
     id: int
-    kind: str
+    kind: RunKind
     trigger: str
     dry_run: bool
     status: str
     started_at: datetime
     finished_at: datetime | None
-    listings: int
-    pushes: int
-    pulls: int
-    merges: int
-    conflicts: int
-    errors: int
-    api_calls: int
-    etsy_writes: int
+    counts: RunCounts
     message: str | None
-
-    @property
-    def counts(self) -> str:
-        return (
-            f"{self.listings} listings · {self.pushes} pushed · {self.pulls} pulled · "
-            f"{self.merges} merged · {self.conflicts} conflicts · {self.errors} errors · "
-            f"{self.api_calls} API calls · {self.etsy_writes} Etsy writes"
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +37,7 @@ class ShopState:
 
     sync_status: str
     sync_error: str | None
-    last_product_sync: datetime | None
+    last_listing_sync: datetime | None
     last_inventory_sync: datetime | None
     rate_limit_remaining: int | None
     rate_limit_reset_at: datetime | None
@@ -70,28 +56,22 @@ class DashboardData:
 def run_summary(row: SyncRun) -> RunSummary:
     return RunSummary(
         id=row.id,
-        kind=row.kind,
+        kind=RunKind(row.kind),
         trigger=row.trigger,
         dry_run=row.dry_run,
         status=row.status,
         started_at=row.started_at,
         finished_at=row.finished_at,
-        listings=row.listings,
-        pushes=row.pushes,
-        pulls=row.pulls,
-        merges=row.merges,
-        conflicts=row.conflicts,
-        errors=row.errors,
-        api_calls=row.api_calls,
-        etsy_writes=row.etsy_writes,
+        counts=RunCounts.of_row(row),
         message=row.message,
     )
 
 
-def _last_run(session: Session, shop_id: int, kinds: tuple[str, ...]) -> RunSummary | None:
+def _last_run(session: Session, shop_id: int, kinds: tuple[RunKind, ...]) -> RunSummary | None:
+    stored = [kind.value for kind in kinds]
     row = session.scalar(
         select(SyncRun)
-        .where(SyncRun.shop_id == shop_id, SyncRun.kind.in_(kinds), SyncRun.dry_run.is_(False))
+        .where(SyncRun.shop_id == shop_id, SyncRun.kind.in_(stored), SyncRun.dry_run.is_(False))
         .order_by(SyncRun.started_at.desc(), SyncRun.id.desc())
         .limit(1)
     )
@@ -133,8 +113,8 @@ def load_dashboard(database: Database, shop_id: int) -> DashboardData:
         )
         return DashboardData(
             shop=shop,
-            last_listing_run=_last_run(session, shop_id, ("products", "all")),
-            last_inventory_run=_last_run(session, shop_id, ("inventory", "all")),
+            last_listing_run=_last_run(session, shop_id, (RunKind.LISTINGS, RunKind.ALL)),
+            last_inventory_run=_last_run(session, shop_id, (RunKind.INVENTORY, RunKind.ALL)),
             listings=listings or 0,
             linked_listings=linked or 0,
             attention_pools=attention or 0,

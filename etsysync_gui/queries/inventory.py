@@ -15,8 +15,9 @@ from sqlalchemy import select
 
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, ProductVariant
+from etsysync_gui.policies import ConflictPolicy
 from etsysync_gui.queries.dashboard import ATTENTION_STATUSES
-from etsysync_gui.sync.inventory.decide import Action, ConflictPolicy, FirstTruth, PoolState, decide
+from etsysync_gui.sync.inventory.decide import Action, FirstTruth, PoolState, decide
 
 ACTION_WORDS = {
     Action.NO_CHANGE: "nothing",

@@ -19,7 +19,7 @@ def execute(
     """Run the request; engine errors propagate (the runner turns them into outcomes)."""
     trigger = request.trigger
     if request.kind == "listings":
-        result = service.sync_products(
+        result = service.sync_listings(
             trigger,
             progress=progress,
             cancel=cancel,

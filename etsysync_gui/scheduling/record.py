@@ -37,7 +37,7 @@ def after_run(state: JobState, outcome: SyncOutcome, now: datetime) -> JobState:
             last_result=words,
             last_message=outcome.summary,
             last_run_id=run_id,
-            calls_per_run=result.api_calls if result is not None else state.calls_per_run,
+            calls_per_run=result.counts.api_calls if result is not None else state.calls_per_run,
             consecutive_failures=0,
         )
     if outcome.cancelled:

@@ -15,19 +15,20 @@ from typing import Literal, Protocol
 
 from etsysync_gui.errors import EXIT_NEEDS_USER, EtsySyncError
 from etsysync_gui.sync.inventory.plan_types import SyncPlan
-from etsysync_gui.sync.runs.records import RunResult, Trigger
+from etsysync_gui.sync.runs.records import RunKind, RunResult, Trigger
 
 log = logging.getLogger(__name__)
 
 SyncKind = Literal["listings", "inventory", "all", "plan", "apply"]
 
-KIND_TITLES: dict[str, str] = {
-    "listings": "Listing sync",
-    "inventory": "Inventory sync",
-    "all": "Listing and inventory sync",
-    "plan": "Inventory plan",
-    "apply": "Inventory sync",
+# The run each kind of request makes ("plan" makes none: it only reads and decides).
+RUN_KINDS: dict[str, RunKind] = {
+    "listings": RunKind.LISTINGS,
+    "inventory": RunKind.INVENTORY,
+    "all": RunKind.ALL,
+    "apply": RunKind.INVENTORY,
 }
+PLAN_TITLE = "Inventory plan"
 
 # Which scheduled job a run of each kind does the work of ("all" does both).
 KIND_COVERS: dict[str, frozenset[str]] = {
@@ -68,7 +69,8 @@ class SyncRequest:
 
     @property
     def title(self) -> str:
-        return KIND_TITLES[self.kind]
+        run_kind = RUN_KINDS.get(self.kind)
+        return run_kind.title if run_kind is not None else PLAN_TITLE
 
     @property
     def covers(self) -> frozenset[str]:
@@ -163,12 +165,7 @@ class SyncOutcome:
             "cancelled": "cancelled",
             "failed": "failed",
         }
-        counts = (
-            f"{result.listings} listings, {result.pushes} pushed, {result.pulls} pulled, "
-            f"{result.merges} merged, {result.errors} errors, {result.api_calls} API calls, "
-            f"{result.etsy_writes} Etsy writes"
-        )
-        return f"{title} {words.get(result.status, result.status)}: {counts}"
+        return f"{title} {words.get(result.status, result.status)}: {result.counts.describe()}"
 
 
 def describe_error(exc: BaseException) -> tuple[str, str, bool]:

@@ -18,8 +18,9 @@ from etsysync_gui.scheduling.policy import (
     next_run,
 )
 from etsysync_gui.scheduling.state import JobState
+from etsysync_gui.sync.runs.records import RunKind
 
-JOB_TITLES = {"listings": "Listing sync", "inventory": "Inventory sync"}
+JOB_TITLES = {"listings": RunKind.LISTINGS.title, "inventory": RunKind.INVENTORY.title}
 
 
 @dataclass(frozen=True, slots=True)

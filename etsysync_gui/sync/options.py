@@ -2,8 +2,8 @@
 
 Why a separate frozen value: the engine must not read the live configuration
 half-way through a run (the GUI may change it meanwhile), and tests build these
-directly without any configuration file.  The config package has its own enums
-for the file; they are converted here, by value, into the engine's enums.
+directly without any configuration file.  The policies are the very values
+``config`` read (``etsysync_gui.policies``), so nothing is converted here.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from dataclasses import dataclass, replace
 
 from etsysync_gui.config import Settings
 from etsysync_gui.errors import ConfigError
-from etsysync_gui.sync.inventory.decide import ConflictPolicy
-from etsysync_gui.sync.inventory.put_builder import ZERO_STOCK_POLICIES, ZeroStockPolicy
+from etsysync_gui.policies import ConflictPolicy, ZeroStockPolicy
 
 DEFAULT_LEASE_TTL_S = 120.0
 DEFAULT_LOG_RETENTION_DAYS = 90
@@ -30,13 +29,13 @@ class SyncOptions:
 
     shop_id: int
     conflict_policy: ConflictPolicy = ConflictPolicy.MERGE
-    zero_stock_policy: ZeroStockPolicy = "deactivate"
+    zero_stock_policy: ZeroStockPolicy = ZeroStockPolicy.DEACTIVATE
     log_retention_days: int = DEFAULT_LOG_RETENTION_DAYS
     lease_ttl_s: float = DEFAULT_LEASE_TTL_S
     sync_enabled: bool = True
 
     def __post_init__(self) -> None:
-        if self.zero_stock_policy not in ZERO_STOCK_POLICIES:
+        if self.zero_stock_policy not in tuple(ZeroStockPolicy):
             raise ValueError(f"unknown zero-stock policy {self.zero_stock_policy!r}")
         if self.log_retention_days < 1:
             raise ValueError("log_retention_days must be at least 1")
@@ -56,13 +55,10 @@ class SyncOptions:
                 "(or the app's setup wizard), or set it with 'etsysync config set shop_id N' "
                 "or ETSY_SHOP_ID."
             )
-        zero: ZeroStockPolicy = (
-            "leave" if profile.zero_stock_policy.value == "leave" else ("deactivate")
-        )
         return cls(
             shop_id=profile.shop_id,
-            conflict_policy=ConflictPolicy(policy or profile.conflict_policy.value),
-            zero_stock_policy=zero,
+            conflict_policy=ConflictPolicy(policy) if policy else profile.conflict_policy,
+            zero_stock_policy=profile.zero_stock_policy,
             log_retention_days=profile.log_retention_days,
             sync_enabled=profile.sync_enabled,
         )

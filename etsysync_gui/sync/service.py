@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.types import utcnow
 from etsysync_gui.etsy.client import EtsyClient
+from etsysync_gui.policies import ConflictPolicy
 from etsysync_gui.sync.inventory.apply import apply_plan
-from etsysync_gui.sync.inventory.decide import ConflictPolicy, FirstTruth
+from etsysync_gui.sync.inventory.decide import FirstTruth
 from etsysync_gui.sync.inventory.hooks import NO_HOOKS, SyncHooks
 from etsysync_gui.sync.inventory.plan_types import SyncPlan
 from etsysync_gui.sync.inventory.planning import plan_from, plan_inventory
@@ -42,7 +43,7 @@ from etsysync_gui.sync.listings.run import (
 )
 from etsysync_gui.sync.options import SyncOptions
 from etsysync_gui.sync.runs.audit import LogEntry, prune_log, recent_log
-from etsysync_gui.sync.runs.context import ApplyContext
+from etsysync_gui.sync.runs.context import RunContext
 from etsysync_gui.sync.runs.frame import RunFrame, RunOutcome
 from etsysync_gui.sync.runs.lease import Clock
 from etsysync_gui.sync.runs.progress import Progress, cancelled
@@ -99,7 +100,7 @@ class SyncService:
 
     # --- runs ------------------------------------------------------------------------
 
-    def sync_products(
+    def sync_listings(
         self,
         trigger: Trigger = "manual",
         *,
@@ -110,12 +111,12 @@ class SyncService:
     ) -> RunResult:
         """Listing sync: read every listing and its pools, link by SKU (see ``listing_sync``)."""
 
-        def body(ctx: ApplyContext) -> RunOutcome:
+        def body(ctx: RunContext) -> RunOutcome:
             done = self._listing_pass(ctx, import_unlinked, dry_run, plan=False)
-            ctx.counts.listings = done.result.listings_read
+            ctx.tally.add(listings=done.result.listings_read)
             return RunOutcome(listing_sync=done.result)
 
-        return self._frame("products", trigger, dry_run, progress, cancel).run(body)
+        return self._frame(RunKind.LISTINGS, trigger, dry_run, progress, cancel).run(body)
 
     def plan_inventory(
         self,
@@ -145,12 +146,12 @@ class SyncService:
         """Execute a plan from ``plan_inventory`` (re-deciding listings that moved)."""
         options = self.options.with_policy(plan.policy)
 
-        def body(ctx: ApplyContext) -> RunOutcome:
+        def body(ctx: RunContext) -> RunOutcome:
             recover_pending(ctx)
             self._read_ledger(ctx)
             return self._apply(ctx, plan)
 
-        return self._frame("inventory", trigger, False, progress, cancel, options).run(body)
+        return self._frame(RunKind.INVENTORY, trigger, False, progress, cancel, options).run(body)
 
     def sync_inventory(
         self,
@@ -164,7 +165,7 @@ class SyncService:
         """Plan with fresh Etsy numbers and apply (or only plan, for a dry run)."""
         options = self.options.with_policy(policy)
 
-        def body(ctx: ApplyContext) -> RunOutcome:
+        def body(ctx: RunContext) -> RunOutcome:
             if not dry_run:
                 recover_pending(ctx)
                 self._read_ledger(ctx)
@@ -180,7 +181,7 @@ class SyncService:
                 return RunOutcome.planned(ctx, plan)
             return self._apply(ctx, plan)
 
-        return self._frame("inventory", trigger, dry_run, progress, cancel, options).run(body)
+        return self._frame(RunKind.INVENTORY, trigger, dry_run, progress, cancel, options).run(body)
 
     def sync_all(
         self,
@@ -195,7 +196,7 @@ class SyncService:
         """Listing sync, then inventory with the quantities it just read (no second read)."""
         options = self.options.with_policy(policy)
 
-        def body(ctx: ApplyContext) -> RunOutcome:
+        def body(ctx: RunContext) -> RunOutcome:
             if not dry_run:
                 recover_pending(ctx)
                 self._read_ledger(ctx)
@@ -207,7 +208,7 @@ class SyncService:
             outcome = self._apply(ctx, plan)
             return RunOutcome(plan, done.result, outcome.cancelled)
 
-        return self._frame("all", trigger, dry_run, progress, cancel, options).run(body)
+        return self._frame(RunKind.ALL, trigger, dry_run, progress, cancel, options).run(body)
 
     # --- links and log ---------------------------------------------------------------
 
@@ -254,7 +255,7 @@ class SyncService:
         )
 
     def _listing_pass(
-        self, ctx: ApplyContext, import_unlinked: bool, dry_run: bool, *, plan: bool
+        self, ctx: RunContext, import_unlinked: bool, dry_run: bool, *, plan: bool
     ) -> _ListingPass:
         shop_id = ctx.options.shop_id
         with self.database.session() as session:
@@ -291,7 +292,7 @@ class SyncService:
             session.close()
         return _ListingPass(result, sync_plan)
 
-    def _read_ledger(self, ctx: ApplyContext) -> LedgerRead:
+    def _read_ledger(self, ctx: RunContext) -> LedgerRead:
         """The sales ledger step (``sync.ledger.read``): after recovery, before planning,
         so sales erased by the last run's writes (or by the recovered ones) are
         counted by this run's decisions."""
@@ -304,7 +305,7 @@ class SyncService:
             cancel=ctx.cancel,
         )
 
-    def _apply(self, ctx: ApplyContext, plan: SyncPlan) -> RunOutcome:
+    def _apply(self, ctx: RunContext, plan: SyncPlan) -> RunOutcome:
         completed = apply_plan(ctx, plan)
         if completed:
             prune_log(

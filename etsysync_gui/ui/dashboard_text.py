@@ -23,7 +23,7 @@ def run_text(run: RunSummary | None, now: datetime) -> str:
         return "Never."
     text = (
         f"{when(run.finished_at or run.started_at)} ({relative(run.started_at, now)}) · "
-        f"<b>{run.status.replace('_', ' ')}</b> ({run.trigger})<br>{run.counts}"
+        f"<b>{run.status.replace('_', ' ')}</b> ({run.trigger})<br>{run.counts.describe()}"
     )
     if run.message:
         text += f"<br><i>{run.message}</i>"

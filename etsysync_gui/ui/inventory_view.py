@@ -16,8 +16,9 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from etsysync_gui.catalog.editing import CatalogEditError, parse_quantity, set_variant_quantity
+from etsysync_gui.policies import ConflictPolicy
 from etsysync_gui.queries.inventory import PoolRow, load_pools, next_step
-from etsysync_gui.sync.inventory.decide import ConflictPolicy, FirstTruth
+from etsysync_gui.sync.inventory.decide import FirstTruth
 from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.formatting import count, when
 from etsysync_gui.ui.row_model import Column, Presorted, RowTableModel
@@ -123,7 +124,7 @@ class InventoryView(LazyView):
         controller.data_changed.connect(self.mark_stale)
 
     def policy(self) -> ConflictPolicy:
-        return ConflictPolicy(self.controller.settings.profile.conflict_policy.value)
+        return self.controller.settings.profile.conflict_policy
 
     def reload(self) -> None:
         self.loaded = True

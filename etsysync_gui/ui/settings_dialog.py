@@ -24,11 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from etsysync_gui import autostart
-from etsysync_gui.config import ConfigStore, ConflictPolicy, ZeroStockPolicy
+from etsysync_gui.config import ConfigStore
 from etsysync_gui.config.fields import MAX_RETENTION_DAYS
 from etsysync_gui.demo.settings import DEMO_PROFILE
 from etsysync_gui.etsy_account import credentials_file_path
 from etsysync_gui.logging_setup import LOG_LEVELS
+from etsysync_gui.policies import ConflictPolicy, ZeroStockPolicy
 from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.plan_review_dialog import (
     DEFAULT_SMALL_LIMIT,
@@ -58,21 +59,36 @@ def _choice(values: list[str], current: str) -> QComboBox:
 
 
 class SettingsDialog(QDialog):
+    """Edit the profile's settings and this computer's GUI choices; saved on a worker."""
+
     def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
         self.setWindowTitle("Settings")
         self.setMinimumWidth(560)
-        profile = controller.settings.profile
         layout = QVBoxLayout(self)
-        sync = QFormLayout()
+        layout.addWidget(self._profile_group())
+        layout.addWidget(self._computer_group())
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #b00020")
+        layout.addWidget(self.problem)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+    def _profile_group(self) -> QGroupBox:
+        """The profile's sync settings, as config.toml holds them."""
+        profile = self.controller.settings.profile
         self.profile = QComboBox()
         self.profile.addItem(profile.name)
         self.profile.setToolTip("The profile EtsySync opens next time (a restart switches)")
-        controller.jobs.submit(
-            lambda: ConfigStore(controller.settings.config_path).profile_names(),
-            self._profiles,
-            context=self,
+        config_path = self.controller.settings.config_path
+        self.controller.jobs.submit(
+            lambda: ConfigStore(config_path).profile_names(), self._profiles, context=self
         )
         self.database = QLineEdit(profile.database_url or "")
         self.database.setPlaceholderText(profile.effective_database_url())
@@ -87,6 +103,7 @@ class SettingsDialog(QDialog):
         self.retention.setSuffix(" days")
         self.retention.setValue(profile.log_retention_days)
         self.log_level = _choice(list(LOG_LEVELS), profile.log_level)
+        sync = QFormLayout()
         sync.addRow("Profile at next start:", self.profile)
         sync.addRow("Database URL:", self.database)
         sync.addRow("", self.enabled)
@@ -100,18 +117,12 @@ class SettingsDialog(QDialog):
         later.setWordWrap(True)
         sync.addRow(later)
         if profile.credentials_file:
-            plain = QLabel(
-                "Etsy credentials are kept in an unencrypted file, not the system keychain "
-                f"(you chose it: no keychain was found): {credentials_file_path(profile.name)}. "
-                "Anyone who can read your files can use your Etsy connection."
-            )
-            plain.setObjectName("credentialsFileWarning")
-            plain.setWordWrap(True)
-            plain.setStyleSheet("color: #8a5a00")
-            sync.addRow(plain)
-        layout.addWidget(_group(f"Profile {profile.name}", sync))
+            sync.addRow(_credentials_file_warning(profile.name))
+        return _group(f"Profile {profile.name}", sync)
+
+    def _computer_group(self) -> QGroupBox:
+        """The GUI's own choices for this computer (QSettings and the login entry)."""
         gui = gui_settings()
-        window = QFormLayout()
         self.close_to_tray = QCheckBox("Keep syncing in the tray when the window is closed")
         self.close_to_tray.setChecked(str(gui.value(CLOSE_TO_TRAY_KEY, "false")) == "true")
         self.notifications = QCheckBox("Notify me when a sync fails or needs me")
@@ -125,24 +136,18 @@ class SettingsDialog(QDialog):
         self.start_at_login = QCheckBox("Start EtsySync when I log in (in the tray)")
         self.start_at_login.setChecked(autostart.is_enabled())
         # The demo shop resets at each start: starting it at login would help nobody.
-        offer_login = autostart.autostart_supported() and profile.name != DEMO_PROFILE
+        offer_login = (
+            autostart.autostart_supported()
+            and self.controller.settings.profile.name != DEMO_PROFILE
+        )
         self.start_at_login.setVisible(offer_login)
+        window = QFormLayout()
         for widget in (self.close_to_tray, self.notifications, self.skip_small):
             window.addRow("", widget)
         if offer_login:
             window.addRow("", self.start_at_login)
         window.addRow("Small means:", self.small_limit)
-        layout.addWidget(_group("This computer", window))
-        self.problem = QLabel()
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #b00020")
-        layout.addWidget(self.problem)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
+        return _group("This computer", window)
 
     def _apply_start_at_login(self) -> None:
         """Write or remove the login entry (a small local file, like QSettings)."""
@@ -215,3 +220,16 @@ def _group(title: str, form: QFormLayout) -> QGroupBox:
     box = QGroupBox(title)
     box.setLayout(form)
     return box
+
+
+def _credentials_file_warning(profile_name: str) -> QLabel:
+    """Say plainly that the Etsy connection sits in a readable file (the user chose it)."""
+    plain = QLabel(
+        "Etsy credentials are kept in an unencrypted file, not the system keychain "
+        f"(you chose it: no keychain was found): {credentials_file_path(profile_name)}. "
+        "Anyone who can read your files can use your Etsy connection."
+    )
+    plain.setObjectName("credentialsFileWarning")
+    plain.setWordWrap(True)
+    plain.setStyleSheet("color: #8a5a00")
+    return plain

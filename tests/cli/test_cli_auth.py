@@ -156,7 +156,8 @@ def test_login_without_browser_stores_credentials_and_the_shop(
     assert (credentials.shop_id, credentials.user_id) == (etsy.shop_id, etsy.user_id)
     assert ConfigStore().profile(PROFILE).shop_id == etsy.shop_id
     assert etsy.shared_secret not in out
-    assert credentials.refresh_token and credentials.refresh_token not in out
+    assert credentials.refresh_token
+    assert credentials.refresh_token not in out
 
 
 def test_declined_login_exits_4_and_stores_nothing(
@@ -254,7 +255,8 @@ def test_keychain_problems_stop_login_before_etsy(
     with installed_keyring(backend):
         code, out, err = run(capsys, "auth", "login", "--no-browser")
     assert code == 4
-    assert expected in err and "GNOME Keyring" in err
+    assert expected in err
+    assert "GNOME Keyring" in err
     assert "/oauth/connect?" not in out
     assert etsy.stats.calls("oauthToken") == 0
     assert not list(isolated_environment.rglob("credentials*"))  # no silent file fallback
@@ -290,24 +292,31 @@ def test_status_validate_logout(
     code, out, _ = run(capsys, "auth", "status", "--json")
     assert code == 0
     report = json.loads(out)
-    assert report["user_id"] == etsy.user_id and report["shop_id"] == etsy.shop_id
+    assert report["user_id"] == etsy.user_id
+    assert report["shop_id"] == etsy.shop_id
     assert report["scopes"] == ["listings_r", "listings_w", "shops_r", "transactions_r"]
-    assert "MemoryKeyring" in report["keychain"] and report["tokens_from"] == "keychain"
+    assert "MemoryKeyring" in report["keychain"]
+    assert report["tokens_from"] == "keychain"
     code, out, _ = run(capsys, "auth", "status")
-    assert code == 0 and "Access token:  expires" in out
+    assert code == 0
+    assert "Access token:  expires" in out
 
     code, out, err = run(capsys, "validate")
     assert code == 0, err
-    assert "API key:  ok" in out and "Token:    ok" in out
+    assert "API key:  ok" in out
+    assert "Token:    ok" in out
     assert f"Shop:     ok ({etsy.shop.shop_name}, id {etsy.shop_id}" in out
 
     code, out, _ = run(capsys, "auth", "logout")
-    assert code == 0 and "Removed the Etsy credentials" in out
+    assert code == 0
+    assert "Removed the Etsy credentials" in out
     assert keychain.items == {}
     code, out, _ = run(capsys, "auth", "status")
-    assert code == 4 and "not connected" in out
+    assert code == 4
+    assert "not connected" in out
     code, _, err = run(capsys, "validate")
-    assert code == 4 and "etsysync auth login" in err
+    assert code == 4
+    assert "etsysync auth login" in err
 
 
 def test_revoked_connection_makes_validate_exit_4_with_reconnect(
@@ -326,7 +335,8 @@ def test_revoked_connection_makes_validate_exit_4_with_reconnect(
     code, out, _ = run(capsys, "health", "--json")
     assert code == 4
     token = next(c for c in json.loads(out)["checks"] if c["name"] == "token")
-    assert token["status"] == "failed" and "Reconnect to Etsy" in token["detail"]
+    assert token["status"] == "failed"
+    assert "Reconnect to Etsy" in token["detail"]
 
 
 def test_health_reports_every_part(
@@ -362,7 +372,8 @@ def test_health_reports_every_part(
     assert "completed" in checks["last sync"]["detail"]
     assert "2026-11-01T12:00:00" in checks["last sync"]["detail"]
     code, out, _ = run(capsys, "health")
-    assert code == 0 and "1234 requests left today" in out
+    assert code == 0
+    assert "1234 requests left today" in out
 
 
 # -- no secret anywhere ------------------------------------------------------------------------
@@ -391,7 +402,8 @@ def test_no_secret_in_config_database_or_logs(
     names = {p.name for p in files}
     assert {"config.toml", f"{PROFILE}.db", "etsysync.log"} <= names
     log_text = (isolated_environment / "logs" / "etsysync.log").read_text()
-    assert "DEBUG" in log_text and "HTTP Request" in log_text  # debug logging was on
+    assert "DEBUG" in log_text
+    assert "HTTP Request" in log_text
     secrets = [etsy.shared_secret, *tokens_issued]
     for path in files:
         content = path.read_bytes()

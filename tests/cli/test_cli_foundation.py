@@ -32,7 +32,8 @@ def test_migrate_creates_every_table_then_changes_nothing(db_url: str) -> None:
     assert set(inspect(engine).get_table_names()) >= TABLES
     engine.dispose()
     second = run_cli("--profile", "t", "migrate", env=env)
-    assert second.code == 0 and "nothing to do" in second.stdout
+    assert second.code == 0
+    assert "nothing to do" in second.stdout
 
 
 def test_default_database_is_sqlite_in_the_data_folder(isolated_environment: Path) -> None:
@@ -50,7 +51,8 @@ def test_status_json_reports_database_revision_and_counts(db_url: str, tmp_path:
     assert result.code == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["schema_revision"] == report["schema_head"] is not None
-    assert report["catalog_variants"] == 2 and report["shops"] == []
+    assert report["catalog_variants"] == 2
+    assert report["shops"] == []
     assert report["profile"] == "production"
 
 
@@ -90,7 +92,8 @@ def test_corrupt_config_names_the_file_and_line(isolated_environment: Path) -> N
     result = run_cli("status")
     assert result.code == 2
     assert len(result.stderr_lines) == 1, result.stderr
-    assert str(config) in result.stderr and "line 2" in result.stderr
+    assert str(config) in result.stderr
+    assert "line 2" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -125,9 +128,11 @@ def test_bad_csv_is_refused_and_changes_nothing(
 def test_config_set_and_show_round_trip(isolated_environment: Path) -> None:
     assert run_cli("--profile", "staging", "config", "set", "shop_id", "12345").code == 0
     shown = run_cli("--profile", "staging", "config", "show")
-    assert shown.code == 0 and "12345" in shown.stdout
+    assert shown.code == 0
+    assert "12345" in shown.stdout
     bad = run_cli("--profile", "staging", "config", "set", "shop_id", "twelve")
-    assert bad.code == 2 and len(bad.stderr_lines) == 1, bad.stderr
+    assert bad.code == 2, bad.stderr
+    assert len(bad.stderr_lines) == 1, bad.stderr
 
 
 def test_secrets_from_the_environment_never_reach_config_database_or_logs(
@@ -157,7 +162,8 @@ def test_secrets_from_the_environment_never_reach_config_database_or_logs(
         for value in (secret, token, refresh):
             assert value not in result.stdout + result.stderr
     files = [p for p in isolated_environment.rglob("*") if p.is_file()]
-    assert any(p.suffix == ".db" for p in files) and any(p.name == "config.toml" for p in files)
+    assert any(p.suffix == ".db" for p in files)
+    assert any(p.name == "config.toml" for p in files)
     assert any(p.name.startswith("etsysync.log") for p in files)
     for path in files:
         data = path.read_bytes()

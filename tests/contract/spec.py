@@ -5,7 +5,8 @@ Why: the fake is only useful if it speaks exactly Etsy's shapes. This module loa
 openapi-core. The fake runs on ``http://127.0.0.1:PORT/v3``; URLs are mapped onto the
 spec's server ``https://openapi.etsy.com`` (same ``/v3/application/...`` paths).
 
-Where the spec and FACTS.md disagree, FACTS.md wins for behaviour and the exception is
+Where the spec and Etsy's documented or observed behaviour disagree, the behaviour wins
+and the exception is
 named here (and asserted by name in the contract tests):
 
 * ``INVALID_SPEC_DOCUMENT``: the document itself fails OpenAPI validation (``default:

@@ -120,7 +120,8 @@ def test_token_expiring_mid_read_is_refreshed_once_and_the_read_completes(
         manager.close()
     assert expired
     assert len({li.listing_id for li in listings}) == len(listings) == 250
-    assert manager.refresh_count == 1 and len(saved) == 1
+    assert manager.refresh_count == 1
+    assert len(saved) == 1
     assert {li.state for li in listings} <= set(LISTING_STATES)
 
 

@@ -73,7 +73,8 @@ def test_a_purchase_records_a_receipt_with_its_transaction(
             product["product_id"],
             "MUG-B",
         )
-        assert line["quantity"] == 2 and line["created_timestamp"] == int(clock())
+        assert line["quantity"] == 2
+        assert line["created_timestamp"] == int(clock())
         assert [(v["formatted_name"], v["formatted_value"]) for v in line["variations"]] == [
             ("Primary color", "Blue")
         ]
@@ -103,7 +104,8 @@ def test_filters_paging_and_cancellation(
         created = _receipts(client, server, min_created=start + 61, max_created=start + 120)
         assert created["count"] == 1
         page = _receipts(client, server, limit=2, offset=2, sort_order="asc")
-        assert page["count"] == 3 and [r["receipt_id"] for r in page["results"]] == [last]
+        assert page["count"] == 3
+        assert [r["receipt_id"] for r in page["results"]] == [last]
         scope, _, _ = server.issue_tokens(scopes=["listings_r", "shops_r"])
         denied = client.get(
             f"/application/shops/{server.shop_id}/receipts",
@@ -131,8 +133,7 @@ def test_a_trigger_lands_a_purchase_between_a_read_and_the_write(
         stale = read["results"][0]["inventory"]["products"][0]["offerings"][0]["quantity"]
         assert stale == 5  # the answer was computed before the purchase landed
         now = server.inventory_json(listing_id)["products"][0]["offerings"][0]["quantity"]
-        assert now == 4 and server.triggers.fired == [
-            ("after", "getListingsInventoryByListingIds", listing_id)
-        ]
+        assert now == 4
+        assert server.triggers.fired == [("after", "getListingsInventoryByListingIds", listing_id)]
         client.get("/application/listings/batch/inventory", params={"listing_ids": listing_id})
         assert len(server.shop.receipts) == 1  # one-shot

@@ -37,9 +37,11 @@ def test_rotation_and_delete(path: Path) -> None:
     CredentialStore("q", file_fallback_path=path).save(CREDS)
     store.update_tokens(TokenSet("1.new-access-iiiiiiiiiiiii", "1.new-refresh-jjjjjjjjjj", 3.0))
     loaded = store.load()
-    assert loaded is not None and loaded.refresh_token == "1.new-refresh-jjjjjjjjjj"
+    assert loaded is not None
+    assert loaded.refresh_token == "1.new-refresh-jjjjjjjjjj"
     assert store.delete() is True
-    assert store.load() is None and path.exists()  # profile q is still there
+    assert store.load() is None
+    assert path.exists()
     assert CredentialStore("q", file_fallback_path=path).delete() is True
     assert not path.exists()
 
@@ -50,7 +52,8 @@ def test_file_readable_by_others_is_refused(path: Path) -> None:
     path.chmod(0o644)
     with pytest.raises(KeychainError) as caught:
         CredentialStore("p", file_fallback_path=path).load()
-    assert "chmod 600" in caught.value.message and str(path) in caught.value.message
+    assert "chmod 600" in caught.value.message
+    assert str(path) in caught.value.message
 
 
 def test_corrupt_file_is_reported(path: Path) -> None:

@@ -68,7 +68,8 @@ def test_each_keyring_error_becomes_a_keychain_error(
             call()
         assert caught.value.kind is kind
         assert title.lower() in caught.value.title.lower()
-        assert caught.value.message and "Traceback" not in caught.value.message
+        assert caught.value.message
+        assert "Traceback" not in caught.value.message
     assert backend.stored is None
 
 
@@ -86,7 +87,8 @@ def test_locked_keychain_on_this_linux_machine_names_the_tools() -> None:
     store = CredentialStore("p", keyring_backend=RaisingKeyring(KeyringLocked("locked")))
     with pytest.raises(KeychainError) as caught:
         store.save(CREDS)
-    assert "GNOME Keyring" in caught.value.message and "KWallet" in caught.value.message
+    assert "GNOME Keyring" in caught.value.message
+    assert "KWallet" in caught.value.message
 
 
 @pytest.mark.parametrize(

@@ -31,13 +31,16 @@ def test_saved_rotated_and_deleted_without_touching_the_keychain() -> None:
         store.save(CREDS)
         assert store.load() == CREDS
         rotated = store.update_tokens(TokenSet("7.new-access-cccccccc", "7.new-refresh-dddd", 1.0))
-        assert rotated.refresh_token == "7.new-refresh-dddd" and store.load() == rotated
-        assert store.delete() and store.load() is None
+        assert rotated.refresh_token == "7.new-refresh-dddd"
+        assert store.load() == rotated
+        assert store.delete()
+        assert store.load() is None
 
 
 def test_it_says_where_the_credentials_are() -> None:
     store = CredentialStore("demo", memory=MemorySecrets())
-    assert store.backend_name().startswith("memory") and not store.uses_file
+    assert store.backend_name().startswith("memory")
+    assert not store.uses_file
 
 
 def test_another_store_on_another_memory_sees_nothing() -> None:

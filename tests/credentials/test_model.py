@@ -42,12 +42,14 @@ def test_repr_and_str_show_no_secret() -> None:
         assert "shh-secret-value" not in text
         assert "access-token-value" not in text
         assert "refresh-token-value" not in text
-        assert "keystring01" in text and "777" in text
+        assert "keystring01" in text
+        assert "777" in text
 
 
 def test_app_key_only_is_not_connected() -> None:
     app_only = Credentials("keystring01", "shh-secret-value")
-    assert app_only.tokens is None and not app_only.connected
+    assert app_only.tokens is None
+    assert not app_only.connected
     assert Credentials.from_json(app_only.to_json()) == app_only
 
 
@@ -55,8 +57,10 @@ def test_with_tokens_replaces_the_pair_and_keeps_the_rest() -> None:
     rotated = FULL.with_tokens(TokenSet("43.new-access", "43.new-refresh", 99.0))
     assert rotated.access_token == "43.new-access"
     assert rotated.refresh_token == "43.new-refresh"
-    assert rotated.expires_at == 99.0 and rotated.user_id == 43
-    assert rotated.scopes == FULL.scopes and rotated.shop_id == 777
+    assert rotated.expires_at == 99.0
+    assert rotated.user_id == 43
+    assert rotated.scopes == FULL.scopes
+    assert rotated.shop_id == 777
     assert rotated.shared_secret == FULL.shared_secret
 
 

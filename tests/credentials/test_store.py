@@ -70,7 +70,8 @@ def test_delete_removes_the_item_and_reports_whether_there_was_one(
     assert store.delete() is False
     store.save(CREDS)
     assert store.delete() is True
-    assert store.load() is None and memory_keyring.items == {}
+    assert store.load() is None
+    assert memory_keyring.items == {}
 
 
 def test_loaded_and_saved_secrets_are_masked_in_logs(memory_keyring: MemoryKeyring) -> None:
@@ -150,5 +151,5 @@ def test_default_backend_is_keyrings_current_one_resolved_lazily() -> None:
 
 
 def test_file_and_keyring_together_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="pass one of"):
         CredentialStore("p", keyring_backend=MemoryKeyring(), file_fallback_path=tmp_path / "f")

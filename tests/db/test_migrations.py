@@ -35,11 +35,13 @@ EXPECTED_TABLES = {
 def test_upgrade_creates_every_table_and_is_idempotent(db_url: str) -> None:
     db = Database.open(db_url)
     first = upgrade_to_head(db.engine)
-    assert first.before is None and first.after == head_revision()
+    assert first.before is None
+    assert first.after == head_revision()
     assert set(inspect(db.engine).get_table_names()) >= EXPECTED_TABLES
 
     second = upgrade_to_head(db.engine)
-    assert not second.changed and second.backup is None
+    assert not second.changed
+    assert second.backup is None
     db.dispose()
 
 
@@ -110,7 +112,8 @@ def test_sqlite_file_is_copied_aside_before_an_upgrade_changes_it(
     result = upgrade_to_head(db.engine)
     db.dispose()
     assert (result.before, result.after) == (old_head, "9999")
-    assert result.backup is not None and result.backup.parent == tmp_path
+    assert result.backup is not None
+    assert result.backup.parent == tmp_path
     with sqlite3.connect(result.backup) as conn:
         assert conn.execute("SELECT title FROM products").fetchall() == [("Kept safe",)]
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
@@ -130,7 +133,8 @@ def test_downgrade_copies_the_file_aside_first(tmp_path: Path) -> None:
         )
     result = downgrade(db.engine, "base")  # changes a versioned file: copied aside first
     db.dispose()
-    assert result.backup is not None and result.backup.exists()
+    assert result.backup is not None
+    assert result.backup.exists()
     with sqlite3.connect(result.backup) as conn:
         assert conn.execute("SELECT title FROM products").fetchall() == [("Blue vase",)]
     assert oct(result.backup.stat().st_mode & 0o777) == "0o600"

@@ -44,13 +44,15 @@ def test_connected_through_oauth_with_tokens_kept_in_memory(tmp_path: Path) -> N
         shop = DemoShop.open(listings=5, data_dir=tmp_path)
         try:
             saved = shop.credentials.load()
-            assert saved is not None and saved.connected
+            assert saved is not None
+            assert saved.connected
             assert saved.shop_id == shop.shop_id == shop.server.shop_id
             assert not shop.credentials.uses_file
             assert "memory" in shop.credentials.backend_name()
             stats = shop.server.stats  # it went over HTTP, through the consent page
             assert stats.calls("oauthConnect") == 2  # the consent page, then "Grant access"
-            assert stats.calls("oauthToken") == 1 and stats.calls("getMe") == 1
+            assert stats.calls("oauthToken") == 1
+            assert stats.calls("getMe") == 1
         finally:
             shop.close()
 
@@ -108,7 +110,8 @@ def test_the_demo_database_is_reset(tmp_path: Path) -> None:
     for path in (paths.database, Path(f"{paths.database}-wal"), tmp_path / "production.db"):
         path.write_text("old", encoding="utf-8")
     reset_demo_database(paths)
-    assert not paths.database.exists() and not Path(f"{paths.database}-wal").exists()
+    assert not paths.database.exists()
+    assert not Path(f"{paths.database}-wal").exists()
     assert (tmp_path / "production.db").exists()  # nothing else is touched
 
 

@@ -82,7 +82,10 @@ def test_the_background_buyer_buys_every_interval_and_stops() -> None:
 
 
 def test_interval_must_be_positive() -> None:
-    with FakeEtsyServer(listings=0, qps=None, qpd=None) as server, pytest.raises(ValueError):
+    with (
+        FakeEtsyServer(listings=0, qps=None, qpd=None) as server,
+        pytest.raises(ValueError, match="interval_s must be positive"),
+    ):
         PurchaseSimulator(server, interval_s=0)
 
 
@@ -106,9 +109,10 @@ def service(demo: DemoShop) -> Iterator[SyncService]:
 def test_purchases_are_pulled_by_the_next_inventory_sync(
     demo: DemoShop, service: SyncService
 ) -> None:
-    first = service.sync_products(import_unlinked=True)
-    assert first.status == "completed" and first.listings == 60
-    assert service.sync_inventory().pulls == 0  # the import left nothing to do
+    first = service.sync_listings(import_unlinked=True)
+    assert first.status == "completed"
+    assert first.counts.listings == 60
+    assert service.sync_inventory().counts.pulls == 0  # the import left nothing to do
     with service.database.session() as session:
         linked = set(
             session.scalars(
@@ -123,7 +127,8 @@ def test_purchases_are_pulled_by_the_next_inventory_sync(
 
     result = service.sync_inventory()
 
-    assert result.status == "completed" and result.pulls >= len(sold)
+    assert result.status == "completed"
+    assert result.counts.pulls >= len(sold)
     with service.database.session() as session:
         pulled = set(
             session.scalars(
@@ -134,11 +139,11 @@ def test_purchases_are_pulled_by_the_next_inventory_sync(
             )
         )
     assert pulled == sold
-    assert service.sync_inventory().pulls == 0  # pulled once, not again
+    assert service.sync_inventory().counts.pulls == 0  # pulled once, not again
 
 
 def test_the_first_run_leaves_a_few_listings_unlinked(service: SyncService) -> None:
-    service.sync_products(import_unlinked=True)
+    service.sync_listings(import_unlinked=True)
     chosen = unlink_a_few(service, 5)
     assert len(chosen) == 5 == len(set(chosen))
     with service.database.session() as session:

@@ -84,5 +84,6 @@ def test_a_broken_config_file_takes_the_normal_start_that_reports_it() -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("[profiles.production\n", encoding="utf-8")
     facts, settings = read_start_facts(None, environ={})
-    assert settings is None and not facts.config_readable
+    assert settings is None
+    assert not facts.config_readable
     assert choose_start_mode(facts) is StartMode.NORMAL

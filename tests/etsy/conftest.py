@@ -15,8 +15,9 @@ import respx
 from etsysync_gui.etsy.client import EtsyClient
 from etsysync_gui.etsy.oauth.tokens import TokenManager, TokenSet
 from etsysync_gui.etsy.ratelimit import RateLimiter
+from tests.clock import FakeClock
 
-from .helpers import BASE, KEY, SECRET, TOKEN_URL, FakeClock
+from .helpers import BASE, KEY, SECRET, TOKEN_URL
 
 
 @pytest.fixture

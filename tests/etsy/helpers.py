@@ -1,4 +1,4 @@
-"""Shared test doubles for the Etsy client tests: a fake clock, JSON builders and
+"""Shared test doubles for the Etsy client tests: JSON builders and
 an in-memory shop that answers getListingsByShop / batch requests through respx."""
 
 from __future__ import annotations
@@ -10,49 +10,13 @@ from urllib.parse import parse_qs
 
 import httpx
 
+from tests.clock import FakeClock
+
 BASE = "https://etsy.test/v3"
 TOKEN_URL = f"{BASE}/public/oauth/token"
 KEY = "testkeystring"
 SECRET = "testsecret"
 SHOP_ID = 777
-
-
-class FakeClock:
-    """Monotonic + wall clock whose ``sleep`` advances time instead of waiting.
-
-    ``sleep(dt)`` means "until dt after this thread last read the clock", as a
-    real sleep right after reading the time would: eight threads that read the
-    clock at t and each sleep 0.1 s end at t + 0.1, not t + 0.8.  Time only
-    moves when somebody sleeps (or ``advance`` is called).
-    """
-
-    EPOCH = 1_800_000_000.0
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._local = threading.local()
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        with self._lock:
-            self._local.last_read = self.now
-            return self.now
-
-    def time(self) -> float:
-        return self.EPOCH + self.monotonic()
-
-    def sleep(self, seconds: float) -> None:
-        assert seconds >= 0, seconds
-        with self._lock:
-            self.sleeps.append(seconds)
-            start = getattr(self._local, "last_read", self.now)
-            self.now = max(self.now, start + seconds)
-            self._local.last_read = self.now
-
-    def advance(self, seconds: float) -> None:
-        with self._lock:
-            self.now += seconds
 
 
 def money(amount: int, divisor: int = 100, currency: str = "USD") -> dict[str, Any]:

@@ -43,7 +43,8 @@ def test_inventories_are_read_100_ids_per_call(
 
     assert set(result) == set(ids)
     assert result[ids[0]].products[0].sku == f"SKU-{ids[0]}"
-    assert batch.call_count == 3 and single.call_count == 0
+    assert batch.call_count == 3
+    assert single.call_count == 0
     sent = [c.request.url.params["listing_ids"].split(",") for c in batch.calls]
     assert sorted(len(x) for x in sent) == [50, 100, 100]
     assert sorted(int(i) for chunk in sent for i in chunk) == ids

@@ -41,7 +41,8 @@ def test_every_request_carries_key_secret_user_agent_and_bearer(
     assert client.ping() == 9
     me_result = client.get_me()
 
-    assert me_result.user_id == 42 and me_result.shop_id == 7
+    assert me_result.user_id == 42
+    assert me_result.shop_id == 7
     ping_headers = ping.calls.last.request.headers
     assert ping_headers["x-api-key"] == f"{KEY}:{SECRET}"
     assert ping_headers["user-agent"].startswith("EtsySync/")
@@ -136,7 +137,8 @@ def test_error_answers_map_to_typed_errors(
     assert error.status == status
     assert error.request_id == "req-123"
     assert error.needs_user is needs_user
-    assert "\n" not in error.message and error.message
+    assert "\n" not in error.message
+    assert error.message
     if isinstance(body, dict):
         assert error.etsy_error == body["error"]
         if status in (400, 409, 422):
@@ -178,7 +180,8 @@ def test_shape_mismatch_is_malformed_and_a_server_error(
 
 
 def test_class_flags() -> None:
-    assert TokenRevokedError("x").needs_user and EtsyAuthError("x").needs_user
+    assert TokenRevokedError("x").needs_user
+    assert EtsyAuthError("x").needs_user
     for cls in (NotFoundError, EtsyNetworkError, OperationCancelled, EtsyServerError):
         assert not cls("x").needs_user
     assert RateLimitedError("x", retry_after=3.0).retry_after == 3.0

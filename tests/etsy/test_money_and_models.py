@@ -59,13 +59,13 @@ def test_non_terminating_or_bad_divisor_is_malformed() -> None:
 
 
 def test_prices_that_a_float_cannot_carry_are_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="too many digits"):
         to_put_float(Decimal("12345678901234.567"))  # 17 significant digits
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a price"):
         to_put_float(Decimal("NaN"))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="cannot be negative"):
         to_put_float(Decimal("-1.00"))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="cannot be written with divisor"):
         decimal_to_money(Decimal("1.005"), "USD", 100)
 
 
@@ -211,7 +211,8 @@ def test_to_put_body_is_exactly_the_update_request_shape() -> None:
     text = json.dumps(body)
     for forbidden in ("product_id", "offering_id", "scale_name", "is_deleted", "value_pairs"):
         assert forbidden not in text
-    assert '"price": 12.34' in text and '"price": 19.99' in text
+    assert '"price": 12.34' in text
+    assert '"price": 19.99' in text
 
 
 def test_inventory_parse_keeps_exact_prices_and_deleted_flags() -> None:
@@ -227,8 +228,10 @@ def test_inventory_parse_keeps_exact_prices_and_deleted_flags() -> None:
 
 def test_listing_parse_tolerates_unknown_fields() -> None:
     listing = Listing.from_json(listing_json(5, "sold_out"))
-    assert listing.listing_id == 5 and listing.state == "sold_out"
-    assert listing.price == Decimal("12.34") and listing.currency_code == "USD"
+    assert listing.listing_id == 5
+    assert listing.state == "sold_out"
+    assert listing.price == Decimal("12.34")
+    assert listing.currency_code == "USD"
     assert listing.inventory is not None
     assert listing.inventory.products[0].sku == "SKU-5"
     assert listing.skus == ("SKU-5",)
@@ -259,7 +262,9 @@ def test_listing_without_price_or_inventory() -> None:
     data = listing_json(5, with_inventory=False)
     del data["price"]
     listing = Listing.from_json(data)
-    assert listing.price is None and listing.currency_code is None and listing.inventory is None
+    assert listing.price is None
+    assert listing.currency_code is None
+    assert listing.inventory is None
 
 
 def test_me_and_shop() -> None:

@@ -24,11 +24,13 @@ def test_orders_since_a_moment_in_one_call() -> None:
     try:
         with make_client(server) as client:
             read = client.get_orders(server.shop_id, since=start + 5)
-            assert read.complete and read.calls == 1
+            assert read.complete
+            assert read.calls == 1
             (order,) = read.orders
             (line,) = order.lines
             assert (line.listing_id, line.sku, line.quantity) == (listing_id, "MUG", 2)
-            assert line.created == int(clock()) and not order.canceled
+            assert line.created == int(clock())
+            assert not order.canceled
             assert order.receipt_id == server.last_receipt_id() == line.receipt_id
     finally:
         server.stop()
@@ -39,7 +41,8 @@ def test_many_orders_are_read_100_a_page() -> None:
     try:
         with make_client(server) as client:
             read = client.get_orders(server.shop_id, since=946_684_800)
-            assert read.complete and read.calls == 3
+            assert read.complete
+            assert read.calls == 3
             assert len({o.receipt_id for o in read.orders}) == 230
     finally:
         server.stop()
@@ -53,7 +56,8 @@ def test_an_order_changed_during_the_read_costs_a_second_pass_not_a_loss() -> No
     try:
         with make_client(server) as client:
             read = client.get_orders(server.shop_id, since=946_684_800)
-            assert read.complete and read.calls == 4
+            assert read.complete
+            assert read.calls == 4
             assert len(read.orders) == 150
             assert next(o for o in read.orders if o.receipt_id == first).canceled
     finally:

@@ -17,8 +17,9 @@ from etsysync_gui.etsy.errors import EtsyServerError, OperationCancelled
 from etsysync_gui.etsy.models import LISTING_STATES, Listing
 from etsysync_gui.etsy.oauth.tokens import TokenManager
 from etsysync_gui.etsy.ratelimit import RateLimiter
+from tests.clock import FakeClock
 
-from .helpers import SHOP_ID, FakeClock, FakeShop
+from .helpers import SHOP_ID, FakeShop
 
 LISTINGS_PATH = f"/application/shops/{SHOP_ID}/listings"
 MakeClient = Callable[..., EtsyClient]

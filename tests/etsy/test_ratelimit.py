@@ -9,8 +9,7 @@ import pytest
 
 from etsysync_gui.etsy.errors import OperationCancelled, RateLimitedError
 from etsysync_gui.etsy.ratelimit import Budget, RateLimiter, limiter_for
-
-from .helpers import FakeClock
+from tests.clock import FakeClock
 
 MakeLimiter = Callable[..., RateLimiter]
 
@@ -87,7 +86,7 @@ def test_learns_limits_from_headers_with_either_spelling(
 
     assert limiter.rate == pytest.approx(150 * 0.97)
     budget = limiter.budget()
-    assert budget == Budget(150, 100_000, 99_000, FakeClock.EPOCH)
+    assert budget == Budget(150, 100_000, 99_000, FakeClock.START)
     assert seen == [budget]
     # The server said nothing is left this second: the next request waits a bit.
     before = clock.monotonic()
@@ -142,13 +141,13 @@ def test_exhausted_daily_budget_refuses_then_probes(
 
 def test_restore_seeds_limits_and_fresh_budget(clock: FakeClock, make_limiter: MakeLimiter) -> None:
     limiter = make_limiter()
-    limiter.restore(Budget(20, 50_000, 0, FakeClock.EPOCH - 100.0))
+    limiter.restore(Budget(20, 50_000, 0, FakeClock.START - 100.0))
     assert limiter.budget().limit_per_second == 20
     with pytest.raises(RateLimitedError):
         limiter.acquire()
 
     stale = make_limiter()
-    stale.restore(Budget(20, 50_000, 0, FakeClock.EPOCH - 10_000.0))
+    stale.restore(Budget(20, 50_000, 0, FakeClock.START - 10_000.0))
     stale.acquire()  # an old "exhausted" is not trusted: the window has slid since
 
 

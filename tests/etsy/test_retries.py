@@ -23,8 +23,9 @@ from etsysync_gui.etsy.models import Inventory
 from etsysync_gui.etsy.oauth.tokens import TokenManager
 from etsysync_gui.etsy.ratelimit import RateLimiter
 from etsysync_gui.etsy.transport import RetryPolicy
+from tests.clock import FakeClock
 
-from .helpers import FakeClock, inventory_json, listing_json
+from .helpers import inventory_json, listing_json
 
 SHOP = {
     "shop_id": 1,
@@ -231,7 +232,7 @@ def test_state_patch_is_form_encoded(
     request = route.calls.last.request
     assert request.content == b"state=inactive"
     assert request.headers["content-type"].startswith("application/x-www-form-urlencoded")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="a listing state can be set to"):
         client.update_listing_state(7, 5, "draft")
 
 

@@ -19,8 +19,9 @@ from etsysync_gui.etsy.errors import (
 )
 from etsysync_gui.etsy.models import Inventory
 from etsysync_gui.etsy.oauth.tokens import TokenManager, TokenSet, exchange_code
+from tests.clock import FakeClock
 
-from .helpers import KEY, SECRET, TOKEN_URL, FakeClock, inventory_json
+from .helpers import KEY, SECRET, TOKEN_URL, inventory_json
 
 NEW = {
     "access_token": "42.new-access",
@@ -94,7 +95,8 @@ def test_refresh_on_401_resends_the_same_method_and_body(
     assert result.products[0].offerings[0].quantity == 9
     assert token_route.call_count == 1
     first, second = (call.request for call in route.calls)
-    assert second.method == "PUT" and second.content == first.content != b""
+    assert second.method == "PUT"
+    assert second.content == first.content != b""
     assert second.headers["authorization"] == "Bearer 42.new-access"
 
 
@@ -109,7 +111,8 @@ def test_a_second_401_after_refresh_is_raised_not_looped(
 
     with pytest.raises(TokenExpiredError):
         client.get_me()
-    assert token_route.call_count == 1 and me.call_count == 2
+    assert token_route.call_count == 1
+    assert me.call_count == 2
 
 
 def test_concurrent_401s_cause_exactly_one_refresh(
@@ -213,7 +216,7 @@ def test_failing_persist_still_adopts_rotated_tokens(
         clock=clock.time,
         sleep=clock.sleep,
     )
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="keychain locked"):
         manager.access_token()
     assert manager.tokens.refresh_token == "42.new-refresh"  # not lost
 
@@ -235,7 +238,8 @@ def test_revoked_refresh_token_fails_fast_without_network(
         "Etsy no longer accepts EtsySync's access "
         "(invalid_grant: refresh_token is revoked). Reconnect to Etsy"
     )
-    assert info.value.needs_user and info.value.etsy_error == "invalid_grant"
+    assert info.value.needs_user
+    assert info.value.etsy_error == "invalid_grant"
     calls = (token_route.call_count, me.call_count, client.calls_made)
 
     for _ in range(5):

@@ -69,7 +69,8 @@ def test_prints_its_settings_and_stops_cleanly(signum: int) -> None:
         values = _read_values(process)
         assert list(values) == list(KEYS)
         base = values["ETSY_API_BASE_URL"]
-        assert base.startswith("http://127.0.0.1:") and base.endswith("/v3")
+        assert base.startswith("http://127.0.0.1:")
+        assert base.endswith("/v3")
         assert not base.startswith("http://127.0.0.1:0/")
         assert values["ETSY_OAUTH_TOKEN_URL"] == f"{base}/public/oauth/token"
         headers = {

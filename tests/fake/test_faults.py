@@ -25,7 +25,7 @@ def test_fail_next_gives_etsys_server_error(client: httpx.Client, server: FakeEt
     assert server.stats.faults_injected == 2
     server.faults.fail_next(status=503)
     assert client.get(PING).json() == {"error": "Service Unavailable"}
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="status must be one of"):
         server.faults.fail_next(status=404)
 
 
@@ -150,7 +150,7 @@ def test_latency_at_runtime(client: httpx.Client, server: FakeEtsyServer) -> Non
     client.get(PING)
     assert time.monotonic() - started >= 0.15
     server.faults.latency_ms = 0
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="latency_ms cannot be negative"):
         server.faults.latency_ms = -1
 
 

@@ -1,9 +1,10 @@
-"""The seeded shop generator: deterministic, realistic mix, fast."""
+"""The seeded shop generator: deterministic and a realistic mix (speed: benchmarks/)."""
 
 from __future__ import annotations
 
-import time
 from collections import Counter
+
+import pytest
 
 from fake_etsy.clock import ManualClock
 from fake_etsy.generator import generate_shop
@@ -37,7 +38,9 @@ def test_realistic_mix() -> None:
     assert states["active"] > len(listings) / 2
 
     properties = Counter(len(item.inventory.products[0].property_values) for item in listings)
-    assert properties[0] and properties[1] and properties[2]
+    assert properties[0]
+    assert properties[1]
+    assert properties[2]
     simple = [item for item in listings if not item.inventory.has_variations]
     assert all(len(item.inventory.products) == 1 for item in simple)
 
@@ -62,9 +65,8 @@ def test_realistic_mix() -> None:
             assert item.quantity > 0
 
 
-def test_ten_thousand_listings_generate_quickly() -> None:
-    started = time.perf_counter()
+@pytest.mark.slow
+def test_ten_thousand_listings_are_generated() -> None:
+    """How long this takes is measured by benchmarks/store_bench.py, not asserted here."""
     shop = _shop(10_000)
-    elapsed = time.perf_counter() - started
     assert len(shop.listings) == 10_000
-    assert elapsed < 3.0, f"took {elapsed:.2f}s"

@@ -54,7 +54,7 @@ def test_buying_the_last_item_sells_the_listing_out(server: FakeEtsyServer) -> N
     listing = server.listing_json(listing_id)
     assert listing["quantity"] == 0
     assert listing["state"] == "sold_out"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="buyers cannot buy it"):
         server.simulate_purchase(listing_id, 1)
 
 
@@ -119,7 +119,7 @@ def test_purchase_needs_a_unique_product(server: FakeEtsyServer) -> None:
     with pytest.raises(LookupError):
         server.simulate_purchase(listing_id, 1, property_values={"Primary color": "Plaid"})
     inactive = server.listing_ids("inactive")[0]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="buyers cannot buy it"):
         server.simulate_purchase(inactive, 1)
     with pytest.raises(KeyError):
         server.simulate_purchase(1, 1)
@@ -212,7 +212,7 @@ def test_add_delete_and_restate_listings(client: httpx.Client, server: FakeEtsyS
     assert new_id not in server.listing_ids()
     with pytest.raises(KeyError):
         server.delete_listing(new_id)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown listing state"):
         server.set_listing_state(custom, "edit")
 
 

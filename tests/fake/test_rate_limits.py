@@ -106,7 +106,8 @@ def test_bucket_refills_continuously() -> None:
     assert limiter.acquire().allowed
     assert limiter.acquire().allowed
     refused = limiter.acquire()
-    assert not refused.allowed and refused.retry_after == 1
+    assert not refused.allowed
+    assert refused.retry_after == 1
     now[0] += 0.5  # half a second refills one token at 2/s
     assert limiter.acquire().allowed
     assert not limiter.acquire().allowed
@@ -115,7 +116,7 @@ def test_bucket_refills_continuously() -> None:
 
 
 def test_limiter_rejects_bad_limits() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="qps must be positive"):
         RateLimiter(qps=0, qpd=None, clock=lambda: 0.0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="qpd must be positive"):
         RateLimiter(qps=None, qpd=-1, clock=lambda: 0.0)

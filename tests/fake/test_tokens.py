@@ -103,4 +103,5 @@ def test_skus_are_shown_to_the_owner_only(
     listing_id = next(lid for lid in server.listing_ids() if server.listing_json(lid)["skus"])
     owner = _get(http, server, f"/application/listings/{listing_id}", access_token).json()
     public = _get(http, server, f"/application/listings/{listing_id}", None).json()
-    assert owner["skus"] and public["skus"] == []
+    assert owner["skus"]
+    assert public["skus"] == []

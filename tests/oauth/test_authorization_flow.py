@@ -42,7 +42,8 @@ def test_connects_and_learns_user_and_shop(etsy: FakeEtsyServer, app: OAuthApp) 
     assert shown == browser.urls == [result.authorization_url]
     assert browser.thread_names == ["oauth-browser"]  # the browser never blocks the wait
     page = browser.responses[-1]
-    assert page.status_code == 200 and "connected" in page.text
+    assert page.status_code == 200
+    assert "connected" in page.text
     assert result.tokens.access_token not in page.text
     assert "code=" not in page.text
     assert etsy.stats.calls("oauthToken") == 1
@@ -117,7 +118,8 @@ def test_busy_port_fails_before_the_browser_opens(etsy: FakeEtsyServer, app: OAu
         with pytest.raises(PortInUseError) as caught:
             run_authorization(app, open_browser=browser, on_url=shown.append, timeout=TIMEOUT)
     assert str(_port(app)) in caught.value.message
-    assert browser.urls == [] and shown == []
+    assert browser.urls == []
+    assert shown == []
 
 
 def test_unknown_keystring_is_etsys_error_page(etsy: FakeEtsyServer, app: OAuthApp) -> None:

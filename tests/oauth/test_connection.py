@@ -72,7 +72,8 @@ def test_login_stores_credentials_then_the_client_reads_listings(
         timeout=30,
     )
     saved = store.load()
-    assert saved is not None and saved.tokens == result.tokens
+    assert saved is not None
+    assert saved.tokens == result.tokens
     assert (saved.shared_secret, saved.shop_id, saved.user_id) == (
         etsy.shared_secret,
         etsy.shop_id,
@@ -81,7 +82,8 @@ def test_login_stores_credentials_then_the_client_reads_listings(
     assert ConfigStore().profile(PROFILE).shop_id == etsy.shop_id
     # A fresh start: no secret in the environment, everything from the keychain.
     fresh = _settings(fake_etsy_env(etsy))
-    assert fresh.secrets.api_secret is None and fresh.profile.shop_id == etsy.shop_id
+    assert fresh.secrets.api_secret is None
+    assert fresh.profile.shop_id == etsy.shop_id
     with client_from_settings(fresh, store=store) as client:
         listings = client.get_listings_by_shop(etsy.shop_id, ("active",), include_inventory=False)
     assert {listing.listing_id for listing in listings} == set(etsy.listing_ids("active"))
@@ -108,11 +110,32 @@ def test_rotated_tokens_reach_the_keychain_before_they_are_used(
     with client_from_settings(settings, store=store) as client:
         assert client.get_me().shop_id == etsy.shop_id
     new = store.load()
-    assert new is not None and new.access_token != old.access_token
-    assert new.refresh_token != old.refresh_token and new.shop_id == etsy.shop_id
+    assert new is not None
+    assert new.access_token != old.access_token
+    assert new.refresh_token != old.refresh_token
+    assert new.shop_id == etsy.shop_id
     saved_at = events.index(("saved", new.access_token or ""))
     used_at = events.index(("request", f"Bearer {new.access_token}"))
     assert saved_at < used_at
+
+
+def test_a_token_another_process_rotated_is_adopted_not_reported_as_revoked(
+    etsy: FakeEtsyServer, settings: Settings
+) -> None:
+    """Two processes (two stores over one keychain) hold the same expired tokens."""
+    backend = MemoryKeyring()
+    CredentialStore(PROFILE, keyring_backend=backend).save(
+        _stored_credentials(etsy, expires_at=0.0)
+    )
+    first = client_from_settings(settings, store=CredentialStore(PROFILE, keyring_backend=backend))
+    second = client_from_settings(settings, store=CredentialStore(PROFILE, keyring_backend=backend))
+    with first, second:
+        assert first.get_me().shop_id == etsy.shop_id  # renews: Etsy burns the old token
+        assert second.get_me().shop_id == etsy.shop_id  # its renewal is refused; it re-reads
+    stored = CredentialStore(PROFILE, keyring_backend=backend).load()
+    assert stored is not None
+    assert stored.access_token is not None
+    assert etsy.tokens.authenticate(f"Bearer {stored.access_token}") is not None
 
 
 def test_environment_wins_and_the_keychain_is_not_even_opened(etsy: FakeEtsyServer) -> None:
@@ -246,7 +269,8 @@ def test_locked_keychain_stops_before_the_browser(etsy: FakeEtsyServer, settings
             settings, etsy.keystring, etsy.shared_secret, store=store, open_browser=browser
         )
     assert caught.value.title == "Keychain locked"
-    assert browser.urls == [] and etsy.stats.calls("oauthToken") == 0
+    assert browser.urls == []
+    assert etsy.stats.calls("oauthToken") == 0
 
 
 def test_keychain_refusing_the_final_write_leaves_no_shop_id(
@@ -305,7 +329,8 @@ def test_the_unencrypted_file_is_used_only_when_opted_in(
     with client_from_settings(settings, store=credential_store(settings)) as client:
         assert client.get_me().user_id == etsy.user_id  # refreshed, rotation written to the file
     rotated = credential_store(settings).load()
-    assert rotated is not None and rotated.refresh_token in path.read_text()
+    assert rotated is not None
+    assert rotated.refresh_token in path.read_text()
 
 
 def test_on_url_failure_is_not_masked(etsy: FakeEtsyServer, settings: Settings) -> None:

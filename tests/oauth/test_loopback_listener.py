@@ -62,7 +62,8 @@ def test_valid_redirect_gives_the_code_a_success_page_and_closes_the_port(
         assert result.result(timeout=10) == CODE
     assert response.status_code == 200
     assert "EtsySync is connected to Etsy" in response.text
-    assert CODE not in response.text and STATE not in response.text
+    assert CODE not in response.text
+    assert STATE not in response.text
     assert response.headers["cache-control"] == "no-store"
     assert response.headers["referrer-policy"] == "no-referrer"
     # A second request finds nobody listening, on either loopback address.
@@ -106,7 +107,8 @@ def test_other_paths_and_methods_are_refused_and_waiting_goes_on(port: int, uri:
         assert _get(port, f"code={CODE}&state={STATE}", path="/oauth/redirect/").status_code == 404
         url = f"http://127.0.0.1:{port}/oauth/redirect?code={CODE}&state={STATE}"
         posted = httpx.post(url, timeout=10, trust_env=False)
-        assert posted.status_code == 405 and posted.headers["allow"] == "GET"
+        assert posted.status_code == 405
+        assert posted.headers["allow"] == "GET"
         assert httpx.head(url, timeout=10, trust_env=False).status_code == 405
         with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
             raw.sendall(b"NONSENSE\r\n\r\n")
@@ -168,7 +170,8 @@ def test_a_busy_port_fails_fast_naming_the_port(port: int, uri: str, busy_host: 
         with pytest.raises(PortInUseError) as caught:
             listener.start()
     assert f"port {port} is in use" in caught.value.message
-    assert caught.value.port == port and caught.value.title == "Port in use"
+    assert caught.value.port == port
+    assert caught.value.title == "Port in use"
     assert listener.addresses == []  # the half that did bind was released
 
 
@@ -177,7 +180,8 @@ def test_timeout_follows_the_injected_clock(port: int, uri: str) -> None:
     listener = LoopbackListener(uri, STATE, timeout=300, clock=lambda: next(ticks)).start()
     with pytest.raises(AuthorizationTimeout) as caught:
         listener.wait()
-    assert REDIRECT_NOT_PERMITTED in caught.value.message and uri in caught.value.message
+    assert REDIRECT_NOT_PERMITTED in caught.value.message
+    assert uri in caught.value.message
     assert refuses_connections("127.0.0.1", port)
 
 

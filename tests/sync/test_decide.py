@@ -11,10 +11,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from etsysync_gui.policies import ConflictPolicy
 from etsysync_gui.sync.inventory.decide import (
     ETSY_MAX_QUANTITY,
     Action,
-    ConflictPolicy,
     FirstTruth,
     PoolDecision,
     PoolState,
@@ -236,11 +236,14 @@ def test_action_matches_what_is_written() -> None:
             local_written = d.new_local != s.local
             etsy_written = d.new_etsy != s.etsy
             if d.action is Action.NO_CHANGE or d.action is Action.SKIP:
-                assert not local_written and not etsy_written
+                assert not local_written
+                assert not etsy_written
             elif d.action is Action.PUSH:
-                assert etsy_written and not local_written
+                assert etsy_written
+                assert not local_written
             elif d.action is Action.PULL:
-                assert local_written and not etsy_written
+                assert local_written
+                assert not etsy_written
             else:
                 assert local_written or etsy_written
 
@@ -285,5 +288,5 @@ def test_policies_parse_from_settings_text() -> None:
 def test_invalid_states_are_refused(
     local: int, etsy: int, base_local: int | None, base_etsy: int | None
 ) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"cannot be negative|must both be set"):
         PoolState(local, etsy, base_local, base_etsy)

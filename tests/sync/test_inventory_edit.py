@@ -1,4 +1,4 @@
-"""The quantity-only inventory edit (etsysync_gui.sync.inventory.put_builder).
+"""The quantity-only inventory edit (etsysync_gui.sync.inventory.put_builder and answer_check).
 
 The central promise: the PUT body equals ``Inventory.to_put_body()`` except for
 ``quantity`` and ``is_enabled`` of the offerings meant to change.  Every body is
@@ -13,13 +13,13 @@ from decimal import Decimal
 import pytest
 
 from etsysync_gui.etsy.models import Inventory, InventoryPut
+from etsysync_gui.policies import ZeroStockPolicy
+from etsysync_gui.sync.inventory.answer_check import verify_written
 from etsysync_gui.sync.inventory.pools import AmbiguousInventoryError, pools_of
 from etsysync_gui.sync.inventory.put_builder import (
     ListingEdit,
     UnknownPoolError,
-    ZeroStockPolicy,
     plan_listing,
-    verify_written,
 )
 from fake_etsy.inventory import validate_inventory
 from tests.sync.test_pools import (
@@ -119,7 +119,9 @@ def test_odd_prices_serialise_exactly() -> None:
     )
     body = written(plan(listing, {"prop:Color=A": 1}))
     text = json.dumps(body)
-    assert '"price": 0.2,' in text and '"price": 19.99,' in text and '"price": 1234.56,' in text
+    assert '"price": 0.2,' in text
+    assert '"price": 19.99,' in text
+    assert '"price": 1234.56,' in text
 
 
 def test_same_quantity_writes_nothing() -> None:
@@ -227,7 +229,8 @@ def test_a_pool_etsy_already_holds_at_zero_is_not_written_on_its_own() -> None:
         quantity_on=(200, 513),
     )
     edit = plan(listing, {"prop:Color=Red|Size=M": 0, "prop:Color=Blue|Size=S": 3})
-    assert edit.put_body is None and not edit.deactivate
+    assert edit.put_body is None
+    assert not edit.deactivate
     assert edit.disabled_by_us == frozenset()
 
 
@@ -344,7 +347,9 @@ def test_all_zero_with_deactivate_policy_asks_for_deactivation() -> None:
     targets = {p.key: 0 for p in pools_of(listing)}
     edit = plan(listing, targets, policy="deactivate")
     assert edit.put_body is None
-    assert edit.deactivate and not edit.reactivate and not edit.left_to_sell_out
+    assert edit.deactivate
+    assert not edit.reactivate
+    assert not edit.left_to_sell_out
     assert edit.disabled_by_us == frozenset()
     assert any("deactivated" in n for n in edit.notes)
 
@@ -381,7 +386,8 @@ def test_all_zero_keeps_what_we_disabled_before() -> None:
     )
     remembered = frozenset({"prop:Color=Red"})
     edit = plan(listing, {"prop:Color=Blue": 0}, disabled=remembered, policy="leave")
-    assert edit.put_body is None and edit.disabled_by_us == remembered
+    assert edit.put_body is None
+    assert edit.disabled_by_us == remembered
 
 
 def test_a_listing_we_deactivated_stays_inactive_while_at_zero() -> None:
@@ -438,7 +444,8 @@ def test_ambiguous_listing_is_refused() -> None:
 
 def test_no_live_products_writes_nothing() -> None:
     edit = plan(inventory(product(deleted=True)), {})
-    assert edit.put_body is None and not edit.deactivate
+    assert edit.put_body is None
+    assert not edit.deactivate
 
 
 # --- verify_written -------------------------------------------------------------------

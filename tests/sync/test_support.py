@@ -4,7 +4,7 @@ Kept in a ``test_`` module (the sync tests own only such files); its own tests
 check the harness itself.  ``make_env`` starts a ``FakeEtsyServer`` with no
 generated listings, so every test builds exactly the listings it talks about.
 No test sleeps: the client's limiter and retries get a no-op sleep, and the
-engine gets ``FakeNow``.
+engine gets the suite's ``FakeClock`` (``tests/clock.py``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -37,23 +37,11 @@ from etsysync_gui.sync.inventory.pools import pools_of
 from etsysync_gui.sync.options import SyncOptions
 from etsysync_gui.sync.service import SyncService
 from fake_etsy import DEFAULT_SCOPES, FakeEtsyServer
+from tests.clock import FakeClock
 
 JSON = dict[str, Any]
 COLOR = (200, "Primary color")
 SIZE = (513, "Size")
-
-
-class FakeNow:
-    """The engine's clock: aware UTC, moves only when told."""
-
-    def __init__(self, start: datetime = datetime(2026, 3, 1, 12, tzinfo=UTC)) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 def no_sleep(_seconds: float) -> None:
@@ -184,7 +172,7 @@ class Env:
 
     server: FakeEtsyServer
     database: Database
-    clock: FakeNow
+    clock: FakeClock
     client: EtsyClient
 
     @property
@@ -199,7 +187,7 @@ class Env:
             self.database,
             lambda: self.client,
             self.options(**overrides),
-            clock=self.clock,
+            clock=self.clock.utcnow,
             hooks=hooks,
         )
 
@@ -286,7 +274,7 @@ def make_env(
     with FakeEtsyServer(**server_kwargs) as server:
         client = client_for(server)
         try:
-            yield Env(server, database, FakeNow(), client)
+            yield Env(server, database, FakeClock(), client)
         finally:
             client.close()
         assert server.internal_errors == [], server.internal_errors
@@ -307,12 +295,13 @@ def linked_listing(env: Env, sku: str, etsy: int, local: int) -> int:
 # --- the harness's own tests ------------------------------------------------------------
 
 
-def test_fake_now_moves_only_when_told() -> None:
-    clock = FakeNow()
-    start = clock()
-    assert clock() == start and start.tzinfo is UTC
+def test_the_engine_clock_moves_only_when_told() -> None:
+    clock = FakeClock()
+    start = clock.utcnow()
+    assert clock.utcnow() == start
+    assert start.tzinfo is UTC
     clock.advance(90)
-    assert clock() - start == timedelta(seconds=90)
+    assert clock.utcnow() - start == timedelta(seconds=90)
 
 
 def test_builders_make_inventories_the_fake_accepts(database: Database) -> None:

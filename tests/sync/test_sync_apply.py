@@ -34,13 +34,15 @@ def test_a_seller_edit_between_plan_and_apply_is_re_decided(env: Env) -> None:
     service = env.service()
     plan = service.plan_inventory()
     (planned,) = plan.listings
-    assert planned.put_body is not None and planned.pools[0].etsy_after == 3
+    assert planned.put_body is not None
+    assert planned.pools[0].etsy_after == 3
     env.server.seller_edit(listing_id, quantity=10)  # the seller restocks 5 on etsy.com
     result = service.apply_plan(plan)
     assert result.redecided == (listing_id,)
     assert (env.local("MUG"), env.etsy(listing_id)) == (8, {"sku:MUG": 8})
     last = env.log(listing_id)[-1]
-    assert last.sync_action == "merge" and "re-decided" in (last.message or "")
+    assert last.sync_action == "merge"
+    assert "re-decided" in (last.message or "")
     assert "Etsy 5 → 10" in (last.message or "")
 
 
@@ -51,9 +53,11 @@ def test_a_listing_deleted_between_plan_and_apply_is_marked_missing(env: Env) ->
     plan = service.plan_inventory()
     env.server.delete_listing(listing_id)
     result = service.apply_plan(plan)
-    assert result.status == "completed" and result.pushes == 0
+    assert result.status == "completed"
+    assert result.counts.pushes == 0
     assert env.listing_row(listing_id).missing_since is not None
-    assert env.local("MUG") == 3 and len(env.log(listing_id)) == 1
+    assert env.local("MUG") == 3
+    assert len(env.log(listing_id)) == 1
 
 
 def _reject_puts_of(env: Env, listing_id: int) -> None:
@@ -73,20 +77,24 @@ def test_a_write_etsy_refuses_is_logged_with_etsys_words_and_the_run_goes_on(env
     env.set_local("BAD", 4)
     env.set_local("GOOD", 4)
     result = env.service().sync_inventory("manual")
-    assert result.status == "completed_with_errors" and result.errors == 1
+    assert result.status == "completed_with_errors"
+    assert result.counts.errors == 1
     assert env.etsy(good) == {"sku:GOOD": 4}
     (error,) = result.listing_errors
     assert error.listing_id == bad
     row = env.log(bad)[-1]
     assert (row.sync_action, row.sync_result) == ("push_to_etsy", "error")
-    assert error.message in (row.message or "") and "price_on_property" in error.message
+    assert error.message in (row.message or "")
+    assert "price_on_property" in error.message
     pool = env.pools(bad)["sku:BAD"]
     assert (pool.status, pool.base_local) == ("error", 5)  # nothing applied
     listing = env.listing_row(bad)
-    assert listing.sync_status == "error" and listing.pending_write is None
+    assert listing.sync_status == "error"
+    assert listing.pending_write is None
     with env.database.session() as session:
         config = session.scalars(select(EtsySyncConfig)).one()
-    assert config.sync_status == "completed" and config.sync_error is not None
+    assert config.sync_status == "completed"
+    assert config.sync_error is not None
 
 
 def test_an_authentication_failure_stops_the_run(env: Env) -> None:
@@ -101,12 +109,15 @@ def test_an_authentication_failure_stops_the_run(env: Env) -> None:
 
     with pytest.raises(EtsyError) as caught:
         env.service(hooks=RevokeAfterFirst()).sync_inventory("cli")
-    assert caught.value.needs_user and caught.value.exit_code == EXIT_NEEDS_USER
-    assert env.etsy(first) == {"sku:A": 1} and env.etsy(second) == {"sku:B": 5}
+    assert caught.value.needs_user
+    assert caught.value.exit_code == EXIT_NEEDS_USER
+    assert env.etsy(first) == {"sku:A": 1}
+    assert env.etsy(second) == {"sku:B": 5}
     assert env.runs()[-1].status == "failed"
     with env.database.session() as session:
         config = session.scalars(select(EtsySyncConfig)).one()
-    assert config.sync_status == "error" and config.lease_holder is None
+    assert config.sync_status == "error"
+    assert config.lease_holder is None
 
 
 def test_pushing_to_n_listings_costs_one_batch_read_per_100_plus_one_put_each(env: Env) -> None:
@@ -121,9 +132,9 @@ def test_pushing_to_n_listings_costs_one_batch_read_per_100_plus_one_put_each(en
     assert plan.totals.listings_to_write == count
     env.server.reset_stats()
     result = service.apply_plan(plan)
-    assert result.pushes == count
+    assert result.counts.pushes == count
     # + 1: the sales ledger's receipts read, one call a run
-    assert result.api_calls == 1 + 2 + count == env.server.stats.total_requests
+    assert result.counts.api_calls == 1 + 2 + count == env.server.stats.total_requests
     assert env.calls("getShopReceipts") == 1
     assert env.calls("getListingsInventoryByListingIds") == 2
     assert env.calls("updateListingInventory") == count
@@ -155,12 +166,15 @@ def test_a_dry_run_writes_nothing(env: Env, kind: str) -> None:
     service = env.service()
     run = service.sync_inventory if kind == "inventory" else service.sync_all
     result = run("cli", dry_run=True)
-    assert result.dry_run and result.plan is not None and result.merges == 1
+    assert result.dry_run
+    assert result.plan is not None
+    assert result.counts.merges == 1
     planned = {x.listing_id for x in result.plan.listings}
     assert (new_listing in planned) == (kind == "all")  # sync all shows the new link
     assert env.calls("updateListingInventory") == env.calls("updateListing") == 0
     assert _snapshot(env) == before
-    assert env.runs()[-1].dry_run and env.runs()[-1].status == "completed"
+    assert env.runs()[-1].dry_run
+    assert env.runs()[-1].status == "completed"
     assert env.etsy(listing_id) == {"sku:MUG": 4}
 
 
@@ -177,10 +191,12 @@ def test_a_cancelled_run_finishes_the_listing_in_progress_and_says_so(env: Env) 
 
     result = env.service(hooks=CancelDuringFirst()).sync_inventory("manual", cancel=cancel)
     assert result.status == "cancelled"
-    assert env.etsy(first) == {"sku:A": 1} and env.pools(first)["sku:A"].base_etsy == 1
+    assert env.etsy(first) == {"sku:A": 1}
+    assert env.pools(first)["sku:A"].base_etsy == 1
     assert env.etsy(second) == {"sku:B": 5}
     again = env.service().sync_inventory("manual")
-    assert again.status == "completed" and env.etsy(second) == {"sku:B": 1}
+    assert again.status == "completed"
+    assert env.etsy(second) == {"sku:B": 1}
 
 
 def test_a_write_that_may_not_have_reached_etsy_is_checked_by_the_next_run(env: Env) -> None:
@@ -192,8 +208,10 @@ def test_a_write_that_may_not_have_reached_etsy_is_checked_by_the_next_run(env: 
     assert env.listing_row(listing_id).pending_write is not None
     env.server.faults.clear()
     again = env.service().sync_inventory("manual")
-    assert again.status == "completed" and again.recovered == 0
-    assert env.etsy(listing_id) == {"sku:MUG": 2} and env.local("MUG") == 2
+    assert again.status == "completed"
+    assert again.recovered == 0
+    assert env.etsy(listing_id) == {"sku:MUG": 2}
+    assert env.local("MUG") == 2
     pushes = [r for r in env.log(listing_id) if r.sync_action == "push_to_etsy"]
     assert len(pushes) == 1
 

@@ -39,7 +39,8 @@ def test_a_sync_leaves_etsys_remaining_budget_for_the_dashboard(database: Databa
         before = datetime.now(UTC)
         result = env.service().sync_all("manual")
         after = datetime.now(UTC)
-        assert result.status == "completed" and result.api_calls > 0
+        assert result.status == "completed"
+        assert result.counts.api_calls > 0
         row = config(env)
         # The client's figure: Etsy's last header, counted down per request.  With
         # pages read in parallel the last header handled may be a few requests old.
@@ -52,7 +53,8 @@ def test_a_sync_leaves_etsys_remaining_budget_for_the_dashboard(database: Databa
         spent = env.server.stats.total_requests
         env.service().sync_inventory("manual")  # the figure moves with each run
         remaining = config(env).rate_limit_remaining
-        assert remaining is not None and remaining <= QPD - spent
+        assert remaining is not None
+        assert remaining <= QPD - spent
         assert remaining == env.client.budget().remaining_today
 
 
@@ -86,13 +88,15 @@ def test_a_long_run_keeps_the_stored_budget_fresh_with_its_lease_renewals(
         env.server.reset_stats()
         hooks = ReadBudgetMidRun(env, first, second)
         result = env.service(hooks=hooks).sync_inventory("manual")
-        assert result.pushes == 2 and hooks.seen is not None
+        assert result.counts.pushes == 2
+        assert hooks.seen is not None
         remaining, holder = hooks.seen
         assert holder is not None, "read while the run was still going"
-        assert remaining is not None and remaining < QPD
+        assert remaining is not None
+        assert remaining < QPD
         # Storing it cost no request: two PUTs, the plan's read, the apply's read and
         # the receipts read of the sales ledger.
-        assert env.server.stats.total_requests == result.api_calls == 5
+        assert env.server.stats.total_requests == result.counts.api_calls == 5
 
 
 def test_a_server_that_reports_no_budget_leaves_the_stored_figure_alone(
@@ -100,9 +104,9 @@ def test_a_server_that_reports_no_budget_leaves_the_stored_figure_alone(
 ) -> None:
     with make_env(database, qpd=None) as env:
         env.add(simple("A", 5))
-        env.service().sync_products("manual")
+        env.service().sync_listings("manual")
         assert config(env).rate_limit_remaining is None
         with env.database.session() as session:
             session.execute(EtsySyncConfig.__table__.update().values(rate_limit_remaining=1234))
-        env.service().sync_products("manual")
+        env.service().sync_listings("manual")
         assert config(env).rate_limit_remaining == 1234

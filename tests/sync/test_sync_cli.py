@@ -46,13 +46,14 @@ def test_sync_all_links_and_syncs_and_reports(env: Env, capsys: pytest.CaptureFi
     listing_id = env.add(simple("MUG", 5))
     code, out, _ = run(capsys, "sync", "all")
     assert code == 0
-    assert "Sync completed." in out and "Linked 1 stock pool(s) by SKU" in out
-    assert env.local("MUG") == 5 and env.runs()[-1].trigger == "cli"
+    assert "Sync completed." in out
+    assert "Linked 1 stock pool(s) by SKU" in out
+    assert env.local("MUG") == 5
+    assert env.runs()[-1].trigger == "cli"
     code, out, _ = run(capsys, "log", "--json")
     rows = json.loads(out)
-    assert code == 0 and [(r["listing_id"], r["sync_action"]) for r in rows] == [
-        (listing_id, "pull_from_etsy")
-    ]
+    assert code == 0
+    assert [(r["listing_id"], r["sync_action"]) for r in rows] == [(listing_id, "pull_from_etsy")]
 
 
 def test_dry_run_json_shows_the_plan_and_writes_nothing(
@@ -65,13 +66,18 @@ def test_dry_run_json_shows_the_plan_and_writes_nothing(
     env.server.reset_stats()
     code, out, _ = run(capsys, "sync", "inventory", "--dry-run", "--json")
     report = json.loads(out)
-    assert code == 0 and report["dry_run"] and report["plan"]["totals"]["pushes"] == 1
+    assert code == 0
+    assert report["dry_run"]
+    assert report["plan"]["totals"]["pushes"] == 1
     (listing,) = report["plan"]["listings"]
     assert listing["listing_id"] == listing_id
     assert listing["put_body"]["products"][0]["offerings"][0]["quantity"] == 2
-    assert env.calls("updateListingInventory") == 0 and env.etsy(listing_id) == {"sku:MUG": 5}
+    assert env.calls("updateListingInventory") == 0
+    assert env.etsy(listing_id) == {"sku:MUG": 5}
     code, out, _ = run(capsys, "sync", "inventory", "--dry-run")
-    assert code == 0 and "Etsy 5 → 2" in out and "nothing was written" in out
+    assert code == 0
+    assert "Etsy 5 → 2" in out
+    assert "nothing was written" in out
 
 
 def test_sync_reports_the_etsy_writes_it_sent(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
@@ -82,10 +88,12 @@ def test_sync_reports_the_etsy_writes_it_sent(env: Env, capsys: pytest.CaptureFi
     env.set_local("MUG", 2)
     env.server.reset_stats()
     code, out, _ = run(capsys, "sync", "inventory", "--json")
-    assert code == 0 and json.loads(out)["etsy_writes"] == env.server.stats.accepted_writes == 1
+    assert code == 0
+    assert json.loads(out)["etsy_writes"] == env.server.stats.accepted_writes == 1
     assert env.etsy(listing_id) == {"sku:MUG": 2}
     code, out, _ = run(capsys, "sync", "inventory")
-    assert code == 0 and "0 change(s) written to Etsy." in out
+    assert code == 0
+    assert "0 change(s) written to Etsy." in out
 
 
 def test_policy_option_overrides_the_profile(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
@@ -95,7 +103,8 @@ def test_policy_option_overrides_the_profile(env: Env, capsys: pytest.CaptureFix
     env.set_local("MUG", 9)
     env.server.simulate_purchase(listing_id, 1)
     code, _, _ = run(capsys, "sync", "inventory", "--policy", "etsy_wins")
-    assert code == 0 and env.local("MUG") == 4
+    assert code == 0
+    assert env.local("MUG") == 4
 
 
 def test_some_listings_failing_exits_1(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
@@ -106,13 +115,16 @@ def test_some_listings_failing_exits_1(env: Env, capsys: pytest.CaptureFixture[s
     with env.server.shop.lock:
         env.server.shop.listings[listing_id].inventory.price_on_property = [999]
     code, out, _ = run(capsys, "sync", "inventory")
-    assert code == 1 and "completed with errors" in out and f"Listing {listing_id}:" in out
+    assert code == 1
+    assert "completed with errors" in out
+    assert f"Listing {listing_id}:" in out
 
 
 def test_a_running_sync_exits_3(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
     Lease(env.database, env.shop_id).acquire()
     code, _, err = run(capsys, "sync", "products")
-    assert code == 3 and "a sync is already running since" in err
+    assert code == 3
+    assert "a sync is already running since" in err
 
 
 def test_revoked_credentials_exit_4(
@@ -125,7 +137,8 @@ def test_revoked_credentials_exit_4(
 
     monkeypatch.setattr(etsy_account, "client_from_settings", revoked)
     code, _, err = run(capsys, "sync", "products")
-    assert code == 4 and "Reconnect" in err
+    assert code == 4
+    assert "Reconnect" in err
 
 
 def test_missing_credentials_exit_4(
@@ -137,7 +150,8 @@ def test_missing_credentials_exit_4(
     if not env.database.is_sqlite:
         pytest.skip("same behaviour; one backend is enough")
     code, _, err = run(capsys, "sync", "inventory")
-    assert code == 4 and err.startswith("etsysync: ")  # the wording is connection's
+    assert code == 4
+    assert err.startswith("etsysync: ")
 
 
 def test_no_shop_configured_exits_2(
@@ -145,7 +159,8 @@ def test_no_shop_configured_exits_2(
 ) -> None:
     monkeypatch.delenv("ETSY_SHOP_ID")
     code, _, err = run(capsys, "sync", "all")
-    assert code == 2 and "has no shop" in err
+    assert code == 2
+    assert "has no shop" in err
 
 
 def test_link_and_unlink(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
@@ -153,14 +168,19 @@ def test_link_and_unlink(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
     listing_id = env.add(simple("ON-ETSY", 5))
     run(capsys, "sync", "products")
     code, out, _ = run(capsys, "link", "LOCAL", str(listing_id), "--local-first")
-    assert code == 0 and "starts from local stock" in out
+    assert code == 0
+    assert "starts from local stock" in out
     assert run(capsys, "sync", "inventory")[0] == 0
     assert env.etsy(listing_id) == {"sku:ON-ETSY": 9}
     code, out, _ = run(capsys, "unlink", str(listing_id))
-    assert code == 0 and "Unlinked 1 stock pool(s)" in out
+    assert code == 0
+    assert "Unlinked 1 stock pool(s)" in out
     code, _, err = run(capsys, "link", "NOPE", str(listing_id))
-    assert code == 2 and "No local variant has SKU 'NOPE'" in err
+    assert code == 2
+    assert "No local variant has SKU 'NOPE'" in err
     code, _, err = run(capsys, "link", "LOCAL", "123")
-    assert code == 2 and "Listing 123 is not known" in err
+    assert code == 2
+    assert "Listing 123 is not known" in err
     code, _, err = run(capsys, "link", "LOCAL", str(listing_id), "--pool", "sku:X")
-    assert code == 2 and "has no stock pool 'sku:X'" in err
+    assert code == 2
+    assert "has no stock pool 'sku:X'" in err

@@ -139,7 +139,7 @@ def test_a_kill_at_any_step_then_a_normal_run_ends_as_without_faults(
         assert "completed after an interrupted run" in (last.message or "")
     env.server.reset_stats()
     steady = env.service().sync_inventory("manual")
-    assert (steady.pushes, steady.pulls, steady.merges) == (0, 0, 0)
+    assert (steady.counts.pushes, steady.counts.pulls, steady.counts.merges) == (0, 0, 0)
     assert env.calls("updateListingInventory") == env.calls("updateListing") == 0
     assert_final_state(env, ids)
 
@@ -151,6 +151,7 @@ def test_a_local_sale_during_an_interrupted_write_is_kept(env: Env) -> None:
         env.service(hooks=sale).sync_inventory("manual")
     env.service().sync_inventory("manual")  # completes the merge (3), keeps the sale (2)
     env.service().sync_inventory("manual")
-    assert env.local("MERGE") == 2 and env.etsy(ids["merge"]) == {"sku:MERGE": 2}
+    assert env.local("MERGE") == 2
+    assert env.etsy(ids["merge"]) == {"sku:MERGE": 2}
     actions = [r.sync_action for r in env.log(ids["merge"])]
     assert actions == ["no_change", "merge", "push_to_etsy"]

@@ -35,7 +35,8 @@ def test_first_sync_with_equal_sides_changes_nothing_and_a_second_sync_is_silent
     assert actions(env, listing_id) == [("no_change", "success")]  # the first link is noted
     env.server.reset_stats()
     result = env.service().sync_inventory("manual")
-    assert result.status == "completed" and result.pushes == result.pulls == 0
+    assert result.status == "completed"
+    assert result.counts.pushes == result.counts.pulls == 0
     assert env.calls("updateListingInventory") == 0
     assert actions(env, listing_id) == [("no_change", "success")]  # nothing new logged
     pool = env.pools(listing_id)["sku:MUG"]
@@ -46,7 +47,8 @@ def test_local_sale_is_pushed_to_etsy(env: Env) -> None:
     listing_id = linked_listing(env, "MUG", etsy=5, local=5)
     env.set_local("MUG", 3)
     result = env.service().sync_inventory("cli")
-    assert result.pushes == 1 and result.status == "completed"
+    assert result.counts.pushes == 1
+    assert result.status == "completed"
     assert env.etsy(listing_id) == {"sku:MUG": 3}
     assert env.local("MUG") == 3
     assert actions(env, listing_id)[-1] == ("push_to_etsy", "success")
@@ -60,7 +62,7 @@ def test_etsy_sale_is_pulled_without_writing_etsy(env: Env) -> None:
     env.server.simulate_purchase(listing_id, 2)
     env.server.reset_stats()
     result = env.service().sync_inventory("manual")
-    assert result.pulls == 1
+    assert result.counts.pulls == 1
     assert env.local("MUG") == 3
     assert env.calls("updateListingInventory") == 0
     assert actions(env, listing_id)[-1] == ("pull_from_etsy", "success")
@@ -71,7 +73,7 @@ def test_a_sale_on_each_side_ends_with_both_at_base_minus_two(env: Env) -> None:
     env.server.simulate_purchase(listing_id, 1)
     env.set_local("MUG", 4)
     result = env.service().sync_inventory("manual")
-    assert result.merges == 1
+    assert result.counts.merges == 1
     assert env.local("MUG") == 3
     assert env.etsy(listing_id) == {"sku:MUG": 3}
     assert actions(env, listing_id)[-1] == ("merge", "success")
@@ -99,7 +101,7 @@ def test_each_conflict_policy(
     assert (env.local("MUG"), env.etsy(listing_id)["sku:MUG"]) == (local, etsy)
     assert actions(env, listing_id)[-1] == logged
     assert env.pools(listing_id)["sku:MUG"].status == status
-    assert result.conflicts == (0 if policy == "merge" else 1)
+    assert result.counts.conflicts == (0 if policy == "merge" else 1)
     if policy == "skip":  # the conflict stays visible until the seller resolves it
         env.service().sync_inventory("manual", policy="skip")
         assert actions(env, listing_id)[-1] == ("no_change", "skipped")
@@ -110,7 +112,8 @@ def test_first_link_takes_etsy_stock_by_default(env: Env) -> None:
     env.catalog({"MUG": 7})
     listing_id = env.add(simple("MUG", 5))
     result = env.service().sync_all("manual")
-    assert result.listing_sync is not None and result.listing_sync.linked == 1
+    assert result.listing_sync is not None
+    assert result.listing_sync.linked == 1
     assert (env.local("MUG"), env.etsy(listing_id)["sku:MUG"]) == (5, 5)
     assert actions(env, listing_id) == [("pull_from_etsy", "success")]
 
@@ -119,7 +122,7 @@ def test_first_link_made_local_first_pushes_local_stock(env: Env) -> None:
     env.catalog({"LOCAL-1": 7})
     listing_id = env.add(simple("ETSY-SKU", 5))
     service = env.service()
-    service.sync_products("manual")
+    service.sync_listings("manual")
     service.link("LOCAL-1", listing_id, first_truth=FirstTruth.LOCAL)
     service.sync_inventory("manual")
     assert (env.local("LOCAL-1"), env.etsy(listing_id)["sku:ETSY-SKU"]) == (7, 7)
@@ -159,20 +162,23 @@ def test_local_stock_above_999_is_clamped_on_etsy_and_stays_steady(env: Env) -> 
     env.catalog({"BEAD": 1200})
     listing_id = env.add(simple("BEAD", 10))
     service = env.service()
-    service.sync_products("manual")
+    service.sync_listings("manual")
     service.link("BEAD", listing_id, first_truth=FirstTruth.LOCAL)
     first = service.sync_inventory("manual")
-    assert env.etsy(listing_id) == {"sku:BEAD": 999} and env.local("BEAD") == 1200
+    assert env.etsy(listing_id) == {"sku:BEAD": 999}
+    assert env.local("BEAD") == 1200
     pool = env.pools(listing_id)["sku:BEAD"]
     assert (pool.status, pool.base_local, pool.base_etsy) == ("clamped", 1200, 999)
-    assert first.plan is not None and first.plan.totals.clamps == 1
+    assert first.plan is not None
+    assert first.plan.totals.clamps == 1
     env.server.reset_stats()
     again = service.sync_inventory("manual")  # a steady state, not "changed again"
-    assert again.pushes == again.pulls == again.merges == 0
+    assert again.counts.pushes == again.counts.pulls == again.counts.merges == 0
     assert env.calls("updateListingInventory") == 0
     env.server.simulate_purchase(listing_id, 9)  # Etsy 990; true stock 1191
     service.sync_inventory("manual")
-    assert env.local("BEAD") == 1191 and env.etsy(listing_id) == {"sku:BEAD": 990}
+    assert env.local("BEAD") == 1191
+    assert env.etsy(listing_id) == {"sku:BEAD": 990}
 
 
 def _without_stock(inventory: dict[str, Any]) -> dict[str, Any]:
@@ -232,10 +238,12 @@ def test_zero_stock_deactivates_the_listing_and_restock_reactivates_it(env: Env)
     env.set_local("MUG", 0)
     service = env.service()
     result = service.sync_inventory("manual")
-    assert result.plan is not None and result.plan.totals.zero_stock_actions == 1
+    assert result.plan is not None
+    assert result.plan.totals.zero_stock_actions == 1
     assert env.etsy_state(listing_id) == "inactive"
     row = env.listing_row(listing_id)
-    assert row.deactivated_by_etsysync and row.state == "inactive"
+    assert row.deactivated_by_etsysync
+    assert row.state == "inactive"
     pool = env.pools(listing_id)["sku:MUG"]
     assert (pool.base_local, pool.base_etsy) == (0, 2)  # Etsy still holds 2, inactive
     env.server.reset_stats()

@@ -28,9 +28,9 @@ def env(database: Database) -> Iterator[Env]:
 
 def writes_match(env: Env, result: RunResult, expected: int) -> None:
     """The run's total, its ``sync_runs`` row and the fake's witness all say ``expected``."""
-    assert result.etsy_writes == env.server.stats.accepted_writes == expected
+    assert result.counts.etsy_writes == env.server.stats.accepted_writes == expected
     assert env.runs()[-1].etsy_writes == expected
-    assert load_runs(env.database, env.shop_id)[0].etsy_writes == expected
+    assert load_runs(env.database, env.shop_id)[0].counts.etsy_writes == expected
 
 
 def messages(env: Env, listing_id: int, run_id: int) -> list[str]:
@@ -55,10 +55,11 @@ def test_pushes_count_one_write_per_listing_and_say_what_was_written(env: Env) -
     env.set_local("CUP", 1)
     env.server.reset_stats()
     result = env.service().sync_inventory("manual")
-    assert result.pushes == 2
+    assert result.counts.pushes == 2
     writes_match(env, result, 2)
     (message,) = messages(env, first, result.run_id)
-    assert "Etsy inventory written: " in message and "Etsy 5 → 3" in message
+    assert "Etsy inventory written: " in message
+    assert "Etsy 5 → 3" in message
     assert "Etsy 4 → 1" in messages(env, second, result.run_id)[0]
 
 
@@ -68,10 +69,12 @@ def test_a_zero_stock_deactivation_is_a_counted_and_logged_write(env: Env) -> No
     env.server.reset_stats()
     result = env.service().sync_inventory("manual")
     assert env.etsy_state(listing_id) == "inactive"
-    assert env.calls("updateListingInventory") == 0 and env.calls("updateListing") == 1
+    assert env.calls("updateListingInventory") == 0
+    assert env.calls("updateListing") == 1
     writes_match(env, result, 1)
     (message,) = messages(env, listing_id, result.run_id)
-    assert DEACTIVATED in message and "Etsy inventory written" not in message
+    assert DEACTIVATED in message
+    assert "Etsy inventory written" not in message
 
 
 def test_a_reactivation_counts_the_inventory_write_and_the_state_change(env: Env) -> None:
@@ -82,10 +85,12 @@ def test_a_reactivation_counts_the_inventory_write_and_the_state_change(env: Env
     env.set_local("MUG", 4)
     env.server.reset_stats()
     result = service.sync_inventory("manual")
-    assert env.etsy_state(listing_id) == "active" and env.etsy(listing_id) == {"sku:MUG": 4}
+    assert env.etsy_state(listing_id) == "active"
+    assert env.etsy(listing_id) == {"sku:MUG": 4}
     writes_match(env, result, 2)
     (message,) = messages(env, listing_id, result.run_id)
-    assert "Etsy 2 → 4" in message and REACTIVATED in message
+    assert "Etsy 2 → 4" in message
+    assert REACTIVATED in message
 
 
 def test_a_deactivation_no_decision_asked_for_still_gets_a_log_row(env: Env) -> None:
@@ -95,10 +100,10 @@ def test_a_deactivation_no_decision_asked_for_still_gets_a_log_row(env: Env) -> 
     env.set_local("MUG", 0)
     service.sync_inventory("manual")
     env.server.set_listing_state(listing_id, "active")  # the seller switches it back on
-    service.sync_products("manual")
+    service.sync_listings("manual")
     env.server.reset_stats()
     result = service.sync_inventory("manual")
-    assert result.pushes == result.pulls == result.merges == 0
+    assert result.counts.pushes == result.counts.pulls == result.counts.merges == 0
     writes_match(env, result, 1)
     rows = [row for row in env.log(listing_id) if row.run_id == result.run_id]
     assert [(r.sync_action, r.sync_result) for r in rows] == [("no_change", "success")]
@@ -115,7 +120,7 @@ def test_a_pull_that_needs_a_put_to_disable_a_sold_out_offering_is_visible(env: 
     env.set_local("MUG-B", 2)  # Blue sells locally: a PUT is sent anyway
     env.server.reset_stats()
     result = service.sync_inventory("manual")
-    assert (result.pushes, result.pulls) == (1, 1)
+    assert (result.counts.pushes, result.counts.pulls) == (1, 1)
     writes_match(env, result, 1)
     red = env.server.inventory_json(listing_id)["products"][0]["offerings"][0]
     assert (red["quantity"], red["is_enabled"]) == (0, False)
@@ -135,7 +140,8 @@ def test_a_retried_write_counts_once(env: Env) -> None:
     env.server.faults.fail_next(1, status=503, operations=["updateListingInventory"])
     env.server.reset_stats()
     result = env.service().sync_inventory("manual")
-    assert env.calls("updateListingInventory") == 2 and env.etsy(listing_id) == {"sku:MUG": 3}
+    assert env.calls("updateListingInventory") == 2
+    assert env.etsy(listing_id) == {"sku:MUG": 3}
     writes_match(env, result, 1)
 
 
@@ -144,5 +150,6 @@ def test_a_dry_run_counts_no_writes(env: Env) -> None:
     env.set_local("MUG", 3)
     env.server.reset_stats()
     result = env.service().sync_inventory("manual", dry_run=True)
-    assert result.dry_run and result.pushes == 1
+    assert result.dry_run
+    assert result.counts.pushes == 1
     writes_match(env, result, 0)

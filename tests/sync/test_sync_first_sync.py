@@ -60,7 +60,8 @@ def test_a_first_sync_pulls_and_writes_nothing_to_etsy(database: Database) -> No
         env.server.reset_stats()
         result = env.service().sync_all("manual")
         assert result.status == "completed"
-        assert (result.pushes, result.merges) == (0, 0) and result.pulls > 0
+        assert (result.counts.pushes, result.counts.merges) == (0, 0)
+        assert result.counts.pulls > 0
         assert env.calls("updateListingInventory") == 0
         assert env.calls("updateListing") == 0
         for sku, (listing_id, quantity) in linked.items():
@@ -69,5 +70,5 @@ def test_a_first_sync_pulls_and_writes_nothing_to_etsy(database: Database) -> No
         # ...and the next sync finds nothing to do either.
         env.server.reset_stats()
         again = env.service().sync_all("manual")
-        assert (again.pushes, again.pulls, again.merges) == (0, 0, 0)
+        assert (again.counts.pushes, again.counts.pulls, again.counts.merges) == (0, 0, 0)
         assert env.calls("updateListingInventory") == 0

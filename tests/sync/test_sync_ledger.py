@@ -84,7 +84,8 @@ def test_a_sale_landing_between_the_read_and_the_put_is_counted_at_the_next_run(
     buy = lambda: env.server.simulate_purchase(b, 1)  # noqa: E731
     env.server.on_request("before", PUT, buy, listing_id=a)
     first = env.service().sync_inventory("manual")
-    assert first.pushes == 2 and env.server.triggers.fired == [("before", PUT, a)]
+    assert first.counts.pushes == 2
+    assert env.server.triggers.fired == [("before", PUT, a)]
     receipt = env.server.last_receipt_id()
     assert _both(env, "CUP", b) == (3, 3)  # the race: Etsy's sale was erased by B's PUT
     clock.advance(120)
@@ -92,16 +93,19 @@ def test_a_sale_landing_between_the_read_and_the_put_is_counted_at_the_next_run(
     second = env.service().sync_inventory("manual")
     assert _both(env, "CUP", b) == (2, 2)  # base 5 - 2 local - 1 on Etsy
     assert _both(env, "MUG", a) == (3, 3)
-    assert env.calls("getShopReceipts") == 1 and second.pulls == 1
+    assert env.calls("getShopReceipts") == 1
+    assert second.counts.pulls == 1
     last = env.log(b)[-1]
     assert f"receipt {receipt}" in (last.message or "")
     assert "sold 1 on Etsy that an earlier write had erased" in (last.message or "")
     (line,) = _lines(env)
-    assert line.overwritten_by is not None and line.applied_run_id == second.run_id
+    assert line.overwritten_by is not None
+    assert line.applied_run_id == second.run_id
     assert line.pool_key == "sku:CUP"
     clock.advance(120)
     third = env.service().sync_inventory("manual")  # counted once: nothing moves again
-    assert _both(env, "CUP", b) == (2, 2) and third.pulls == third.pushes == 0
+    assert _both(env, "CUP", b) == (2, 2)
+    assert third.counts.pulls == third.counts.pushes == 0
 
 
 def test_a_sale_already_in_the_snapshot_is_not_subtracted_twice(
@@ -113,14 +117,16 @@ def test_a_sale_already_in_the_snapshot_is_not_subtracted_twice(
     clock.advance(120)
     env.set_local("MUG", 3)
     merged = env.service().sync_inventory("manual")
-    assert merged.merges == 1 and _both(env, "MUG", listing_id) == (2, 2)
+    assert merged.counts.merges == 1
+    assert _both(env, "MUG", listing_id) == (2, 2)
     for _ in range(2):
         clock.advance(120)
         again = env.service().sync_inventory("manual")
-        assert again.pulls == again.pushes == again.merges == 0
+        assert again.counts.pulls == again.counts.pushes == again.counts.merges == 0
     assert _both(env, "MUG", listing_id) == (2, 2)
     (line,) = _lines(env)
-    assert line.overwritten_by is None and line.applied_run_id is None
+    assert line.overwritten_by is None
+    assert line.applied_run_id is None
 
 
 def test_an_erased_sale_whose_order_was_canceled_is_recorded_not_counted(
@@ -134,7 +140,9 @@ def test_an_erased_sale_whose_order_was_canceled_is_recorded_not_counted(
     env.service().sync_inventory("manual")
     assert _both(env, "MUG", listing_id) == (3, 3)
     (line,) = _lines(env)
-    assert line.canceled and line.overwritten_by is not None and line.applied_run_id is None
+    assert line.canceled
+    assert line.overwritten_by is not None
+    assert line.applied_run_id is None
 
 
 def test_without_the_orders_permission_the_stock_sync_still_runs(
@@ -145,8 +153,10 @@ def test_without_the_orders_permission_the_stock_sync_still_runs(
         listing_id = linked_listing(env, "MUG", etsy=5, local=5)
         env.set_local("MUG", 4)
         result = env.service().sync_inventory("manual")
-        assert result.status == "completed" and _both(env, "MUG", listing_id) == (4, 4)
-        assert env.calls("getShopReceipts") == 2 and _lines(env) == []
+        assert result.status == "completed"
+        assert _both(env, "MUG", listing_id) == (4, 4)
+        assert env.calls("getShopReceipts") == 2
+        assert _lines(env) == []
 
 
 def test_the_log_filters_decisions_by_receipt(
@@ -181,8 +191,8 @@ def test_a_sale_erased_by_a_write_whose_run_was_killed_is_counted_after_recovery
         env.service(hooks=KillAt("after_put", listing_id)).sync_inventory("manual")
     assert env.etsy(listing_id) == {"sku:MUG": 3}  # the sale is erased, the run is dead
     clock.advance(120)
-    recovered = env.service().sync_inventory("manual")  # recovers, reads orders, counts it
-    assert recovered.recovered == 1
+    recovering = env.service().sync_inventory("manual")  # recovers, reads orders, counts it
+    assert recovering.recovered == 1
     assert _both(env, "MUG", listing_id) == (2, 2)
     clock.advance(120)
     env.service().sync_inventory("manual")
@@ -205,12 +215,14 @@ def test_a_sale_of_an_unlinked_variation_erased_by_a_write_is_put_right(
     receipt = env.server.last_receipt_id()
     clock.advance(120)
     env.service().sync_inventory("manual")
-    assert env.etsy(listing_id) == {"sku:R": 3, "sku:B": 4} and env.local("R") == 3
+    assert env.etsy(listing_id) == {"sku:R": 3, "sku:B": 4}
+    assert env.local("R") == 3
     assert f"receipt {receipt}" in (env.log(listing_id)[-1].message or "")
     clock.advance(120)
     env.server.reset_stats()
     env.service().sync_inventory("manual")  # put right once
-    assert env.etsy(listing_id) == {"sku:R": 3, "sku:B": 4} and env.calls(PUT) == 0
+    assert env.etsy(listing_id) == {"sku:R": 3, "sku:B": 4}
+    assert env.calls(PUT) == 0
 
 
 def test_orders_etsy_cannot_serve_skip_the_ledger_not_the_stock_sync(
@@ -223,9 +235,11 @@ def test_orders_etsy_cannot_serve_skip_the_ledger_not_the_stock_sync(
     env.set_local("MUG", 3)
     env.server.faults.fail_next(status=503, count=10, operations=["getShopReceipts"])
     result = env.service().sync_inventory("manual")
-    assert result.status == "completed" and _both(env, "MUG", listing_id) == (2, 2)
+    assert result.status == "completed"
+    assert _both(env, "MUG", listing_id) == (2, 2)
     assert _lines(env) == []  # nothing read, the watermark kept: the next run reads it
     env.server.faults.clear()
     clock.advance(120)
     env.service().sync_inventory("manual")
-    assert len(_lines(env)) == 1 and _both(env, "MUG", listing_id) == (2, 2)
+    assert len(_lines(env)) == 1
+    assert _both(env, "MUG", listing_id) == (2, 2)

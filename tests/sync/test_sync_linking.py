@@ -22,7 +22,7 @@ def test_a_listing_with_several_pools_needs_the_pool_named(env: Env) -> None:
     env.catalog({"LOCAL-RED": 4})
     listing_id = env.add(one_property([("Red", "", 2, "5.00"), ("Blue", "", 3, "5.00")]))
     service = env.service()
-    service.sync_products("manual")
+    service.sync_listings("manual")
     with pytest.raises(LinkError, match="has 2 stock pools; choose one with --pool"):
         service.link("LOCAL-RED", listing_id)
     done = service.link("LOCAL-RED", listing_id, "prop:Primary color=Red")
@@ -36,7 +36,7 @@ def test_a_variant_links_to_one_pool_only(env: Env) -> None:
     env.catalog({"ONE": 1})
     first, second = env.add(simple("A", 1)), env.add(simple("B", 1))
     service = env.service()
-    service.sync_products("manual")
+    service.sync_listings("manual")
     service.link("ONE", first)
     with pytest.raises(LinkError, match=f"already linked to listing {first}"):
         service.link("ONE", second)
@@ -62,9 +62,9 @@ def test_missing_and_unknown_listings_are_refused(env: Env) -> None:
     env.catalog({"MUG": 5})
     listing_id = env.add(simple("MUG", 5))
     service = env.service()
-    service.sync_products("manual")
+    service.sync_listings("manual")
     env.server.delete_listing(listing_id)
-    service.sync_products("manual")
+    service.sync_listings("manual")
     with pytest.raises(LinkError, match="no longer on Etsy"):
         service.link("MUG", listing_id)
     with pytest.raises(LinkError, match="not known"):

@@ -2,10 +2,11 @@
 
 * ``etsy`` starts a ``FakeEtsyServer`` (no rate limits) and points the
   profile at it through the ETSY_* variables, so the app builds its real
-  client the way it does for a seller (``connection.client_from_settings``).
+  client the way it does for a seller (``etsy_account.client_from_settings``).
 * ``context`` is what ``bootstrap.start`` gives the app: settings and the
   migrated SQLite database in the test's own EtsySync home.
-* ``controller`` runs the scheduler on ``ManualDriver`` and a ``FakeClock``:
+* ``controller`` runs the scheduler on ``ManualDriver`` and the suite's
+  ``FakeClock`` (``tests/clock.py``; the controller reads its ``utcnow``):
   tests call ``scheduler.tick()`` instead of waiting; teardown cancels the
   running sync and joins every worker.
 """
@@ -13,7 +14,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -25,20 +25,7 @@ from etsysync_gui.scheduling.requests import SyncOutcome, SyncRequest
 from etsysync_gui.ui import dialogs
 from etsysync_gui.ui.controller import AppController
 from fake_etsy import FakeEtsyServer
-
-
-class FakeClock:
-    """Aware UTC time that moves only when told."""
-
-    def __init__(self, start: datetime = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
+from tests.clock import FakeClock
 
 
 @pytest.fixture
@@ -92,7 +79,7 @@ def no_dialogs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def controller(
     qtbot: QtBot, context: AppContext, clock: FakeClock, no_dialogs: list[str]
 ) -> Iterator[AppController]:
-    ctl = AppController(context, clock=clock, driver=ManualDriver())
+    ctl = AppController(context, clock=clock.utcnow, driver=ManualDriver())
     yield ctl
     ctl.shutdown()
 

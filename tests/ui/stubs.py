@@ -6,12 +6,14 @@ import threading
 from datetime import UTC, datetime
 from typing import Any
 
-from etsysync_gui.sync.runs.records import RunResult
+from etsysync_gui.sync.runs.records import RunCounts, RunKind, RunResult
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-def run_result(kind: str = "products", status: str = "completed", **extra: Any) -> RunResult:
+def run_result(
+    kind: RunKind = RunKind.LISTINGS, status: str = "completed", api_calls: int = 7, **extra: Any
+) -> RunResult:
     values: dict[str, Any] = {
         "run_id": 1,
         "shop_id": 1,
@@ -21,13 +23,7 @@ def run_result(kind: str = "products", status: str = "completed", **extra: Any) 
         "status": status,
         "started_at": T0,
         "finished_at": T0,
-        "listings": 3,
-        "pushes": 0,
-        "pulls": 0,
-        "merges": 0,
-        "conflicts": 0,
-        "errors": 0,
-        "api_calls": 7,
+        "counts": RunCounts(listings=3, api_calls=api_calls),
         "message": None,
     }
     values.update(extra)
@@ -72,17 +68,17 @@ class StubService:
             raise self.raise_error
         return "completed"
 
-    def sync_products(self, trigger: str = "manual", **kw: Any) -> RunResult:
+    def sync_listings(self, trigger: str = "manual", **kw: Any) -> RunResult:
         status = self._run("products", kw.get("progress"), kw.get("cancel"))
-        return run_result("products", status, trigger=trigger)
+        return run_result(RunKind.LISTINGS, status, trigger=trigger)
 
     def sync_inventory(self, trigger: str = "manual", **kw: Any) -> RunResult:
         status = self._run("inventory", kw.get("progress"), kw.get("cancel"))
-        return run_result("inventory", status, trigger=trigger)
+        return run_result(RunKind.INVENTORY, status, trigger=trigger)
 
     def sync_all(self, trigger: str = "manual", **kw: Any) -> RunResult:
         status = self._run("all", kw.get("progress"), kw.get("cancel"))
-        return run_result("all", status, trigger=trigger)
+        return run_result(RunKind.ALL, status, trigger=trigger)
 
     def close(self) -> None:
         pass

@@ -21,7 +21,7 @@ def view(qtbot: QtBot, controller: AppController) -> Iterator[CatalogView]:
     qtbot.addWidget(widget)
     widget.show()
     qtbot.waitUntil(lambda: "products" in widget.count.text())
-    yield widget
+    return widget
 
 
 def _variants(controller: AppController) -> dict[str, ProductVariant]:
@@ -39,7 +39,8 @@ def test_add_a_product_then_a_variant_then_edit_it(
     dialog.sku.setText("APRON-RED")
     dialog.quantity.setText("-1")
     dialog.accept()
-    assert "cannot be negative" in dialog.problem.text() and dialog.isVisible()
+    assert "cannot be negative" in dialog.problem.text()
+    assert dialog.isVisible()
     dialog.quantity.setText("4")
     dialog.price.setText("24,50")
     dialog.accept()
@@ -66,7 +67,8 @@ def test_add_a_product_then_a_variant_then_edit_it(
     view.table.selectRow(row)
     view.edit_selected()
     edit = view.dialog
-    assert edit is not None and edit.sku.text() == "APRON-BLUE"
+    assert edit is not None
+    assert edit.sku.text() == "APRON-BLUE"
     edit.quantity.setText("9")
     edit.accept()
     qtbot.waitUntil(lambda: _variants(controller)["APRON-BLUE"].quantity == 9)
@@ -101,7 +103,8 @@ def test_deleting_a_linked_variant_needs_unlinking(
                 EtsyStockPool.label == target.linked_label,
             )
         )
-        assert pool is not None and pool.local_variant_id is None
+        assert pool is not None
+        assert pool.local_variant_id is None
         assert pool.link_source == "unlinked"  # the next listing sync will not re-link it
 
 
@@ -117,7 +120,8 @@ def test_csv_import_shows_row_problems_and_can_import_the_valid_rows(
     assert "nothing was imported" in problems.intro.text()
     problems.accept()
     qtbot.waitUntil(lambda: view.status.text().startswith("Imported"))
-    assert "1 new" in view.status.text() and "2 rows skipped" in view.status.text()
+    assert "1 new" in view.status.text()
+    assert "2 rows skipped" in view.status.text()
     assert _variants(controller)["MUG-1"].quantity == 5
 
 

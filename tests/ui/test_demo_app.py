@@ -85,7 +85,8 @@ def test_the_launch_command_opens_the_demo_when_nothing_is_configured(
         outcomes: list[SyncOutcome] = []
         window.controller.runner.finished.connect(outcomes.append)
         seen["title"] = window.windowTitle()
-        assert window.demo_banner is not None and window.demo_banner.isVisible()
+        assert window.demo_banner is not None
+        assert window.demo_banner.isVisible()
         assert window.demo_banner.label.text() == DEMO_BANNER_TEXT
         window.tabs.setCurrentWidget(window.listings)
         # The first listing sync imports the generated shop and fills the view.
@@ -111,8 +112,9 @@ def test_the_launch_command_opens_the_demo_when_nothing_is_configured(
         bought = [session.shop.purchases.buy_one() for _ in range(4)]
         assert all(bought)
         outcome = finished(qtbot, window, SyncRequest("inventory"))
-        assert outcome.ok and outcome.result is not None
-        seen["pulls"] = outcome.result.pulls
+        assert outcome.ok
+        assert outcome.result is not None
+        seen["pulls"] = outcome.result.counts.pulls
         seen["connection"] = window.connection_label.text()
         return 0
 
@@ -120,7 +122,8 @@ def test_the_launch_command_opens_the_demo_when_nothing_is_configured(
 
     assert seen["title"] == "EtsySync — demo"
     assert seen["rows"] == 300
-    assert isinstance(seen["pulls"], int) and seen["pulls"] >= 1
+    assert isinstance(seen["pulls"], int)
+    assert seen["pulls"] >= 1
     assert seen["connection"] == "Etsy: DemoCraftStudio"
     assert (isolated_environment / "data" / "demo.db").is_file()
     assert not (isolated_environment / "data" / "production.db").exists()
@@ -148,7 +151,8 @@ def test_demo_quit_after_start_opens_the_window_and_stops(
     assert app.main(["--demo", "--quit-after-start"]) == 0
     assert shown == [("EtsySync — demo", True)]
     [shop] = opened
-    assert shop.purchases.purchases == [] and not shop.purchases.running
+    assert shop.purchases.purchases == []
+    assert not shop.purchases.running
 
 
 def test_demo_is_also_there_when_a_shop_is_configured(
@@ -208,7 +212,8 @@ def test_the_wizard_can_send_the_seller_to_the_demo(
         app.main(["--profile", "studio"], event_loop=lambda w: titles.append(w.windowTitle()) or 0)
         == 0
     )
-    assert titles == ["EtsySync — demo"] and len(opened) == 1
+    assert titles == ["EtsySync — demo"]
+    assert len(opened) == 1
 
 
 def test_a_second_demo_hands_over_without_touching_the_running_demo(
@@ -297,7 +302,8 @@ def test_settings_changed_in_the_demo_never_reach_the_sellers_config(
 
     assert app.main(["--demo"], event_loop=event_loop) == 0
     [profile] = profiles
-    assert profile.name == "demo" and profile.inventory_sync_interval == 120
+    assert profile.name == "demo"
+    assert profile.inventory_sync_interval == 120
     assert profile.api_base_url == opened[0].endpoints.api_base_url
     assert not (isolated_environment / "config" / "config.toml").exists()
     assert (isolated_environment / "data" / "demo-config.toml").is_file()

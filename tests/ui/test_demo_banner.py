@@ -35,7 +35,8 @@ def demo_window(
 
 def test_the_banner_says_it_is_a_demo(demo_window: MainWindow) -> None:
     banner = demo_window.demo_banner
-    assert banner is not None and banner.isVisible()
+    assert banner is not None
+    assert banner.isVisible()
     assert banner.label.text() == DEMO_BANNER_TEXT
     assert banner.setup_button.text() == SETUP_BUTTON_TEXT
     assert banner.y() < demo_window.tabs.y()  # above the views
@@ -45,7 +46,8 @@ def test_a_real_shop_has_no_banner(
     qtbot: QtBot, context: AppContext, controller: AppController
 ) -> None:
     window = build(qtbot, context, controller, demo=False)
-    assert window.demo_banner is None and window.centralWidget() is window.tabs
+    assert window.demo_banner is None
+    assert window.centralWidget() is window.tabs
     window.shutdown()
 
 
@@ -66,7 +68,8 @@ def test_the_button_runs_the_setup_wizard(
     assert banner is not None
     qtbot.mouseClick(banner.setup_button, Qt.MouseButton.LeftButton)
     assert calls == [(demo_window,)]  # the wizard chooses the profile itself
-    assert len(no_dialogs) == 1 and "Profile studio is connected" in no_dialogs[0]
+    assert len(no_dialogs) == 1
+    assert "Profile studio is connected" in no_dialogs[0]
 
 
 def test_reconnect_in_the_demo_only_checks_again(
@@ -77,4 +80,5 @@ def test_reconnect_in_the_demo_only_checks_again(
     monkeypatch.setattr(main_window, "open_reconnect", lambda *args: wizard_reconnects.append(args))
     monkeypatch.setattr(demo_window.controller, "reconnect", lambda: checks.append(True))
     demo_window.dashboard.reconnect_requested.emit()
-    assert checks == [True] and wizard_reconnects == []
+    assert checks == [True]
+    assert wizard_reconnects == []

@@ -18,7 +18,7 @@ def view(qtbot: QtBot, controller: AppController, synced: SyncOutcome) -> Iterat
     qtbot.addWidget(widget)
     widget.show()
     qtbot.waitUntil(lambda: widget.model.total > 0)
-    yield widget
+    return widget
 
 
 def test_one_row_per_pool_with_the_next_step(view: InventoryView) -> None:

@@ -58,8 +58,10 @@ def test_results_and_errors_arrive_on_the_gui_thread(qtbot: QtBot, jobs: JobRunn
     jobs.submit(lambda: 1 / 0, None, record("error"))
     qtbot.waitUntil(lambda: len(seen) == 2)
     by_kind = {kind: (value, on_main) for kind, value, on_main in seen}
-    assert by_kind["ok"][0] != main.name and by_kind["ok"][1]
-    assert isinstance(by_kind["error"][0], ZeroDivisionError) and by_kind["error"][1]
+    assert by_kind["ok"][0] != main.name
+    assert by_kind["ok"][1]
+    assert isinstance(by_kind["error"][0], ZeroDivisionError)
+    assert by_kind["error"][1]
 
 
 def test_a_result_for_a_deleted_widget_is_dropped(qtbot: QtBot, jobs: JobRunner) -> None:

@@ -21,7 +21,7 @@ def view(qtbot: QtBot, controller: AppController, synced: SyncOutcome) -> Iterat
     qtbot.addWidget(widget)
     widget.show()
     qtbot.waitUntil(lambda: widget.model.total > 0)
-    yield widget
+    return widget
 
 
 def test_loads_every_listing_with_its_link(view: ListingsView, etsy: FakeEtsyServer) -> None:
@@ -67,7 +67,8 @@ def test_open_on_etsy_uses_the_listing_url(
     monkeypatch.setattr(listings_view, "open_url", opened.append)
     view.table.selectRow(0)
     view.open_selected()
-    assert opened and opened[0].toString() == view.model.row_at(0).url
+    assert opened
+    assert opened[0].toString() == view.model.row_at(0).url
 
 
 def test_unlink_then_link_again_with_the_suggested_variant(
@@ -94,7 +95,9 @@ def test_unlink_then_link_again_with_the_suggested_variant(
     dialog = view.link_dialog
     qtbot.waitUntil(lambda: dialog.model.total > 0)
     best = dialog.model.row_at(0)
-    assert best.sku == listing.sku and best.confidence == 1.0 and best.reason == "same SKU"
+    assert best.sku == listing.sku
+    assert best.confidence == 1.0
+    assert best.reason == "same SKU"
     assert "not linked" in dialog.current.text()
     dialog.link_selected()
     qtbot.waitUntil(lambda: dialog.status.text().startswith("Linked"))
@@ -118,7 +121,8 @@ def test_title_likeness_ranks_variants_without_a_matching_sku(
     dialog = view.link_dialog
     qtbot.waitUntil(lambda: dialog.model.total > 0)
     titles = [s for s in dialog.model.visible_rows() if s.reason.startswith("title")]
-    assert titles and all(0 < s.confidence < 1 for s in titles)
+    assert titles
+    assert all(0 < s.confidence < 1 for s in titles)
     assert titles == sorted(titles, key=lambda s: -s.confidence)
     dialog.search.setText(listing.title.split()[0])
     dialog.search.flush()
@@ -132,5 +136,6 @@ def test_import_unlinked_listings_runs_a_listing_sync(
     with qtbot.waitSignal(controller.runner.finished, timeout=20_000) as blocker:
         view.import_unlinked()
     outcome: SyncOutcome = blocker.args[0]
-    assert outcome.request.import_unlinked and outcome.ok
+    assert outcome.request.import_unlinked
+    assert outcome.ok
     assert any("Import unlinked" in text for text in no_dialogs)

@@ -12,9 +12,8 @@ from pytestqt.qtbot import QtBot
 from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.dashboard_text import run_text
 from etsysync_gui.ui.log_view import RUN_COLUMNS, LogView
-
-from .conftest import FakeClock
-from .logdata import fill_log
+from tests.clock import FakeClock
+from tests.queries.logdata import fill_log
 
 RUNS, PER_RUN = 3, 400
 
@@ -33,7 +32,7 @@ def view(qtbot: QtBot, controller: AppController, run_ids: list[int]) -> Iterato
     qtbot.addWidget(widget)
     widget.show()
     qtbot.waitUntil(lambda: widget.model.rowCount() > 0 and widget.runs.total == RUNS)
-    yield widget
+    return widget
 
 
 def _settled(view: LogView) -> bool:
@@ -42,7 +41,8 @@ def _settled(view: LogView) -> bool:
 
 def test_runs_with_counts_and_the_newest_page_of_decisions(qtbot: QtBot, view: LogView) -> None:
     run = view.runs.row_at(0)
-    assert run.listings == PER_RUN and run.api_calls == PER_RUN // 10 + 1
+    assert run.counts.listings == PER_RUN
+    assert run.counts.api_calls == PER_RUN // 10 + 1
     writes = [c.title for c in RUN_COLUMNS].index("Etsy writes")
     assert view.runs.data(view.runs.index(0, writes)) == str(PER_RUN // 5)
     assert f"{PER_RUN // 5} Etsy writes" in run_text(run, run.started_at)
@@ -54,7 +54,8 @@ def test_runs_with_counts_and_the_newest_page_of_decisions(qtbot: QtBot, view: L
     qtbot.waitUntil(lambda: view.model.rowCount() == 1000)
     view.model.fetchMore()
     qtbot.waitUntil(lambda: view.model.rowCount() == RUNS * PER_RUN)
-    assert view.model.complete and not view.model.canFetchMore()
+    assert view.model.complete
+    assert not view.model.canFetchMore()
     assert len({r.id for r in view.model.rows}) == RUNS * PER_RUN  # no row twice
 
 

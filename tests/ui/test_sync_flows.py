@@ -22,8 +22,7 @@ from etsysync_gui.scheduling.state import JobState, save_state
 from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.main_window import MainWindow
 from fake_etsy import FakeEtsyServer
-
-from .conftest import FakeClock
+from tests.clock import FakeClock
 
 
 @pytest.fixture
@@ -95,7 +94,8 @@ def test_manual_inventory_sync_shows_progress_and_cancels(
     controller.runner.progress.connect(lambda p, d, t: phases.append((p, d, t)))
     review.apply_button.click()
     qtbot.waitUntil(lambda: any(p == "writing" and d >= 1 for p, d, _t in phases), timeout=20_000)
-    assert dashboard.progress.isVisible() and dashboard.cancel_button.isEnabled()
+    assert dashboard.progress.isVisible()
+    assert dashboard.cancel_button.isEnabled()
     assert "Writing to Etsy" in dashboard.running.text()
     qtbot.mouseClick(dashboard.cancel_button, qtbot_button())
     qtbot.waitUntil(lambda: any(o.request.kind == "apply" for o in outcomes), timeout=20_000)
@@ -134,10 +134,13 @@ def test_review_the_plan_and_apply_it(
     outcomes = outcomes_of(controller)
     review.apply_button.click()
     qtbot.waitUntil(lambda: bool(outcomes), timeout=20_000)
-    assert outcomes[0].ok and outcomes[0].result is not None and outcomes[0].result.pulls == 1
+    assert outcomes[0].ok
+    assert outcomes[0].result is not None
+    assert outcomes[0].result.counts.pulls == 1
     with controller.database.session() as session:
         variant = session.get(ProductVariant, pool.local_variant_id)
-        assert variant is not None and variant.quantity == (pool.base_local or 0) - 1
+        assert variant is not None
+        assert variant.quantity == (pool.base_local or 0) - 1
 
 
 def test_edit_a_local_quantity_and_see_it_pushed(
@@ -162,7 +165,8 @@ def test_edit_a_local_quantity_and_see_it_pushed(
     outcomes = outcomes_of(controller)
     window.dashboard.review_dialog.apply_button.click()  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: bool(outcomes), timeout=20_000)
-    assert outcomes[0].result is not None and outcomes[0].result.pushes == 1
+    assert outcomes[0].result is not None
+    assert outcomes[0].result.counts.pushes == 1
     assert pool_quantity(etsy, target.listing_id, target.sku) == new_quantity
 
 
@@ -230,7 +234,8 @@ def test_manual_and_scheduled_requested_together_run_one_after_the_other(
         ("inventory", "scheduled"),
     ]
     first, second = runs(controller)[before:]
-    assert first.finished_at is not None and second.started_at >= first.finished_at
+    assert first.finished_at is not None
+    assert second.started_at >= first.finished_at
 
 
 def test_an_authentication_failure_pauses_the_schedule_until_reconnect(

@@ -1,12 +1,14 @@
 """Connecting EtsySync to a seller's Etsy account: OAuth 2.0 code flow with PKCE, loopback.
 
-Why this shape (RFC 8252, FACTS §2): a desktop app cannot keep a client
-secret, so Etsy requires PKCE (S256 only) and a registered redirect URI that
-it compares letter by letter, port included.  The app therefore opens the
-seller's own browser (never an embedded view) at Etsy's consent page and
-receives the redirect on a listener bound to the profile's fixed loopback
-port (``loopback``).  A fresh verifier and a fresh unguessable ``state`` are
-made for every attempt; the ``state`` is checked before the code is looked at.
+Why this shape (RFC 8252; Etsy's "Authentication" page,
+https://developers.etsy.com/documentation/essentials/authentication): a desktop
+app cannot keep a client secret, so Etsy requires PKCE (S256 only) and a
+registered redirect URI that it compares letter by letter, port included.
+The app therefore opens the seller's own browser (never an embedded view) at
+Etsy's consent page and receives the redirect on a listener bound to the
+profile's fixed loopback port (``loopback``).  A fresh verifier and a fresh
+unguessable ``state`` are made for every attempt; the ``state`` is checked
+before the code is looked at.
 
 ``run_authorization`` is one blocking call for a worker thread: it binds the
 listener *before* the browser opens (so a busy port fails fast), hands the
@@ -57,8 +59,8 @@ from etsysync_gui.redaction import redact, register_secret
 log = logging.getLogger(__name__)
 
 SCOPES: tuple[str, ...] = ("listings_r", "listings_w", "shops_r", "transactions_r")
-"""What EtsySync needs: read and write listings/inventory, getMe, and read the
-shop's orders (``transactions_r``, getShopReceipts) for the sales ledger."""
+"""Read and write listings and inventory; getMe is tagged ``shops_r`` in the Open API v3 spec;
+``transactions_r`` reads the shop's orders (getShopReceipts) for the sales ledger."""
 DEFAULT_TIMEOUT = 300.0
 BROWSER_JOIN_SECONDS = 2.0
 

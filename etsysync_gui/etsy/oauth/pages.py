@@ -21,7 +21,7 @@ from html import escape
 from etsysync_gui.errors import EXIT_NEEDS_USER, EXIT_USAGE, EtsySyncError
 
 REDIRECT_NOT_PERMITTED = "The requested redirect URL is not permitted."
-"""Etsy's error page text for an unregistered redirect URI (FACTS §2)."""
+"""Etsy's error page text for an unregistered redirect URI (etsy/open-api#307, #644)."""
 ETSY_APPS_URL = "https://www.etsy.com/developers/your-apps"
 
 

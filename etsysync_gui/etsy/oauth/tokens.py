@@ -1,8 +1,10 @@
 """OAuth tokens: refreshing them safely, and the authorization-code exchange.
 
 Why this is more than "POST and store": Etsy access tokens live one hour and
-refresh tokens *rotate* (FACTS §2): each refresh returns a new refresh token
-and the old one may stop working at once.  Three things follow.
+refresh tokens *rotate*: each refresh returns a new refresh token
+(https://developers.etsy.com/documentation/essentials/authentication;
+etsy/open-api#353), and the old one may stop working at once (assumption, the
+safe choice).  Three things follow.
 
 1. Exactly one refresh at a time.  With eight requests in flight, eight
    refreshes would each burn the previous refresh token; all but one would
@@ -15,11 +17,15 @@ and the old one may stop working at once.  Three things follow.
 3. Revocation is final.  ``invalid_grant`` means the seller changed their
    password or revoked the app; retrying cannot help, so every later call
    fails fast with ``TokenRevokedError`` without touching the network.
+4. ...unless another process rotated the token: on ``invalid_grant`` the
+   stored tokens are re-read (``reload``) and, if someone else rotated them,
+   adopted instead of reporting a revoked connection (see ``rotation``).
 
 Assumptions (the docs are unsure):
 
 * The token endpoint is sent the ``x-api-key: keystring:secret`` header too;
-  the docs only show ``client_id``, and the header costs nothing (FACTS §3).
+  Etsy's "Authentication" page only shows ``client_id``, and the header costs
+  nothing (assumption, the safe choice, since every other call needs it).
 * The body is form-encoded as Etsy documents; a report of JSON working where
   form did not is unconfirmed.
 * A token response without ``expires_in`` is taken to last 3600 s (Etsy's
@@ -61,6 +67,7 @@ from etsysync_gui.etsy.errors import (
     error_for_response,
 )
 from etsysync_gui.etsy.fields import Fields
+from etsysync_gui.etsy.oauth.rotation import TokenReload, rotated_elsewhere
 
 log = logging.getLogger(__name__)
 
@@ -123,48 +130,64 @@ class _TokenEndpoint:
     def post(
         self, form: Mapping[str, str], *, grant_error: Callable[[EtsyError, str], EtsyError]
     ) -> TokenSet:
+        """POST ``form``; retry network failures, 5xx and short rate limits (bounded).
+
+        ``grant_error`` turns an ``invalid_grant`` answer into the caller's error
+        (a revoked refresh token, a bad authorization code): never retried.
+        """
+        last: EtsyError | None = None
+        for attempt in range(1, self.max_attempts + 1):
+            if attempt > 1:
+                self.sleep(self._delay(attempt - 1, last))
+            outcome = self._attempt(form, grant_error)
+            if isinstance(outcome, TokenSet):
+                return outcome
+            last = outcome
+        assert last is not None
+        raise last
+
+    def _delay(self, retry: int, last: EtsyError | None) -> float:
+        """Backoff, but never sooner than a rate limit's ``retry-after``."""
+        delay = backoff_delay(retry, random=self.random)
+        if isinstance(last, RateLimitedError) and last.retry_after is not None:
+            delay = max(delay, last.retry_after)
+        return delay
+
+    def _attempt(
+        self, form: Mapping[str, str], grant_error: Callable[[EtsyError, str], EtsyError]
+    ) -> TokenSet | EtsyError:
+        """One POST: the tokens, or an error worth retrying; raises any other error."""
         headers = {
             "x-api-key": f"{self.keystring}:{self.shared_secret}",
             "User-Agent": USER_AGENT,
             "Accept": "application/json",
         }
-        last: EtsyError | None = None
-        for attempt in range(1, self.max_attempts + 1):
-            if attempt > 1:
-                delay = backoff_delay(attempt - 1, random=self.random)
-                if isinstance(last, RateLimitedError) and last.retry_after is not None:
-                    delay = max(delay, last.retry_after)
-                self.sleep(delay)
-            try:
-                response = self.http.post(
-                    self.url, data=dict(form), headers=headers, timeout=self.timeout
-                )
-            except httpx.TransportError as exc:
-                last = EtsyNetworkError(f"Cannot reach Etsy to renew the connection ({exc})")
-                continue
-            try:
-                body: object = response.json()
-            except ValueError:
-                body = None
-            if response.is_success:
-                if body is None:
-                    last = MalformedResponseError("Etsy's token endpoint did not return JSON")
-                    continue
-                return TokenSet.from_token_response(body, self.clock())
-            error = _token_error(response.status_code, body, response.headers)
-            if error.etsy_error == "invalid_grant":
-                raise grant_error(error, _oauth_detail(body))
-            if isinstance(error, RateLimitedError):
-                if error.retry_after is not None and error.retry_after > self.max_retry_after:
-                    raise error
-                last = error
-                continue
-            if isinstance(error, EtsyServerError):
-                last = error
-                continue
-            raise error
-        assert last is not None
-        raise last
+        try:
+            response = self.http.post(
+                self.url, data=dict(form), headers=headers, timeout=self.timeout
+            )
+        except httpx.TransportError as exc:
+            return EtsyNetworkError(f"Cannot reach Etsy to renew the connection ({exc})")
+        try:
+            body: object = response.json()
+        except ValueError:
+            body = None
+        if response.is_success:
+            if body is None:
+                return MalformedResponseError("Etsy's token endpoint did not return JSON")
+            return TokenSet.from_token_response(body, self.clock())
+        error = _token_error(response.status_code, body, response.headers)
+        if error.etsy_error == "invalid_grant":
+            raise grant_error(error, _oauth_detail(body))
+        if self._retryable(error):
+            return error
+        raise error
+
+    def _retryable(self, error: EtsyError) -> bool:
+        """5xx, and rate limits that ask for no longer than ``max_retry_after``."""
+        if isinstance(error, RateLimitedError):
+            return error.retry_after is None or error.retry_after <= self.max_retry_after
+        return isinstance(error, EtsyServerError)
 
 
 def _token_error(status: int, body: object, headers: Mapping[str, str]) -> EtsyError:
@@ -227,8 +250,14 @@ class TokenManager:
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         random: Callable[[], float] = random_module.random,
+        reload: TokenReload | None = None,
     ) -> None:
+        """``reload``: reads the tokens as currently stored (the keychain item
+        ``persist`` writes), so a rotation by another process is noticed; None
+        when the tokens cannot be shared (given through the environment)."""
         self._owns_http = http is None
+        self._reload = reload
+        self._sleep = sleep
         self._endpoint = _TokenEndpoint(
             keystring=keystring,
             shared_secret=shared_secret,
@@ -299,21 +328,36 @@ class TokenManager:
             )
 
     def _refresh_locked(self) -> None:
-        form = {
-            "grant_type": "refresh_token",
-            "client_id": self._endpoint.keystring,
-            "refresh_token": self._tokens.refresh_token,
-        }
-        self._refresh_count += 1
+        used = self._tokens.refresh_token
         try:
-            new_tokens = self._endpoint.post(form, grant_error=_revoked)
+            new_tokens = self._post_refresh(used)
         except TokenRevokedError as exc:
-            self._revoked = exc
-            raise
+            rotated = rotated_elsewhere(self._reload, used, self._sleep)
+            if rotated is None:
+                self._revoked = exc
+                raise
+            log.info("Another EtsySync process renewed the Etsy connection; using its tokens")
+            self._tokens = rotated
+            if not rotated.expires_within(self._margin, self._clock()):
+                return
+            try:
+                new_tokens = self._post_refresh(rotated.refresh_token)
+            except TokenRevokedError as again:
+                self._revoked = again
+                raise
         try:
             self._persist(new_tokens)
         finally:
             self._tokens = new_tokens
+
+    def _post_refresh(self, refresh_token: str) -> TokenSet:
+        self._refresh_count += 1
+        form = {
+            "grant_type": "refresh_token",
+            "client_id": self._endpoint.keystring,
+            "refresh_token": refresh_token,
+        }
+        return self._endpoint.post(form, grant_error=_revoked)
 
     def close(self) -> None:
         if self._owns_http:

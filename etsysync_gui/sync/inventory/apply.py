@@ -28,18 +28,22 @@ Failures: Etsy refusing a write (``EtsyValidationError``) is logged with Etsy's
 words and the run carries on; a failure that may or may not have reached Etsy
 (5xx after retries, network) leaves the write-ahead record for the next run's
 recovery; an authentication problem or an exhausted rate limit stops the run.
-Cancellation is checked between listings only.
+Cancellation is checked between listings only.  The lease is confirmed
+(renewed, unthrottled) before every batch of local commits and every listing's
+writes, so a run whose lease another sync took over stops with ``LeaseLost``
+before it writes anything more.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from etsysync_gui.db.sql_helpers import chunks
 from etsysync_gui.etsy.errors import EtsyError, EtsyValidationError, RateLimitedError
 from etsysync_gui.etsy.models import Inventory
+from etsysync_gui.sync.inventory.answer_check import verify_written
 from etsysync_gui.sync.inventory.commit import (
     apply_local_writes,
     apply_write,
@@ -50,11 +54,10 @@ from etsysync_gui.sync.inventory.plan_types import ListingPlan, SyncPlan
 from etsysync_gui.sync.inventory.planning import decide_listing
 from etsysync_gui.sync.inventory.pools import AmbiguousInventoryError, pools_of
 from etsysync_gui.sync.inventory.prepare import prepare_listing
-from etsysync_gui.sync.inventory.put_builder import verify_written
 from etsysync_gui.sync.inventory.states import ListingState, load_states
 from etsysync_gui.sync.inventory.writeahead import ListingWrite
 from etsysync_gui.sync.ledger.overwrites import Sale, snapshot_of
-from etsysync_gui.sync.runs.context import ApplyContext
+from etsysync_gui.sync.runs.context import RunContext
 from etsysync_gui.sync.runs.progress import PHASE_WRITING, cancelled, report
 
 log = logging.getLogger(__name__)
@@ -62,11 +65,10 @@ CHUNK = 100
 LOCAL_BATCH = 500  # local-only listings per transaction (see ``apply_local_writes``)
 
 
-def apply_plan(ctx: ApplyContext, plan: SyncPlan) -> bool:
-    """Execute ``plan``; updates ``ctx.counts``; ``False`` when cancelled part-way."""
-    counts = ctx.counts
-    counts.listings += len(plan.listings)
-    counts.plan_errors(plan)
+def apply_plan(ctx: RunContext, plan: SyncPlan) -> bool:
+    """Execute ``plan``; updates ``ctx.tally``; ``False`` when cancelled part-way."""
+    ctx.tally.add(listings=len(plan.listings))
+    ctx.tally.plan_errors(plan)
     gone = [x.listing_id for x in plan.listings if x.gone]
     if gone:
         mark_gone(ctx.database, gone, now=ctx.clock())
@@ -84,7 +86,7 @@ def apply_plan(ctx: ApplyContext, plan: SyncPlan) -> bool:
     for batch in chunks(local_only, LOCAL_BATCH):
         if cancelled(ctx.cancel):
             return False
-        ctx.renew()
+        ctx.confirm_lease()
         _commit_local_batch(ctx, batch)
         done += len(batch)
         report(ctx.progress, PHASE_WRITING, done, len(todo))
@@ -102,7 +104,7 @@ def apply_plan(ctx: ApplyContext, plan: SyncPlan) -> bool:
         for listing in chunk:
             if cancelled(ctx.cancel):
                 return False
-            ctx.renew()
+            ctx.confirm_lease()
             execute, note = prepared[listing.listing_id]
             _execute(ctx, execute, fresh.get(listing.listing_id), note, read_at)
             done += 1
@@ -129,7 +131,7 @@ def _ids(sales: Sequence[Sale]) -> tuple[int, ...]:
 
 
 def _prepare(
-    ctx: ApplyContext,
+    ctx: RunContext,
     plan: ListingPlan,
     state: ListingState | None,
     fresh: dict[int, Inventory],
@@ -144,7 +146,7 @@ def _prepare(
 
 
 def _confirm_deactivations(
-    ctx: ApplyContext,
+    ctx: RunContext,
     prepared: dict[int, tuple[ListingPlan, str | None]],
     states: dict[int, ListingState],
     fresh: dict[int, Inventory],
@@ -163,7 +165,7 @@ def _confirm_deactivations(
             prepared[lid] = (again, note)
 
 
-def _commit_local_batch(ctx: ApplyContext, plans: Sequence[ListingPlan]) -> None:
+def _commit_local_batch(ctx: RunContext, plans: Sequence[ListingPlan]) -> None:
     """Commit listings that change only the local side, many per transaction."""
     writes = [ListingWrite.of(x, run_id=ctx.run_id, inventory=None) for x in plans]
     applied = apply_local_writes(ctx.database, writes, now=ctx.clock(), run_id=ctx.run_id)
@@ -173,7 +175,7 @@ def _commit_local_batch(ctx: ApplyContext, plans: Sequence[ListingPlan]) -> None
         ctx.hooks.after_commit(plan.listing_id)
 
 
-def _commit_local(ctx: ApplyContext, plan: ListingPlan, note: str | None) -> None:
+def _commit_local(ctx: RunContext, plan: ListingPlan, note: str | None) -> None:
     write = ListingWrite.of(plan, run_id=ctx.run_id, inventory=None, note=note)
     if apply_write(ctx.database, write, now=ctx.clock(), run_id=ctx.run_id, from_record=False):
         ctx.count_applied(plan)
@@ -181,63 +183,69 @@ def _commit_local(ctx: ApplyContext, plan: ListingPlan, note: str | None) -> Non
 
 
 def _execute(
-    ctx: ApplyContext,
+    ctx: RunContext,
     plan: ListingPlan,
     inventory: Inventory | None,
     note: str | None,
     read_at: float,
 ) -> None:
+    """Execute one listing's plan: a local commit, or write-ahead → Etsy → commit."""
     lid = plan.listing_id
     if note is not None:
-        ctx.counts.redecided.append(lid)
+        ctx.tally.redecided.append(lid)
         log.info("Listing %s re-decided: %s", lid, note)
     if plan.gone:
         mark_gone(ctx.database, [lid], now=ctx.clock())
         return
     if plan.error is not None:
-        ctx.counts.error(lid, plan.error)
+        ctx.tally.error(lid, plan.error)
         return
     if not plan.needs_commit:
         return
     if not plan.etsy_write or inventory is None:
         _commit_local(ctx, plan, note)
         return
-    write = _remote_write(ctx, plan, inventory, note, read_at)
-    ctx.hooks.before_write_ahead(lid)
-    ctx.save_write_ahead(write)
-    ctx.hooks.after_write_ahead(lid)
+    _write_to_etsy(ctx, plan, inventory, note, read_at)
+
+
+@dataclass(slots=True)
+class _EtsyOutcome:
+    """What the Etsy calls for one listing left to record with the commit."""
+
     holds: dict[str, int] | None = None
     problem: str | None = None
     new_state: str | None = None
     deactivated: bool | None = None
+
+
+def _write_to_etsy(
+    ctx: RunContext, plan: ListingPlan, inventory: Inventory, note: str | None, read_at: float
+) -> None:
+    """Record the write ahead, call Etsy, then commit what Etsy now holds.
+
+    The record keeps the snapshot a PUT is based on (``read_at``: when the
+    batch read was sent), so the sales ledger can find the sales the PUT erases.
+    """
+    lid = plan.listing_id
+    snapshot = None
+    if plan.put_body is not None:
+        snapshot = {**snapshot_of(inventory, read_at), "shop_id": ctx.options.shop_id}
+    write = ListingWrite.of(
+        plan, run_id=ctx.run_id, inventory=inventory, note=note, snapshot=snapshot
+    )
+    ctx.hooks.before_write_ahead(lid)
+    ctx.save_write_ahead(write)
+    ctx.hooks.after_write_ahead(lid)
     try:
-        if plan.put_body is not None:
-            after = ctx.client.update_listing_inventory(lid, plan.put_body)
-            ctx.counts.etsy_writes += 1
-            problems = verify_written(inventory, plan.put_body, after)
-            ctx.hooks.after_put(lid)
-            if problems:
-                holds = _holds(after)
-                problem = "Etsy stored something other than what was sent: " + "; ".join(problems)
-        if write.state_change is not None:
-            try:
-                ctx.client.update_listing_state(ctx.options.shop_id, lid, write.state_change)
-                ctx.counts.etsy_writes += 1
-                new_state = write.state_change
-            except EtsyValidationError as exc:
-                if not write.put:
-                    raise
-                deactivated = plan.deactivated_before
-                problem = f"Etsy refused to set the listing {write.state_change}: {exc.message}"
-            ctx.hooks.after_state_change(lid)
+        outcome = _call_etsy(ctx, plan, write, inventory)
     except EtsyValidationError as exc:
         fail_write(ctx.database, write, message=exc.message, now=ctx.clock(), run_id=ctx.run_id)
-        ctx.counts.error(lid, exc.message)
+        ctx.tally.error(lid, exc.message)
         return
     except EtsyError as exc:
         if exc.needs_user or isinstance(exc, RateLimitedError):
             raise
-        ctx.counts.error(lid, f"{exc.message}; the write is checked again at the next sync")
+        ctx.tally.error(lid, f"{exc.message}; the write is checked again at the next sync")
         return
     applied = apply_write(
         ctx.database,
@@ -245,31 +253,60 @@ def _execute(
         now=ctx.clock(),
         run_id=ctx.run_id,
         from_record=True,
-        etsy_holds=holds,
-        deactivated=deactivated,
-        state=new_state,
-        listing_error=problem,
-        etsy_note=write.etsy_note(state=new_state is not None),
+        etsy_holds=outcome.holds,
+        deactivated=outcome.deactivated,
+        state=outcome.new_state,
+        listing_error=outcome.problem,
+        etsy_note=write.etsy_note(state=outcome.new_state is not None),
         written_at=ctx.client.etsy_time(),
     )
     if applied:
         ctx.count_applied(plan)
-        if problem is not None:
-            ctx.counts.error(lid, problem)
+        if outcome.problem is not None:
+            ctx.tally.error(lid, outcome.problem)
     ctx.hooks.after_commit(lid)
 
 
-def _remote_write(
-    ctx: ApplyContext, plan: ListingPlan, inventory: Inventory, note: str | None, read_at: float
-) -> ListingWrite:
-    """The write-ahead record of a listing write, with the snapshot a PUT is based on
-    (the sales ledger finds the sales the PUT erases from it, see ``sync.ledger``)."""
-    snapshot = None
+def _call_etsy(
+    ctx: RunContext, plan: ListingPlan, write: ListingWrite, inventory: Inventory
+) -> _EtsyOutcome:
+    """The inventory PUT (its answer checked against the body), then the state change."""
+    lid = plan.listing_id
+    outcome = _EtsyOutcome()
     if plan.put_body is not None:
-        snapshot = {**snapshot_of(inventory, read_at), "shop_id": ctx.options.shop_id}
-    return ListingWrite.of(
-        plan, run_id=ctx.run_id, inventory=inventory, note=note, snapshot=snapshot
-    )
+        after = ctx.client.update_listing_inventory(lid, plan.put_body)
+        ctx.tally.add(etsy_writes=1)
+        problems = verify_written(inventory, plan.put_body, after)
+        ctx.hooks.after_put(lid)
+        if problems:
+            outcome.holds = _holds(after)
+            outcome.problem = "Etsy stored something other than what was sent: " + "; ".join(
+                problems
+            )
+    if write.state_change is not None:
+        _change_state(ctx, plan, write, write.state_change, outcome)
+    return outcome
+
+
+def _change_state(
+    ctx: RunContext, plan: ListingPlan, write: ListingWrite, state: str, outcome: _EtsyOutcome
+) -> None:
+    """Activate or deactivate the listing; a refusal after a PUT is a problem, not a failure.
+
+    The PUT already changed Etsy, so the write must still be committed; without
+    a PUT the refusal fails the write like any other validation error.
+    """
+    lid = plan.listing_id
+    try:
+        ctx.client.update_listing_state(ctx.options.shop_id, lid, state)
+        ctx.tally.add(etsy_writes=1)
+        outcome.new_state = state
+    except EtsyValidationError as exc:
+        if not write.put:
+            raise
+        outcome.deactivated = plan.deactivated_before
+        outcome.problem = f"Etsy refused to set the listing {state}: {exc.message}"
+    ctx.hooks.after_state_change(lid)
 
 
 def _holds(after: Inventory) -> dict[str, int] | None:

@@ -35,14 +35,21 @@ from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks, rowcount, table_of
 from etsysync_gui.sync.inventory.writeahead import ListingWrite, PoolWrite
 from etsysync_gui.sync.ledger.overwrites import mark_applied, record_snapshot
 from etsysync_gui.sync.runs.audit import LOG_TABLE, log_row
+from etsysync_gui.sync.runs.lease import SyncAlreadyRunning
 
 LISTINGS = table_of(EtsyProduct)
 POOLS = table_of(EtsyStockPool)
 VARIANTS = table_of(ProductVariant)
 
 
-class PendingWriteExists(RuntimeError):
-    """A listing already has a write-ahead record; recovery must run first."""
+class PendingWriteExists(SyncAlreadyRunning):
+    """A listing already has a write-ahead record: another sync is writing it right now.
+
+    Recovery clears every record at the start of a run while holding the
+    lease, so a record met later belongs to a sync running in parallel (one
+    that lost track of the lease).  That is "busy" for the seller (the CLI
+    exits 3), never an internal error.
+    """
 
 
 def save_write_ahead(database: Database, write: ListingWrite, *, now: datetime) -> None:
@@ -56,7 +63,10 @@ def save_write_ahead(database: Database, write: ListingWrite, *, now: datetime) 
             .values(pending_write=write.to_json(), updated_at=now)
         )
         if rowcount(result) != 1:
-            raise PendingWriteExists(f"listing {write.listing_id} already has a pending write")
+            raise PendingWriteExists(
+                f"Another sync is writing listing {write.listing_id} right now, so this one "
+                "stopped without changing it; sync again once the other has finished."
+            )
 
 
 def apply_write(

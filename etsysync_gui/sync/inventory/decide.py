@@ -7,7 +7,7 @@ into "what changed where since then?", and sales on both sides can be merged
 instead of one side overwriting the other.
 
 Why TWO bases: normally both sides hold the same number after a sync, but not
-always.  Etsy holds at most 999 per offering (FACTS §6 pitfall 5), so a local
+always.  Etsy holds at most 999 per offering (see below), so a local
 stock of 1200 leaves Etsy at 999; and when a listing is deactivated or left to
 sell out at zero (``inventory_edit``), Etsy keeps its last quantity while local
 says 0.  With one base such a sync would look like a change on the next run and
@@ -19,9 +19,11 @@ holds (``new_etsy``, or Etsy's old quantity when the listing edit wrote nothing)
 Re-deciding with unchanged sides then gives ``NO_CHANGE``.  After ``SKIP`` keep
 the old bases, so the conflict is shown again until someone resolves it.
 
-FACTS-style notes (assumptions, chosen to be safe):
+Assumptions (each the safe choice):
 
-* Etsy's per-offering cap is 999 (FACTS §6 pitfall 5, **partly UNCONFIRMED**);
+* Etsy's per-offering cap is 999: Etsy answers "quantity cannot be greater than
+  999" (https://github.com/etsy/open-api/issues/214), while the
+  updateListingInventory schema in the Open API v3 reference gives no maximum.
   Etsy gets ``min(true, 999)`` and the decision says ``clamped``.
 * A pull never writes Etsy, even when Etsy ends up below the true stock (after a
   clamp, Etsy at 998 while local has 1199).  Etsy is topped up at the next
@@ -36,6 +38,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from etsysync_gui.policies import ConflictPolicy
+
 ETSY_MAX_QUANTITY = 999
 
 
@@ -47,15 +51,6 @@ class Action(StrEnum):
     PULL = "pull_from_etsy"
     MERGE = "merge"
     SKIP = "skipped"
-
-
-class ConflictPolicy(StrEnum):
-    """What to do when both sides changed since the last sync."""
-
-    MERGE = "merge"
-    LOCAL_WINS = "local_wins"
-    ETSY_WINS = "etsy_wins"
-    SKIP = "skip"
 
 
 class FirstTruth(StrEnum):

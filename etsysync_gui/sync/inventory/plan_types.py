@@ -20,7 +20,8 @@ from datetime import datetime
 from typing import Any
 
 from etsysync_gui.etsy.models import InventoryPut
-from etsysync_gui.sync.inventory.decide import Action, ConflictPolicy, FirstTruth, PoolDecision
+from etsysync_gui.policies import ConflictPolicy, ZeroStockPolicy
+from etsysync_gui.sync.inventory.decide import Action, FirstTruth, PoolDecision
 
 LOG_ACTIONS = {
     Action.PUSH: "push_to_etsy",
@@ -235,7 +236,7 @@ class SyncPlan:
     shop_id: int
     created_at: datetime
     policy: ConflictPolicy
-    zero_stock_policy: str
+    zero_stock_policy: ZeroStockPolicy
     source: str
     listings: tuple[ListingPlan, ...]
     totals: PlanTotals
@@ -247,7 +248,7 @@ class SyncPlan:
         shop_id: int,
         created_at: datetime,
         policy: ConflictPolicy,
-        zero_stock_policy: str,
+        zero_stock_policy: ZeroStockPolicy,
         source: str,
         listings: tuple[ListingPlan, ...],
     ) -> SyncPlan:

@@ -28,7 +28,7 @@ from etsysync_gui.etsy.models import Inventory
 from etsysync_gui.sync.inventory.decide import Action, PoolDecision, PoolState, decide
 from etsysync_gui.sync.inventory.plan_types import ListingPlan, PoolPlan, SyncPlan
 from etsysync_gui.sync.inventory.pools import StockPool, pools_of
-from etsysync_gui.sync.inventory.put_builder import plan_listing
+from etsysync_gui.sync.inventory.put_builder import ListingEdit, plan_listing
 from etsysync_gui.sync.inventory.states import ListingState, PoolLink, load_states
 from etsysync_gui.sync.ledger.overwrites import sales_note
 from etsysync_gui.sync.listings.rows import NO_INVENTORY
@@ -147,45 +147,15 @@ def finish_listing(
         listing_active=state.state == "active",
         known_pools=all_pools,
     )
-    pools = []
-    for link, pool, decision in decisions:
-        etsy_after = targets[link.pool_key] if edit.put_body is not None else pool.quantity
-        if decision.action is Action.SKIP:
-            status = "conflict"
-        elif decision.clamped:
-            status = "clamped"
-        elif edit.left_to_sell_out:
-            status = "sold_out_left"
-        else:
-            status = "ok"
-        pools.append(
-            PoolPlan(
-                pool_key=link.pool_key,
-                label=pool.label,
-                sku=pool.sku,
-                local_variant_id=link.local_variant_id,
-                first_truth=link.first_truth,
-                base_local=link.base_local,
-                base_etsy=link.base_etsy,
-                local_before=link.local_quantity,
-                etsy_before=pool.quantity,
-                action=decision.action,
-                new_local=decision.new_local,
-                new_etsy=decision.new_etsy,
-                etsy_after=etsy_after,
-                reason=decision.reason,
-                conflict=decision.conflict,
-                clamped=decision.clamped,
-                status_before=link.status,
-                status=status,
-                sales=tuple(s.transaction_id for s in link.sales),
-            )
-        )
+    pools = tuple(
+        _pool_plan(link, pool, decision, edit, targets[link.pool_key])
+        for link, pool, decision in decisions
+    )
     return ListingPlan(
         state.listing_id,
         state.title,
         state.state,
-        tuple(pools),
+        pools,
         edit.put_body,
         edit.deactivate,
         edit.reactivate,
@@ -220,6 +190,43 @@ def _unlinked_corrections(
         ids.extend(sale.transaction_id for sale in sales)
         notes.append(f"{pool.label} (not linked): {sales_note(sales)}")
     return targets, tuple(ids), tuple(notes)
+
+
+def _pool_plan(
+    link: PoolLink, pool: StockPool, decision: PoolDecision, edit: ListingEdit, target: int
+) -> PoolPlan:
+    """One pool's line of the plan; Etsy keeps its number when nothing is written."""
+    return PoolPlan(
+        pool_key=link.pool_key,
+        label=pool.label,
+        sku=pool.sku,
+        local_variant_id=link.local_variant_id,
+        first_truth=link.first_truth,
+        base_local=link.base_local,
+        base_etsy=link.base_etsy,
+        local_before=link.local_quantity,
+        etsy_before=pool.quantity,
+        action=decision.action,
+        new_local=decision.new_local,
+        new_etsy=decision.new_etsy,
+        etsy_after=target if edit.put_body is not None else pool.quantity,
+        reason=decision.reason,
+        conflict=decision.conflict,
+        clamped=decision.clamped,
+        status_before=link.status,
+        status=_pool_status(decision, edit),
+        sales=tuple(s.transaction_id for s in link.sales),
+    )
+
+
+def _pool_status(decision: PoolDecision, edit: ListingEdit) -> str:
+    if decision.action is Action.SKIP:
+        return "conflict"
+    if decision.clamped:
+        return "clamped"
+    if edit.left_to_sell_out:
+        return "sold_out_left"
+    return "ok"
 
 
 def _target(decision: PoolDecision) -> int:

@@ -3,7 +3,8 @@
 Why pools and not products: on Etsy several products (variation combinations)
 can share ONE quantity.  ``quantity_on_property`` says which properties the
 quantity varies by; products that agree on those properties draw from the same
-stock (FACTS §6 pitfall 6).  So:
+stock (Etsy's "Updating inventory" tutorial,
+https://developers.etsy.com/documentation/tutorials/listings).  So:
 
 * ``quantity_on_property`` empty: one pool holding every live product (a simple
   listing, or variations sharing one stock);
@@ -14,17 +15,18 @@ A sale of "Blue / M" in a pool keyed on Color lowers Blue for every size, so the
 sync must compare and write quantities per pool, never per product.
 
 Why the keys look the way they do: Etsy regenerates ``product_id``,
-``offering_id`` and ``value_ids`` on every inventory write (PAINS §3), so none
+``offering_id`` and ``value_ids`` on every inventory write (reported in
+https://github.com/etsy/open-api/issues/523 and /432), so none
 of them can identify a pool from one sync to the next.  A pool key is built
 only from what survives a PUT: the SKU, or the property NAMES and values.
 
-FACTS-style notes (assumptions, chosen to be safe):
+Assumptions (each the safe choice):
 
 * SKUs and property values are compared case-insensitively when deciding
   whether two things collide.  Etsy refuses two products whose values differ
   only in case (the fake does too), so a key that differs from another only in
-  case would be fragile; such a listing is reported as ambiguous.  **UNCONFIRMED**
-  for SKUs; the strict reading cannot merge two pools by mistake.
+  case would be fragile; such a listing is reported as ambiguous.  Etsy documents
+  nothing about SKU case; the strict reading cannot merge two pools by mistake.
 * A property without a ``property_name`` is named ``#<property_id>`` in keys
   (written ``\\#513``: ``#`` is escaped, so a property really named "#513" differs).
   The spec's GET shape carries ``property_name``; if Etsy ever left it out, the
@@ -38,7 +40,7 @@ FACTS-style notes (assumptions, chosen to be safe):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from etsysync_gui.errors import EXIT_PARTIAL, EtsySyncError
@@ -104,22 +106,9 @@ def pools_of(inventory: Inventory) -> tuple[StockPool, ...]:
     """
     live = _live_indexes(inventory)
     variant_keys_of(inventory)  # validates that every product can be told apart
-    groups: dict[tuple[tuple[int, tuple[str, ...]], ...], list[int]] = {}
-    for index in live:
-        product = inventory.products[index]
-        by_id = _values_by_id(product, index)
-        signature = tuple(
-            (pid, by_id[pid].values)
-            for pid in _quantity_properties(inventory, product, by_id, index)
-        )
-        groups.setdefault(signature, []).append(index)
-
+    groups = _group_by_quantity_values(inventory, live)
     skus = [_shared_sku(inventory, members) for members in groups.values()]
-    sku_users: dict[str, int] = {}
-    for members in groups.values():
-        for folded in {inventory.products[i].sku.casefold() for i in members} - {""}:
-            sku_users[folded] = sku_users.get(folded, 0) + 1
-
+    sku_users = _sku_users(inventory, groups.values())
     whole_listing = not inventory.quantity_on_property
     pools: list[StockPool] = []
     for (signature, members), sku in zip(groups.items(), skus, strict=True):
@@ -150,6 +139,34 @@ def pools_of(inventory: Inventory) -> tuple[StockPool, ...]:
             + "); give each variation its own SKU or distinct values on Etsy"
         )
     return result
+
+
+_Signature = tuple[tuple[int, tuple[str, ...]], ...]
+
+
+def _group_by_quantity_values(
+    inventory: Inventory, live: Sequence[int]
+) -> dict[_Signature, list[int]]:
+    """Live product indexes grouped by their values of the quantity properties."""
+    groups: dict[_Signature, list[int]] = {}
+    for index in live:
+        product = inventory.products[index]
+        by_id = _values_by_id(product, index)
+        signature = tuple(
+            (pid, by_id[pid].values)
+            for pid in _quantity_properties(inventory, product, by_id, index)
+        )
+        groups.setdefault(signature, []).append(index)
+    return groups
+
+
+def _sku_users(inventory: Inventory, groups: Iterable[Sequence[int]]) -> dict[str, int]:
+    """How many groups use each SKU (casefolded): a SKU names a pool only if used once."""
+    users: dict[str, int] = {}
+    for members in groups:
+        for folded in {inventory.products[i].sku.casefold() for i in members} - {""}:
+            users[folded] = users.get(folded, 0) + 1
+    return users
 
 
 def pool_keys_are_unique(pools: Sequence[StockPool]) -> bool:

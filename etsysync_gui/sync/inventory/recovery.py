@@ -24,7 +24,8 @@ A completed write's log rows say what landed on Etsy (``etsy_note``), but it
 is not counted in this run's ``etsy_writes``: this run did not send it (the
 interrupted run did, and was killed before it could count it).
 
-Known limit (FACTS-style, UNCONFIRMED behaviour of Etsy): if the seller saves
+Known limit (Etsy's behaviour here is not documented; assumption, the safe
+choice, and the one the fake makes): if the seller saves
 the listing's inventory in Etsy's web editor between the crash and the next run
 and that regenerates offering ids (the fake assumes it does), a write that did
 not land is read as landed.  The consequence is bounded: bases say Etsy holds
@@ -43,7 +44,7 @@ from etsysync_gui.db.models import EtsyProduct
 from etsysync_gui.sync.inventory.commit import apply_write, discard_record
 from etsysync_gui.sync.inventory.decide import Action
 from etsysync_gui.sync.inventory.writeahead import ListingWrite, live_offering_ids
-from etsysync_gui.sync.runs.context import ApplyContext
+from etsysync_gui.sync.runs.context import RunContext
 from etsysync_gui.sync.runs.progress import PHASE_RECOVERY, report
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ GONE_NOTE = "The listing is no longer on Etsy; its interrupted write was dropped
 BAD_RECORD = "An interrupted write could not be read and was dropped"
 
 
-def recover_pending(ctx: ApplyContext) -> int:
+def recover_pending(ctx: RunContext) -> int:
     """Complete or discard every write-ahead record of the shop; returns how many completed."""
     with ctx.database.session() as session:
         rows = session.execute(
@@ -111,16 +112,15 @@ def recover_pending(ctx: ApplyContext) -> int:
             completed += 1
             _count(ctx, write)
         report(ctx.progress, PHASE_RECOVERY, done, len(ids))
-    ctx.counts.recovered += completed
+    ctx.tally.recovered += completed
     return completed
 
 
-def _count(ctx: ApplyContext, write: ListingWrite) -> None:
-    counts = ctx.counts
+def _count(ctx: RunContext, write: ListingWrite) -> None:
     for pool in write.pools:
         if pool.action == Action.PUSH.value:
-            counts.pushes += 1
+            ctx.tally.add(pushes=1)
         elif pool.action == Action.PULL.value:
-            counts.pulls += 1
+            ctx.tally.add(pulls=1)
         elif pool.action == Action.MERGE.value:
-            counts.merges += 1
+            ctx.tally.add(merges=1)

@@ -10,9 +10,10 @@ specific listings) builds it, so no per-listing round trips happen.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, ProductVariant
@@ -57,7 +58,49 @@ def load_states(
     session: Session, shop_id: int, listing_ids: Sequence[int] | None = None
 ) -> dict[int, ListingState]:
     """Linked listings of the shop that are not missing (all, or those in ``listing_ids``)."""
-    query = (
+    query = _linked_pools_query(shop_id)
+    rows = []
+    if listing_ids is None:
+        rows = list(session.execute(query))
+    else:
+        for chunk in chunks(list(listing_ids), IN_CHUNK):
+            rows.extend(session.execute(query.where(EtsyProduct.etsy_listing_id.in_(chunk))))
+    states: dict[int, ListingState] = {}
+    links: dict[int, list[PoolLink]] = {}
+    erased = pending_sales(session, shop_id)
+    for row in rows:
+        lid = row.etsy_listing_id
+        if lid not in states:
+            states[lid] = _listing_state(row)
+        sales = erased.get((lid, row.pool_key), ())
+        links.setdefault(lid, []).append(replace(_pool_link(row), sales=sales))
+    return {
+        lid: replace(
+            state, links=tuple(links[lid]), other_sales=_other_sales(lid, links[lid], erased)
+        )
+        for lid, state in states.items()
+    }
+
+
+def _other_sales(
+    listing_id: int,
+    links: Sequence[PoolLink],
+    erased: dict[tuple[int, str], tuple[Sale, ...]],
+) -> tuple[tuple[str, tuple[Sale, ...]], ...]:
+    """The erased sales of the listing's pools that are not linked (usually none)."""
+    if not erased:
+        return ()
+    linked = {link.pool_key for link in links}
+    return tuple(
+        (key, sales)
+        for (lid, key), sales in sorted(erased.items())
+        if lid == listing_id and key not in linked
+    )
+
+
+def _linked_pools_query(shop_id: int) -> Select[Any]:
+    """One row per linked pool: the listing's columns, the pool's, the variant's quantity."""
+    return (
         select(
             EtsyProduct.etsy_listing_id,
             EtsyProduct.title,
@@ -80,61 +123,30 @@ def load_states(
         .where(EtsyProduct.shop_id == shop_id, EtsyProduct.missing_since.is_(None))
         .order_by(EtsyProduct.etsy_listing_id, EtsyStockPool.id)
     )
-    rows = []
-    if listing_ids is None:
-        rows = list(session.execute(query))
-    else:
-        for chunk in chunks(list(listing_ids), IN_CHUNK):
-            rows.extend(session.execute(query.where(EtsyProduct.etsy_listing_id.in_(chunk))))
-    links: dict[int, list[PoolLink]] = {}
-    erased = pending_sales(session, shop_id)
-    others: dict[int, list[tuple[str, tuple[Sale, ...]]]] = {}
-    for (lid, key), sales in sorted(erased.items()):
-        others.setdefault(lid, []).append((key, sales))
-    heads: dict[int, ListingState] = {}
-    for row in rows:
-        lid = row.etsy_listing_id
-        if lid not in heads:
-            heads[lid] = ListingState(
-                lid,
-                row.title or "",
-                row.state,
-                frozenset(row.disabled_by_us or ()),
-                bool(row.deactivated_by_etsysync),
-                row.pending_write is not None,
-                (),
-            )
-        links.setdefault(lid, []).append(
-            PoolLink(
-                row.pool_key,
-                row.label,
-                row.sku,
-                row.local_variant_id,
-                FirstTruth(row.first_truth),
-                row.base_local,
-                row.base_etsy,
-                row.quantity,
-                row.status,
-                erased.get((lid, row.pool_key), ()),
-            )
-        )
-    return {
-        lid: ListingState(
-            head.listing_id,
-            head.title,
-            head.state,
-            head.disabled_by_us,
-            head.deactivated_by_etsysync,
-            head.pending,
-            tuple(links[lid]),
-            _other_sales(links[lid], others.get(lid, ())),
-        )
-        for lid, head in heads.items()
-    }
 
 
-def _other_sales(
-    links: Sequence[PoolLink], erased: Sequence[tuple[str, tuple[Sale, ...]]]
-) -> tuple[tuple[str, tuple[Sale, ...]], ...]:
-    linked = {link.pool_key for link in links}
-    return tuple((key, sales) for key, sales in erased if key not in linked)
+def _listing_state(row: Any) -> ListingState:
+    """The listing's part of a row (its links are added once all rows are read)."""
+    return ListingState(
+        row.etsy_listing_id,
+        row.title or "",
+        row.state,
+        frozenset(row.disabled_by_us or ()),
+        bool(row.deactivated_by_etsysync),
+        row.pending_write is not None,
+        (),
+    )
+
+
+def _pool_link(row: Any) -> PoolLink:
+    return PoolLink(
+        row.pool_key,
+        row.label,
+        row.sku,
+        row.local_variant_id,
+        FirstTruth(row.first_truth),
+        row.base_local,
+        row.base_etsy,
+        row.quantity,
+        row.status,
+    )

@@ -13,7 +13,8 @@ at the start of the next run and decides whether the write landed.
 The record holds:
 
 * ``offering_ids``: the listing's live offering ids right before the write.
-  Etsy regenerates product and offering ids on every inventory PUT (PAINS §3),
+  Etsy regenerates product and offering ids on every inventory PUT
+  (https://github.com/etsy/open-api/issues/523),
   so different ids on a fresh read mean a write has landed since.
 * per pool: ``local_before``, ``etsy_before``, ``new_local``, ``new_etsy`` (what
   Etsy holds after the write, stored as ``base_etsy``), the action and reason.

@@ -30,7 +30,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import case, delete, false, select, update
 from sqlalchemy.orm import Session
@@ -42,11 +42,12 @@ from etsysync_gui.etsy.errors import OperationCancelled
 from etsysync_gui.etsy.models import Inventory, Listing
 from etsysync_gui.sync.inventory.pools import StockPool
 from etsysync_gui.sync.listings import autolink
-from etsysync_gui.sync.listings.autolink import LinkProblem, PoolId
+from etsysync_gui.sync.listings.autolink import ExistingPool, LinkOutcome, LinkProblem, PoolId
 from etsysync_gui.sync.listings.import_unlinked import ImportCounts, import_unlinked
 from etsysync_gui.sync.listings.rows import (
     LISTING_UPDATE_COLUMNS,
     POOL_UPDATE_COLUMNS,
+    ReadListing,
     listing_row,
     pool_row,
     read_listing,
@@ -159,8 +160,44 @@ def store_listings(
     """Write ``shop`` in the caller's transaction (see the module notes)."""
     reads = [read_listing(x) for x in sorted(shop.listings, key=lambda x: x.listing_id)]
     report(progress, PHASE_SAVING, 0, len(reads))
-    old_listings = {
-        row.etsy_listing_id: row
+    old_listings = _old_listings(session, shop_id)
+    existing = existing_pools(session, shop_id)
+    vanished, vanished_pools = _vanished_pools(reads, existing)
+    links = _auto_link(session, reads, existing, vanished_pools)
+    imported = ImportCounts()
+    if import_unlinked_pools:
+        products = {lid: row.local_product_id for lid, row in old_listings.items()}
+        imported = import_unlinked(session, links, listing_products=products)
+    _upsert_listings(session, shop_id, reads, links.listing_problems_by_id(), now)
+    report(progress, PHASE_SAVING, len(reads) // 2, len(reads))
+    pool_count = _upsert_pools(session, reads, vanished, now)
+    write_links(session, links, now)
+    missing = sorted(shop.gone)
+    _mark_missing(session, missing, now)
+    set_local_products(session, shop_id)
+    report(progress, PHASE_SAVING, len(reads), len(reads))
+    return _result(
+        reads,
+        old_listings,
+        missing=missing,
+        pools=pool_count,
+        pools_removed=len(vanished),
+        links=links,
+        imported=imported,
+    )
+
+
+class _OldListing(NamedTuple):
+    """A listing as stored before this sync."""
+
+    local_product_id: int | None
+    missing_since: datetime | None
+
+
+def _old_listings(session: Session, shop_id: int) -> dict[int, _OldListing]:
+    """The shop's stored listings by id."""
+    return {
+        row.etsy_listing_id: _OldListing(row.local_product_id, row.missing_since)
         for row in session.execute(
             select(
                 EtsyProduct.etsy_listing_id,
@@ -169,7 +206,15 @@ def store_listings(
             ).where(EtsyProduct.shop_id == shop_id)
         )
     }
-    existing = existing_pools(session, shop_id)
+
+
+def _vanished_pools(
+    reads: Sequence[ReadListing], existing: Mapping[int, Mapping[PoolId, ExistingPool]]
+) -> tuple[list[int], set[PoolId]]:
+    """Stored pools a listing read no longer has: ``(row ids, pool ids)``.
+
+    A listing whose inventory could not be read (``pools is None``) keeps its pools.
+    """
     vanished: list[int] = []
     vanished_pools: set[PoolId] = set()
     for read in reads:
@@ -180,6 +225,16 @@ def store_listings(
             if key not in keys:
                 vanished.append(pool.id)
                 vanished_pools.add((lid, key))
+    return vanished, vanished_pools
+
+
+def _auto_link(
+    session: Session,
+    reads: Sequence[ReadListing],
+    existing: Mapping[int, Mapping[PoolId, ExistingPool]],
+    vanished_pools: set[PoolId],
+) -> LinkOutcome:
+    """Link pools by SKU; a variant held by a vanishing pool is free to link again."""
     flat = {pid: pool for pools in existing.values() for pid, pool in pools.items()}
     claimed = {
         variant_id: pid
@@ -187,15 +242,19 @@ def store_listings(
         if pid not in vanished_pools
     }
     skus = sorted({p.sku for r in reads for p in r.pools or () if p.sku})
-    links = autolink.auto_link(
+    return autolink.auto_link(
         reads, existing=flat, variants=variants_by_sku(session, skus), claimed=claimed
     )
-    imported = ImportCounts()
-    if import_unlinked_pools:
-        products = {lid: row.local_product_id for lid, row in old_listings.items()}
-        imported = import_unlinked(session, links, listing_products=products)
 
-    problems = links.listing_problems_by_id()
+
+def _upsert_listings(
+    session: Session,
+    shop_id: int,
+    reads: Sequence[ReadListing],
+    problems: Mapping[int, str],
+    now: datetime,
+) -> None:
+    """One bulk upsert; a listing Etsy reports active loses ``deactivated_by_etsysync``."""
     upsert(
         session,
         LISTINGS,
@@ -212,7 +271,12 @@ def store_listings(
             )
         },
     )
-    report(progress, PHASE_SAVING, len(reads) // 2, len(reads))
+
+
+def _upsert_pools(
+    session: Session, reads: Sequence[ReadListing], vanished: Sequence[int], now: datetime
+) -> int:
+    """Upsert every pool read and delete the vanished ones; returns the pools read."""
     pool_rows = [pool_row(r.listing_id, p, now=now) for r in reads for p in r.pools or ()]
     upsert(
         session,
@@ -223,16 +287,29 @@ def store_listings(
     )
     for chunk in chunks(vanished, IN_CHUNK):
         session.execute(delete(POOLS).where(POOLS.c.id.in_(chunk)))
-    write_links(session, links, now)
-    missing = sorted(shop.gone)
+    return len(pool_rows)
+
+
+def _mark_missing(session: Session, missing: Sequence[int], now: datetime) -> None:
+    """Stamp ``missing_since`` on listings confirmed gone (the first time only)."""
     for chunk in chunks(missing, IN_CHUNK):
         session.execute(
             update(LISTINGS)
             .where(LISTINGS.c.etsy_listing_id.in_(chunk), LISTINGS.c.missing_since.is_(None))
             .values(missing_since=now, updated_at=now)
         )
-    set_local_products(session, shop_id)
-    report(progress, PHASE_SAVING, len(reads), len(reads))
+
+
+def _result(
+    reads: Sequence[ReadListing],
+    old_listings: Mapping[int, _OldListing],
+    *,
+    missing: Sequence[int],
+    pools: int,
+    pools_removed: int,
+    links: LinkOutcome,
+    imported: ImportCounts,
+) -> ListingSyncResult:
     return ListingSyncResult(
         listings_read=len(reads),
         new=sum(1 for r in reads if r.listing_id not in old_listings),
@@ -243,8 +320,8 @@ def store_listings(
             for r in reads
             if r.listing_id in old_listings and old_listings[r.listing_id].missing_since is not None
         ),
-        pools=len(pool_rows),
-        pools_removed=len(vanished),
+        pools=pools,
+        pools_removed=pools_removed,
         linked=links.linked,
         links_dropped=links.dropped,
         imported_products=imported.products,

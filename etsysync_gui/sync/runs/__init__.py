@@ -2,6 +2,6 @@
 
 ``frame`` (lease, run row, outcome, cleanup), ``context`` (the services a run hands its
 steps), ``lease`` (single flight across processes), ``budget`` (Etsy's request budget
-saved for the dashboard), ``audit`` (the decision journal), ``records`` (``sync_runs`` and
-``RunResult``), ``progress`` (progress and cancellation).
+saved for the dashboard), ``audit`` (the decision journal), ``records`` (``sync_runs``,
+``RunKind``, ``RunCounts``, ``RunResult``), ``progress`` (progress and cancellation).
 """

@@ -10,7 +10,8 @@ the lease already makes to the same row, its renewals (at most every quarter
 TTL while a run lasts) and its release (the end of every run, however it
 ended).  No extra API call, no extra statement.
 
-``rate_limit_reset_at``: Etsy's daily window slides (FACTS §4), so there is no
+``rate_limit_reset_at``: Etsy's daily window slides ("Rate limits",
+https://developers.etsy.com/documentation/essentials/rate-limits), so there is no
 reset moment; stored is the time Etsy reported the figure plus 24 hours, the
 latest moment by which every request counted in it has left the window (the
 full budget is back by then at the latest).  Nothing is written until Etsy has

@@ -1,9 +1,10 @@
-"""Everything one inventory run's apply and recovery share, in one object.
+"""Everything the steps of one sync run share, in one object.
 
-Why: the per-listing steps need the database, the client, the options, the
-run id, the clock, the hooks, progress, cancellation, the lease and the
-running counts.  Passing ten arguments through every helper would hide what
-each step really does; this context keeps the helpers' signatures short.
+Why: the listing sync, and the inventory run's apply and recovery, need the
+database, the client, the options, the run id, the clock, the hooks,
+progress, cancellation, the lease and the running tally.  Passing ten
+arguments through every helper would hide what each step really does; this
+context keeps the helpers' signatures short.
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ from etsysync_gui.sync.inventory.writeahead import ListingWrite
 from etsysync_gui.sync.options import SyncOptions
 from etsysync_gui.sync.runs.lease import Lease
 from etsysync_gui.sync.runs.progress import Progress
-from etsysync_gui.sync.runs.records import RunCounts
+from etsysync_gui.sync.runs.records import RunTally
 
 
 @dataclass
-class ApplyContext:
+class RunContext:
+    """One run's shared state; ``RunFrame`` builds it, tests may build one directly."""
+
     database: Database
     client: EtsyClient
     options: SyncOptions
@@ -37,24 +40,23 @@ class ApplyContext:
     progress: Progress | None = None
     cancel: threading.Event | None = None
     lease: Lease | None = None
-    counts: RunCounts = field(default_factory=RunCounts)
+    tally: RunTally = field(default_factory=RunTally)
 
-    def renew(self) -> None:
-        """Keep the lease alive between listings (throttled by the lease)."""
+    def confirm_lease(self) -> None:
+        """Right before a write: make sure the lease is still ours (``LeaseLost`` if not)."""
         if self.lease is not None:
-            self.lease.renew()
+            self.lease.confirm()
 
     def save_write_ahead(self, write: ListingWrite) -> None:
         save_write_ahead(self.database, write, now=self.clock())
 
     def count_applied(self, plan: ListingPlan) -> None:
-        counts = self.counts
         for pool in plan.pools:
             if pool.action is Action.PUSH:
-                counts.pushes += 1
+                self.tally.add(pushes=1)
             elif pool.action is Action.PULL:
-                counts.pulls += 1
+                self.tally.add(pulls=1)
             elif pool.action is Action.MERGE:
-                counts.merges += 1
+                self.tally.add(merges=1)
             if pool.conflict:
-                counts.conflicts += 1
+                self.tally.add(conflicts=1)

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from etsysync_gui.db.engine import Database
 from etsysync_gui.errors import EtsySyncError
@@ -35,7 +36,7 @@ from etsysync_gui.sync.inventory.plan_types import SyncPlan
 from etsysync_gui.sync.listings.run import ListingSyncResult
 from etsysync_gui.sync.options import SyncOptions
 from etsysync_gui.sync.runs.budget import budget_reader
-from etsysync_gui.sync.runs.context import ApplyContext
+from etsysync_gui.sync.runs.context import RunContext
 from etsysync_gui.sync.runs.lease import Clock, Lease, LeaseLost
 from etsysync_gui.sync.runs.progress import Progress
 from etsysync_gui.sync.runs.records import (
@@ -43,6 +44,7 @@ from etsysync_gui.sync.runs.records import (
     RunKind,
     RunResult,
     RunStatus,
+    RunTally,
     Trigger,
     finish_run,
     start_run,
@@ -61,14 +63,19 @@ class RunOutcome:
 
     @classmethod
     def planned(
-        cls, ctx: ApplyContext, plan: SyncPlan, listing_sync: ListingSyncResult | None = None
+        cls, ctx: RunContext, plan: SyncPlan, listing_sync: ListingSyncResult | None = None
     ) -> RunOutcome:
         """A dry run: the counts say what applying ``plan`` would do."""
-        counts, totals = ctx.counts, plan.totals
-        counts.listings = totals.listings
-        counts.pushes, counts.pulls, counts.merges = totals.pushes, totals.pulls, totals.merges
-        counts.conflicts = totals.conflicts
-        counts.plan_errors(plan)
+        t = plan.totals
+        ctx.tally.counts = replace(
+            ctx.tally.counts,
+            listings=t.listings,
+            pushes=t.pushes,
+            pulls=t.pulls,
+            merges=t.merges,
+            conflicts=t.conflicts,
+        )
+        ctx.tally.plan_errors(plan)
         return cls(plan, listing_sync)
 
 
@@ -85,7 +92,8 @@ class RunFrame:
     progress: Progress | None
     cancel: threading.Event | None
 
-    def run(self, body: Callable[[ApplyContext], RunOutcome]) -> RunResult:
+    def run(self, body: Callable[[RunContext], RunOutcome]) -> RunResult:
+        """Take the lease, record the run, run ``body``, record how it ended (module notes)."""
         lease = Lease(
             self.database,
             self.options.shop_id,
@@ -97,9 +105,48 @@ class RunFrame:
         lease.acquire()
         started = self.clock()
         calls_before = self.client.calls_made
-        counts = RunCounts()
+        tally = RunTally()
+        run_id = self._start_run(lease, started)
+        ctx = RunContext(
+            self.database,
+            self.client,
+            self.options,
+            run_id,
+            self.clock,
+            self.hooks,
+            self.progress,
+            self.cancel,
+            lease,
+            tally,
+        )
+        outcome = self._run_body(body, ctx, lease, run_id, calls_before)
+        status = _status(outcome, tally)
+        summary = _summary(status, tally)
+        counts = self._finish(run_id, status, tally, calls_before, summary)
+        finished = self.clock()
+        self._release(lease, status, summary)
+        return RunResult(
+            run_id=run_id,
+            shop_id=self.options.shop_id,
+            kind=self.kind,
+            trigger=self.trigger,
+            dry_run=self.dry_run,
+            status=status,
+            started_at=started,
+            finished_at=finished,
+            counts=counts,
+            message=summary,
+            recovered=tally.recovered,
+            redecided=tuple(tally.redecided),
+            listing_errors=tuple(tally.listing_errors),
+            plan=outcome.plan,
+            listing_sync=outcome.listing_sync,
+        )
+
+    def _start_run(self, lease: Lease, started: datetime) -> int:
+        """The new run row's id; the lease is given back if the row cannot be written."""
         try:
-            run_id = start_run(
+            return start_run(
                 self.database,
                 shop_id=self.options.shop_id,
                 kind=self.kind,
@@ -110,103 +157,76 @@ class RunFrame:
         except BaseException:
             lease.release(status="error", error="the run could not be recorded")
             raise
-        ctx = ApplyContext(
-            self.database,
-            self.client,
-            self.options,
-            run_id,
-            self.clock,
-            self.hooks,
-            self.progress,
-            self.cancel,
-            lease,
-            counts,
-        )
+
+    def _run_body(
+        self,
+        body: Callable[[RunContext], RunOutcome],
+        ctx: RunContext,
+        lease: Lease,
+        run_id: int,
+        calls_before: int,
+    ) -> RunOutcome:
+        """Run ``body`` with the lease kept alive; a failure is recorded, then re-raised."""
         try:
             with lease.keep_alive():
-                outcome = body(ctx)
+                return body(ctx)
         except OperationCancelled:
-            outcome = RunOutcome(cancelled=True)
+            return RunOutcome(cancelled=True)
         except LeaseLost as exc:
-            self._finish(run_id, "failed", counts, calls_before, exc.message)
+            self._finish(run_id, "failed", ctx.tally, calls_before, exc.message)
             raise
         except BaseException as exc:
             message = exc.message if isinstance(exc, EtsySyncError) else repr(exc)
             try:
-                self._finish(run_id, "failed", counts, calls_before, message)
+                self._finish(run_id, "failed", ctx.tally, calls_before, message)
             finally:
                 lease.release(status="error", error=message)
             raise
-        status: RunStatus = (
-            "cancelled"
-            if outcome.cancelled
-            else "completed_with_errors"
-            if counts.errors
-            else "completed"
-        )
-        summary = _summary(status, counts)
-        api_calls = self._finish(run_id, status, counts, calls_before, summary)
-        finished = self.clock()
+
+    def _release(self, lease: Lease, status: RunStatus, summary: str | None) -> None:
+        """Give the lease back; only a run that was not cancelled counts as a sync done."""
         ok = status != "cancelled"
         lease.release(
             status="completed" if ok else "idle",
             error=summary if status == "completed_with_errors" else None,
-            product_sync=ok and self.kind in ("products", "all"),
-            inventory_sync=ok and self.kind in ("inventory", "all"),
-        )
-        return RunResult(
-            run_id=run_id,
-            shop_id=self.options.shop_id,
-            kind=self.kind,
-            trigger=self.trigger,
-            dry_run=self.dry_run,
-            status=status,
-            started_at=started,
-            finished_at=finished,
-            listings=counts.listings,
-            pushes=counts.pushes,
-            pulls=counts.pulls,
-            merges=counts.merges,
-            conflicts=counts.conflicts,
-            errors=counts.errors,
-            api_calls=api_calls,
-            message=summary,
-            recovered=counts.recovered,
-            etsy_writes=counts.etsy_writes,
-            redecided=tuple(counts.redecided),
-            listing_errors=tuple(counts.listing_errors),
-            plan=outcome.plan,
-            listing_sync=outcome.listing_sync,
+            listing_sync=ok and self.kind.reads_listings,
+            inventory_sync=ok and self.kind.syncs_inventory,
         )
 
     def _finish(
         self,
         run_id: int,
         status: RunStatus,
-        counts: RunCounts,
+        tally: RunTally,
         calls_before: int,
         message: str | None,
-    ) -> int:
-        api_calls = self.client.calls_made - calls_before
+    ) -> RunCounts:
+        """Store the row's outcome; the final counts, with the API calls this run spent."""
+        counts = replace(tally.counts, api_calls=self.client.calls_made - calls_before)
         finish_run(
             self.database,
             run_id,
             status=status,
             counts=counts,
-            api_calls=api_calls,
             message=message,
             now=self.clock(),
         )
-        return api_calls
+        return counts
 
 
-def _summary(status: RunStatus, counts: RunCounts) -> str | None:
+def _status(outcome: RunOutcome, tally: RunTally) -> RunStatus:
+    if outcome.cancelled:
+        return "cancelled"
+    return "completed_with_errors" if tally.counts.errors else "completed"
+
+
+def _summary(status: RunStatus, tally: RunTally) -> str | None:
     if status == "cancelled":
         return CANCELLED
-    if not counts.listing_errors:
+    if not tally.listing_errors:
         return None
-    first = counts.listing_errors[0]
+    first = tally.listing_errors[0]
     return (
-        f"{len(counts.listing_errors)} listing(s) could not be synced; "
+        f"{len(tally.listing_errors)} listing(s) could not be synced; "
         f"first: listing {first.listing_id}: {first.message}"
     )

@@ -1,4 +1,4 @@
-"""The ``sync_runs`` table: one row per run, and the ``RunResult`` callers get back.
+"""The ``sync_runs`` table: one row per run, its kind and counts, and the ``RunResult``.
 
 Why a row per run: "what did the 3 a.m. sync do, and what did it cost?" must be
 answerable afterwards, by the GUI's history view and by support.  The row is
@@ -10,8 +10,9 @@ rows ``failed`` ("interrupted").
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
+from enum import Enum
 from typing import Any, Literal
 
 from sqlalchemy import insert, update
@@ -20,10 +21,42 @@ from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import SyncRun
 from etsysync_gui.sync.inventory.plan_types import SyncPlan
 
-RunKind = Literal["products", "inventory", "all"]
 Trigger = Literal["manual", "scheduled", "cli"]
 RunStatus = Literal["running", "completed", "completed_with_errors", "failed", "cancelled"]
 INTERRUPTED = "interrupted: the process stopped before the run finished"
+
+
+class RunKind(Enum):
+    """Which sync a run did; the value is the word ``sync_runs.kind`` stores.
+
+    The listing sync stores ``'products'``: that is what existing rows (and the
+    table's check constraint) say, so the stored word stays and only the name
+    in the code is the listing sync's.
+    """
+
+    LISTINGS = "products"
+    INVENTORY = "inventory"
+    ALL = "all"
+
+    @property
+    def title(self) -> str:
+        """What the seller reads for this kind (CLI report, GUI status, tray)."""
+        return _KIND_TITLES[self]
+
+    @property
+    def reads_listings(self) -> bool:
+        return self is not RunKind.INVENTORY
+
+    @property
+    def syncs_inventory(self) -> bool:
+        return self is not RunKind.LISTINGS
+
+
+_KIND_TITLES = {
+    RunKind.LISTINGS: "Listing sync",
+    RunKind.INVENTORY: "Inventory sync",
+    RunKind.ALL: "Sync",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,14 +67,16 @@ class ListingError:
     message: str
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class RunCounts:
-    """Running totals of a run (mutable while it runs).
+    """What a run did, in numbers: the one value that travels wherever counts go.
 
-    ``etsy_writes``: write requests Etsy accepted (inventory PUTs and listing
-    state changes).  Pushes, pulls and merges count decisions, not requests: a
-    pull can still need a PUT, a deactivation is no push; this total is what
-    tells a seller whether Etsy was changed at all.
+    It is stored in the ``sync_runs`` row, returned in ``RunResult``, shown by
+    the dashboard, the sync log and the status bar, so each number is named
+    once, here.  ``etsy_writes``: write requests Etsy accepted (inventory PUTs
+    and listing state changes).  Pushes, pulls and merges count decisions, not
+    requests: a pull can still need a PUT, a deactivation is no push; this
+    total is what tells a seller whether Etsy was changed at all.
     """
 
     listings: int = 0
@@ -50,13 +85,49 @@ class RunCounts:
     merges: int = 0
     conflicts: int = 0
     errors: int = 0
-    recovered: int = 0
+    api_calls: int = 0
     etsy_writes: int = 0
+
+    def plus(self, **deltas: int) -> RunCounts:
+        """These counts with ``deltas`` added (``plus(pushes=1)``)."""
+        return replace(self, **{name: getattr(self, name) + n for name, n in deltas.items()})
+
+    def describe(self) -> str:
+        """The counts in words, as the GUI shows them (dashboard, status bar, tray)."""
+        return (
+            f"{self.listings} listings · {self.pushes} pushed · {self.pulls} pulled · "
+            f"{self.merges} merged · {self.conflicts} conflicts · {self.errors} errors · "
+            f"{self.api_calls} API calls · {self.etsy_writes} Etsy writes"
+        )
+
+    def to_json(self) -> dict[str, int]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def of_row(cls, row: SyncRun) -> RunCounts:
+        """The counts a ``sync_runs`` row holds."""
+        return cls(**{f.name: getattr(row, f.name) for f in fields(cls)})
+
+
+@dataclass(slots=True)
+class RunTally:
+    """A run's counts while it runs (the only mutable part; ``counts`` itself is frozen).
+
+    ``counts.api_calls`` stays 0 here: the frame measures the calls when the
+    run ends.  ``recovered``, ``redecided`` and ``listing_errors`` say which
+    listings, for the report; they are not stored in the row.
+    """
+
+    counts: RunCounts = field(default_factory=RunCounts)
+    recovered: int = 0
     redecided: list[int] = field(default_factory=list)
     listing_errors: list[ListingError] = field(default_factory=list)
 
+    def add(self, **deltas: int) -> None:
+        self.counts = self.counts.plus(**deltas)
+
     def error(self, listing_id: int, message: str) -> None:
-        self.errors += 1
+        self.add(errors=1)
         self.listing_errors.append(ListingError(listing_id, message))
 
     def plan_errors(self, plan: SyncPlan) -> None:
@@ -73,8 +144,8 @@ class RunResult:
     ``plan`` (a ``SyncPlan``) is set for inventory runs, ``listing_sync`` (a
     ``ListingSyncResult``) for listing syncs; ``recovered`` counts listings whose
     interrupted write was completed; ``redecided`` lists listings re-decided
-    because Etsy changed between the plan and the write; ``etsy_writes`` counts
-    the write requests Etsy accepted (see ``RunCounts``; 0 for a dry run).
+    because Etsy changed between the plan and the write; ``counts.etsy_writes``
+    counts the write requests Etsy accepted (0 for a dry run).
     """
 
     run_id: int
@@ -85,16 +156,9 @@ class RunResult:
     status: RunStatus
     started_at: datetime
     finished_at: datetime
-    listings: int
-    pushes: int
-    pulls: int
-    merges: int
-    conflicts: int
-    errors: int
-    api_calls: int
+    counts: RunCounts
     message: str | None
     recovered: int = 0
-    etsy_writes: int = 0
     redecided: tuple[int, ...] = ()
     listing_errors: tuple[ListingError, ...] = ()
     plan: Any = None
@@ -108,20 +172,13 @@ class RunResult:
         data: dict[str, Any] = {
             "run_id": self.run_id,
             "shop_id": self.shop_id,
-            "kind": self.kind,
+            "kind": self.kind.value,
             "trigger": self.trigger,
             "dry_run": self.dry_run,
             "status": self.status,
             "started_at": self.started_at.isoformat(),
             "finished_at": self.finished_at.isoformat(),
-            "listings": self.listings,
-            "pushes": self.pushes,
-            "pulls": self.pulls,
-            "merges": self.merges,
-            "conflicts": self.conflicts,
-            "errors": self.errors,
-            "api_calls": self.api_calls,
-            "etsy_writes": self.etsy_writes,
+            **self.counts.to_json(),
             "message": self.message,
             "recovered": self.recovered,
             "redecided": list(self.redecided),
@@ -160,7 +217,7 @@ def start_run(
             insert(SyncRun)
             .values(
                 shop_id=shop_id,
-                kind=kind,
+                kind=kind.value,
                 trigger=trigger,
                 dry_run=dry_run,
                 status="running",
@@ -177,7 +234,6 @@ def finish_run(
     *,
     status: RunStatus,
     counts: RunCounts,
-    api_calls: int,
     message: str | None,
     now: datetime,
 ) -> None:
@@ -185,18 +241,6 @@ def finish_run(
         session.execute(
             update(SyncRun)
             .where(SyncRun.id == run_id)
-            .values(
-                status=status,
-                finished_at=now,
-                listings=counts.listings,
-                pushes=counts.pushes,
-                pulls=counts.pulls,
-                merges=counts.merges,
-                conflicts=counts.conflicts,
-                errors=counts.errors,
-                api_calls=api_calls,
-                etsy_writes=counts.etsy_writes,
-                message=message,
-            )
+            .values(status=status, finished_at=now, message=message, **counts.to_json())
             .execution_options(synchronize_session=False)
         )

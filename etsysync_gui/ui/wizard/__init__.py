@@ -13,7 +13,8 @@ Entry points:
   (``benchmarks/screenshots.py``).
 
 One module per page (``page_*.py``); ``model`` and ``steps`` hold the data
-and the blocking work, without Qt.
+and the blocking work, without Qt.  Pages know the wizard only through
+``host.WizardHost``, so they never import ``wizard``.
 """
 
 from __future__ import annotations

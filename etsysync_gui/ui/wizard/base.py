@@ -13,15 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLayout, QProgressBar, QWizard, QWizardPage
+from PySide6.QtWidgets import QLabel, QLayout, QProgressBar, QWizardPage
 
 from etsysync_gui.scheduling.requests import describe_error
-
-if TYPE_CHECKING:
-    from etsysync_gui.ui.wizard.wizard import SetupWizard
+from etsysync_gui.ui.wizard.host import WizardHost
 
 PROBLEM_STYLE = "color: #b00020"
 WARNING_STYLE = "color: #8a5a00"
@@ -41,7 +39,7 @@ def note(text: str = "", *, style: str = "") -> QLabel:
 class Page(QWizardPage):
     """A page of the setup wizard (see the module notes)."""
 
-    def __init__(self, wizard: SetupWizard, title: str, subtitle: str = "") -> None:
+    def __init__(self, wizard: WizardHost, title: str, subtitle: str = "") -> None:
         super().__init__()
         self.setup = wizard
         self.setTitle(title)
@@ -149,7 +147,7 @@ class Page(QWizardPage):
     def passed(self, key: Hashable) -> None:
         """The check of ``key`` succeeded: go on as if Next (or Finish) was pressed again."""
         self._passed = key
-        wizard: QWizard = self.setup
+        wizard = self.setup
         if wizard.currentPage() is not self:
             return
         if self.isFinalPage() or wizard.nextId() == -1:

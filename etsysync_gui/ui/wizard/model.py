@@ -16,8 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 
-from etsysync_gui.config import ConflictPolicy, Settings, ZeroStockPolicy
+from etsysync_gui.config import Settings
 from etsysync_gui.db.urls import mask_url_text
+from etsysync_gui.policies import ConflictPolicy, ZeroStockPolicy
 
 NEW_PROFILE = ""
 """The profile choice that means "a new profile, named below"."""

@@ -1,8 +1,10 @@
 """Page 3: connect to the seller's Etsy account in the system browser (PKCE, loopback).
 
-The page shows the exact redirect URI to register with Etsy (Etsy compares
-it letter by letter, port included: PAINS §5) with a Copy button; the seller
-may change it (another port) before connecting.  Connecting runs
+The page shows the exact redirect URI to register with Etsy, with a Copy
+button: Etsy compares it letter by letter, port included ("All redirect_uri
+parameter values must match a precise callback URL string registered with
+Etsy", https://developers.etsy.com/documentation/essentials/authentication).
+The seller may change it (another port) before connecting.  Connecting runs
 ``steps.connect`` on a worker: it binds the loopback port first (a busy port
 fails at once), hands the consent URL back to the page (shown for copying,
 in case no browser opens) and asks the GUI thread to open the browser, then
@@ -13,7 +15,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import Signal
@@ -24,9 +25,7 @@ from etsysync_gui.etsy.oauth.flow import AuthorizationResult
 from etsysync_gui.etsy_account import ETSY_APPS_URL
 from etsysync_gui.ui.wizard import browser, steps
 from etsysync_gui.ui.wizard.base import WARNING_STYLE, Page, note
-
-if TYPE_CHECKING:
-    from etsysync_gui.ui.wizard.wizard import SetupWizard
+from etsysync_gui.ui.wizard.host import WizardHost
 
 
 def _copy_row(box: QLineEdit, button: QPushButton) -> QWidget:
@@ -43,7 +42,7 @@ class ConnectPage(Page):
     url_ready = Signal(str)
     """The consent URL, emitted on the worker thread, shown on the GUI thread."""
 
-    def __init__(self, wizard: SetupWizard) -> None:
+    def __init__(self, wizard: WizardHost) -> None:
         super().__init__(
             wizard,
             "Connect to your Etsy shop",
@@ -110,7 +109,12 @@ class ConnectPage(Page):
         return self.result is not None
 
     def _hint(self, text: str) -> None:
-        """Etsy's app settings are reported to refuse IP addresses (FACTS §2): say so."""
+        """Etsy's app settings are reported to refuse IP addresses: say so.
+
+        Etsy's documentation does not say so; a third-party tool quotes the app
+        settings screen ("IP addresses are not allowed").  Assumption (the safe
+        choice): warn, and suggest ``localhost``.
+        """
         host = urlsplit(text.strip()).hostname or ""
         if host in ("127.0.0.1", "::1"):
             self.redirect_hint.setText(

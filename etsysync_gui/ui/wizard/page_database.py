@@ -9,7 +9,6 @@ choice on screen unless it already passed.
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -22,13 +21,11 @@ from PySide6.QtWidgets import (
 
 from etsysync_gui.ui.wizard import steps
 from etsysync_gui.ui.wizard.base import Page, note
-
-if TYPE_CHECKING:
-    from etsysync_gui.ui.wizard.wizard import SetupWizard
+from etsysync_gui.ui.wizard.host import WizardHost
 
 
 class DatabasePage(Page):
-    def __init__(self, wizard: SetupWizard) -> None:
+    def __init__(self, wizard: WizardHost) -> None:
         super().__init__(
             wizard,
             "Where to keep your catalog",

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from html import escape
-from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QCheckBox, QVBoxLayout
 
 from etsysync_gui.config import Settings
 from etsysync_gui.ui.wizard import steps
 from etsysync_gui.ui.wizard.base import Page, note
-
-if TYPE_CHECKING:
-    from etsysync_gui.ui.wizard.wizard import SetupWizard
+from etsysync_gui.ui.wizard.host import WizardHost
 
 
 class FinishPage(Page):
-    def __init__(self, wizard: SetupWizard) -> None:
+    def __init__(self, wizard: WizardHost) -> None:
         super().__init__(wizard, "Ready", "Check your choices, then press Finish.")
         self.summary = note()
         self.first_sync = QCheckBox("Run a first listing sync now")

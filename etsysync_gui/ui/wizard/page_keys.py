@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Hashable
-from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QLineEdit
 
@@ -20,9 +19,7 @@ from etsysync_gui.credentials import KeychainError, KeychainProblem
 from etsysync_gui.etsy_account import ETSY_APPS_URL, AppKeysError
 from etsysync_gui.ui.wizard import steps
 from etsysync_gui.ui.wizard.base import WARNING_STYLE, Page, note
-
-if TYPE_CHECKING:
-    from etsysync_gui.ui.wizard.wizard import SetupWizard
+from etsysync_gui.ui.wizard.host import WizardHost
 
 WRONG_BOX = "border: 2px solid #b00020"
 FILE_WARNING = (
@@ -33,7 +30,7 @@ FILE_WARNING = (
 
 
 class KeysPage(Page):
-    def __init__(self, wizard: SetupWizard) -> None:
+    def __init__(self, wizard: WizardHost) -> None:
         super().__init__(
             wizard,
             "Your Etsy app keys",

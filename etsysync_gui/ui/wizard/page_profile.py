@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLineEdit, QPushButton
 
 from etsysync_gui.config import BUILTIN_PROFILES, PROFILE_NAME_RE, ConfigStore, Settings
 from etsysync_gui.ui.wizard import steps
 from etsysync_gui.ui.wizard.base import Page, note
+from etsysync_gui.ui.wizard.host import WizardHost
 from etsysync_gui.ui.wizard.model import NEW_PROFILE, SyncChoices
-
-if TYPE_CHECKING:
-    from etsysync_gui.ui.wizard.wizard import SetupWizard
 
 
 class ProfilePage(Page):
-    def __init__(self, wizard: SetupWizard) -> None:
+    def __init__(self, wizard: WizardHost) -> None:
         super().__init__(
             wizard,
             "Welcome to EtsySync",

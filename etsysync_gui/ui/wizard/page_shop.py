@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QPushButton
 
 from etsysync_gui.ui.wizard import steps
 from etsysync_gui.ui.wizard.base import WARNING_STYLE, Page, note
+from etsysync_gui.ui.wizard.host import WizardHost
 from etsysync_gui.ui.wizard.model import ShopSummary
-
-if TYPE_CHECKING:
-    from etsysync_gui.ui.wizard.wizard import SetupWizard
 
 
 class ShopPage(Page):
-    def __init__(self, wizard: SetupWizard) -> None:
+    def __init__(self, wizard: WizardHost) -> None:
         super().__init__(
             wizard, "Your shop", "This is the shop Etsy says you own. EtsySync will sync it."
         )

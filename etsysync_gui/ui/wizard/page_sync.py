@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QSpinBox
 
-from etsysync_gui.config import MIN_INTERVAL_SECONDS, ConflictPolicy, ZeroStockPolicy
+from etsysync_gui.config import MIN_INTERVAL_SECONDS
+from etsysync_gui.policies import ConflictPolicy, ZeroStockPolicy
 from etsysync_gui.ui.wizard.base import Page, note
+from etsysync_gui.ui.wizard.host import WizardHost
 from etsysync_gui.ui.wizard.model import CONFLICT_LABELS, ZERO_STOCK_LABELS, SyncChoices
-
-if TYPE_CHECKING:
-    from etsysync_gui.ui.wizard.wizard import SetupWizard
 
 
 def _minutes() -> QSpinBox:
@@ -23,7 +20,7 @@ def _minutes() -> QSpinBox:
 
 
 class SyncPage(Page):
-    def __init__(self, wizard: SetupWizard) -> None:
+    def __init__(self, wizard: WizardHost) -> None:
         super().__init__(
             wizard,
             "Syncing",

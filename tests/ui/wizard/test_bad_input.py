@@ -25,10 +25,10 @@ from etsysync_gui.ui.wizard.page_connect import ConnectPage
 from etsysync_gui.ui.wizard.page_database import DatabasePage
 from etsysync_gui.ui.wizard.page_keys import WRONG_BOX, KeysPage
 from fake_etsy import FakeEtsyServer
+from tests.clock import FakeClock
 from tests.credentials.fakes import MemoryKeyring, RaisingKeyring, installed_keyring
 from tests.oauth.helpers import ScriptedBrowser, free_port
 
-from ..conftest import FakeClock
 from .conftest import MakeWizard
 from .drive import TIMEOUT_MS, go_next, start_at, wait_problem
 
@@ -62,9 +62,11 @@ def test_a_wrong_keystring_is_named_and_nothing_is_stored(
     submit_keys(wizard, page, "notmykeystring", etsy.shared_secret)
     problem = wait_problem(qtbot, page)
     assert "Etsy does not know this keystring" in problem
-    assert page.keystring.styleSheet() == WRONG_BOX and page.secret.styleSheet() == ""
+    assert page.keystring.styleSheet() == WRONG_BOX
+    assert page.secret.styleSheet() == ""
     assert wizard.currentId() == PageId.KEYS
-    assert keychain.items == {} and keychain.writes == 0
+    assert keychain.items == {}
+    assert keychain.writes == 0
     assert not ConfigStore().path.exists()
 
 
@@ -75,7 +77,8 @@ def test_a_wrong_shared_secret_is_named_and_nothing_is_stored(
     submit_keys(wizard, page, etsy.keystring, "notmysecret")
     problem = wait_problem(qtbot, page)
     assert "The shared secret does not match this keystring" in problem
-    assert page.secret.styleSheet() == WRONG_BOX and page.keystring.styleSheet() == ""
+    assert page.secret.styleSheet() == WRONG_BOX
+    assert page.keystring.styleSheet() == ""
     assert wizard.currentId() == PageId.KEYS
     assert keychain.items == {}
     # Fixing the secret clears the mark and goes on.
@@ -99,14 +102,16 @@ def test_no_keychain_shows_its_message_then_offers_the_file_with_a_warning(
         assert not ConfigStore().path.exists()
         assert not credentials_file_path("production").exists()
 
-        assert page.use_file.isVisibleTo(page) and not page.use_file.isChecked()
+        assert page.use_file.isVisibleTo(page)
+        assert not page.use_file.isChecked()
         page.use_file.setChecked(True)
         assert page.file_warning.isVisibleTo(page)
         assert "NOT encrypted" in page.file_warning.text()
         go_next(qtbot, wizard, PageId.CONNECT)
     assert stored_profile().credentials_file is True  # remembered, and shown in settings
     path = credentials_file_path("production")
-    assert path.exists() and etsy.shared_secret in path.read_text()
+    assert path.exists()
+    assert etsy.shared_secret in path.read_text()
     assert f"file (not encrypted): {path}" in page.status.text()
     assert "unencrypted file" in wizard.model.summary_lines()[-1]
 
@@ -119,7 +124,8 @@ def test_a_locked_keychain_shows_its_message_and_nothing_is_stored(
         wizard, page = keys_page(make_wizard)
         submit_keys(wizard, page, etsy.keystring, etsy.shared_secret)
         problem = wait_problem(qtbot, page)
-    assert problem.startswith("Keychain locked: ") and "Unlock it" in problem
+    assert problem.startswith("Keychain locked: ")
+    assert "Unlock it" in problem
     assert not page.use_file.isVisibleTo(page)  # unlock it; no file for a locked keychain
     assert backend.stored is None
     assert wizard.currentId() == PageId.KEYS
@@ -165,7 +171,8 @@ def test_a_redirect_uri_etsy_does_not_know_is_explained(
     assert "The requested redirect URL is not permitted." in problem
     assert f"Register exactly {unregistered}" in problem
     assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
-    assert page.connect_button.isEnabled() and not page.redirect.isReadOnly()
+    assert page.connect_button.isEnabled()
+    assert not page.redirect.isReadOnly()
     assert_not_connected(keychain)
 
 
@@ -184,7 +191,8 @@ def test_a_busy_port_is_reported_before_the_browser_opens(
         page.redirect.setText(redirect_uri)
         page.connect_button.click()
         problem = wait_problem(qtbot, page)
-    assert problem.startswith("Port in use: ") and f"port {port} is in use" in problem
+    assert problem.startswith("Port in use: ")
+    assert f"port {port} is in use" in problem
     assert seller.urls == []  # the browser never opened
     assert_not_connected(keychain)
 
@@ -218,7 +226,8 @@ def test_waiting_can_be_cancelled(
     page.redirect.setText(redirect_uri)
     page.connect_button.click()
     qtbot.waitUntil(lambda: page.url_row.isVisibleTo(page), timeout=TIMEOUT_MS)
-    assert page.busy and page.busy_bar.isVisibleTo(page)
+    assert page.busy
+    assert page.busy_bar.isVisibleTo(page)
     page.cancel_button.click()
     assert wait_problem(qtbot, page) == "Cancelled: Connecting to Etsy was cancelled."
     assert not page.cancel_button.isVisibleTo(page)
@@ -263,7 +272,7 @@ def database_page(make_wizard: MakeWizard) -> Iterator[tuple[SetupWizard, Databa
     wizard = make_wizard()
     page = start_at(wizard, PageId.DATABASE)
     assert isinstance(page, DatabasePage)
-    yield wizard, page
+    return wizard, page
 
 
 def test_an_unreachable_postgresql_server_is_reported_and_not_kept(
@@ -295,7 +304,8 @@ def test_a_password_in_the_database_url_is_refused_with_the_fix(
     page.test.click()
     problem = wait_problem(qtbot, page)
     assert problem.startswith("Password in the database URL: ")
-    assert "~/.pgpass" in problem and "hunter2" not in problem
+    assert "~/.pgpass" in problem
+    assert "hunter2" not in problem
 
 
 def test_the_settings_dialog_shows_the_credentials_file_choice(
@@ -303,12 +313,13 @@ def test_the_settings_dialog_shows_the_credentials_file_choice(
 ) -> None:
     ConfigStore().set_value("production", "credentials_file", "true")
     context = start(quiet=True)
-    controller = AppController(context, clock=clock, driver=ManualDriver())
+    controller = AppController(context, clock=clock.utcnow, driver=ManualDriver())
     try:
         dialog = SettingsDialog(controller)
         qtbot.addWidget(dialog)
         warning = dialog.findChild(QLabel, "credentialsFileWarning")
-        assert warning is not None and "unencrypted file" in warning.text()
+        assert warning is not None
+        assert "unencrypted file" in warning.text()
         assert str(credentials_file_path("production")) in warning.text()
     finally:
         controller.shutdown()

@@ -60,8 +60,10 @@ def test_the_demo_button_ends_the_wizard_with_demo_requested(qtbot: QtBot) -> No
 
     _when_shown(press_demo)
     outcome = run_setup_wizard(None, load_settings())
-    assert outcome.kind is OutcomeKind.DEMO and outcome.demo_requested
-    assert outcome.profile is None and emitted == [True]
+    assert outcome.kind is OutcomeKind.DEMO
+    assert outcome.demo_requested
+    assert outcome.profile is None
+    assert emitted == [True]
     assert not ConfigStore().path.exists()
 
 
@@ -75,7 +77,8 @@ def test_cancel_ends_the_wizard_with_cancelled(qtbot: QtBot) -> None:
     _when_shown(cancel)
     # The keywords the app's start-up passes (``app._setup_first``).
     outcome = run_setup_wizard(parent=None, profile="staging")
-    assert outcome.cancelled and not outcome.connected
+    assert outcome.cancelled
+    assert not outcome.connected
     assert seen == ["staging"]
 
 
@@ -151,6 +154,7 @@ def test_the_model_writes_only_what_changed_and_never_a_secret() -> None:
         "database_url": "postgresql://me@db.example/etsysync",
     }
     lines = "\n".join(model.summary_lines())
-    assert "listings every 1 h 30 min" in lines and "Skip the listing" in lines
+    assert "listings every 1 h 30 min" in lines
+    assert "Skip the listing" in lines
     assert "PostgreSQL: postgresql://me@db.example/etsysync" in lines
     assert (duration(7200), duration(600), duration(5400)) == ("2 h", "10 min", "1 h 30 min")

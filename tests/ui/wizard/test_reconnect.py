@@ -23,10 +23,10 @@ from etsysync_gui.ui.wizard.model import OutcomeKind, PageId
 from etsysync_gui.ui.wizard.page_connect import ConnectPage
 from etsysync_gui.ui.wizard.page_shop import ShopPage
 from fake_etsy import FakeEtsyServer
+from tests.clock import FakeClock
 from tests.credentials.fakes import MemoryKeyring
 from tests.oauth.helpers import ScriptedBrowser
 
-from ..conftest import FakeClock
 from .drive import TIMEOUT_MS, go_next, press
 
 ITEM = (SERVICE, "profile:production")
@@ -64,7 +64,7 @@ def app_context(revoked: Credentials) -> Iterator[AppContext]:
 def paused_controller(
     qtbot: QtBot, app_context: AppContext, clock: FakeClock
 ) -> Iterator[AppController]:
-    ctl = AppController(app_context, clock=clock, driver=ManualDriver())
+    ctl = AppController(app_context, clock=clock.utcnow, driver=ManualDriver())
     assert ctl.scheduler is not None
     ctl.scheduler.pause_for_reconnect("refresh_token is revoked")
     yield ctl
@@ -91,9 +91,11 @@ def test_reconnect_opens_at_the_connect_page_and_resumes_the_schedule(
     scheduler = paused_controller.scheduler
     assert scheduler is not None
     wizard = open_reconnect(parent, paused_controller, connect_timeout=30)
-    assert isinstance(wizard, SetupWizard) and wizard.mode is Mode.RECONNECT
+    assert isinstance(wizard, SetupWizard)
+    assert wizard.mode is Mode.RECONNECT
     try:
-        assert wizard.isVisible() and wizard.currentId() == PageId.CONNECT
+        assert wizard.isVisible()
+        assert wizard.currentId() == PageId.CONNECT
         assert wizard.pageIds() == [PageId.CONNECT, PageId.SHOP]
         page = wizard.currentPage()
         assert isinstance(page, ConnectPage)
@@ -102,7 +104,8 @@ def test_reconnect_opens_at_the_connect_page_and_resumes_the_schedule(
         qtbot.waitUntil(lambda: page.result is not None, timeout=TIMEOUT_MS)
         go_next(qtbot, wizard, PageId.SHOP)
         shop = wizard.currentPage()
-        assert isinstance(shop, ShopPage) and shop.isFinalPage()
+        assert isinstance(shop, ShopPage)
+        assert shop.isFinalPage()
         qtbot.waitUntil(lambda: shop.confirm.isEnabled(), timeout=TIMEOUT_MS)
         assert not shop.other_shop.isVisibleTo(shop)  # the same shop as before
         shop.confirm.setChecked(True)
@@ -112,10 +115,12 @@ def test_reconnect_opens_at_the_connect_page_and_resumes_the_schedule(
         if isValid(wizard):
             wizard.jobs.shutdown()
     outcome = finished.args[0]
-    assert outcome.kind is OutcomeKind.CONNECTED and outcome.profile == "production"
+    assert outcome.kind is OutcomeKind.CONNECTED
+    assert outcome.profile == "production"
     assert not outcome.run_first_sync
     fresh = Credentials.from_json(keychain.items[ITEM])
-    assert fresh.connected and fresh.access_token != revoked.access_token
+    assert fresh.connected
+    assert fresh.access_token != revoked.access_token
     qtbot.waitUntil(lambda: paused_controller.connection.state == "connected", timeout=TIMEOUT_MS)
     qtbot.waitUntil(lambda: scheduler.snapshot().paused_reason is None, timeout=TIMEOUT_MS)
     assert paused_controller.connection.shop_name == "FakeCraftShop"
@@ -149,7 +154,8 @@ def test_the_dashboards_reconnect_button_opens_the_wizard_at_the_connect_page(
     try:
         window.dashboard.reconnect_requested.emit()
         wizard = window.findChild(SetupWizard)
-        assert wizard is not None and wizard.mode is Mode.RECONNECT
+        assert wizard is not None
+        assert wizard.mode is Mode.RECONNECT
         assert wizard.currentId() == PageId.CONNECT
         wizard.reject()
     finally:

@@ -70,10 +70,12 @@ def test_the_whole_wizard_connects_a_new_profile_that_syncs(
     assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
     connect.redirect.setText(redirect_uri)  # the seller registered another port
     connect.connect_button.click()
-    assert connect.busy and connect.cancel_button.isVisibleTo(connect)
+    assert connect.busy
+    assert connect.cancel_button.isVisibleTo(connect)
     qtbot.waitUntil(lambda: connect.result is not None, timeout=TIMEOUT_MS)
     assert connect.problem_title == ""
-    assert seller.urls and connect.url.text() == seller.urls[0]  # shown for copying too
+    assert seller.urls
+    assert connect.url.text() == seller.urls[0]
     assert f"client_id={etsy.keystring}" in connect.url.text()
     assert "Connected to Etsy: FakeCraftShop" in connect.connected.text()
     go_next(qtbot, wizard, PageId.SHOP)
@@ -102,8 +104,10 @@ def test_the_whole_wizard_connects_a_new_profile_that_syncs(
     finish = wizard.currentPage()
     assert isinstance(finish, FinishPage)
     summary = finish.summary.text()
-    assert f"Profile: {PROFILE}" in summary and "FakeCraftShop" in summary
-    assert "listings every 3 h" in summary and "inventory every 1 h" in summary
+    assert f"Profile: {PROFILE}" in summary
+    assert "FakeCraftShop" in summary
+    assert "listings every 3 h" in summary
+    assert "inventory every 1 h" in summary
     assert finish.first_sync.isChecked()
     with qtbot.waitSignal(wizard.finished_with, timeout=TIMEOUT_MS) as finished:
         press(wizard, QWizard.WizardButton.FinishButton)
@@ -122,7 +126,8 @@ def test_the_whole_wizard_connects_a_new_profile_that_syncs(
     assert saved_profile.zero_stock_policy.value == "leave"
     text = stored.path.read_text()
     item = Credentials.from_json(keychain.items[(SERVICE, f"profile:{PROFILE}")])
-    assert item.connected and item.shop_id == etsy.shop_id
+    assert item.connected
+    assert item.shop_id == etsy.shop_id
     for secret in item.secret_values():
         assert secret not in text
 
@@ -134,7 +139,7 @@ def test_the_whole_wizard_connects_a_new_profile_that_syncs(
         database, lambda: client_from_settings(settings), SyncOptions.from_settings(settings)
     )
     try:
-        result = service.sync_products(import_unlinked=True)
+        result = service.sync_listings(import_unlinked=True)
         assert result.status == "completed", result
         with database.session() as session:
             count = session.scalar(select(func.count()).select_from(EtsyProduct))

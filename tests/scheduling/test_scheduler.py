@@ -26,9 +26,9 @@ from etsysync_gui.scheduling.requests import (
 )
 from etsysync_gui.scheduling.scheduler import AUTH_PAUSE, Scheduler
 from etsysync_gui.scheduling.state import JobState, save_state
-
-from .conftest import FakeClock
-from .stubs import run_result
+from etsysync_gui.sync.runs.records import RunKind
+from tests.clock import FakeClock
+from tests.ui.stubs import run_result
 
 INTERVALS = {"listings": 7200, "inventory": 3600}
 
@@ -54,7 +54,7 @@ class Runner:
         if error is not None:
             outcome = SyncOutcome(request, error=error, **kw)  # type: ignore[arg-type]
         else:
-            kind = "products" if request.kind == "listings" else "inventory"
+            kind = RunKind.LISTINGS if request.kind == "listings" else RunKind.INVENTORY
             result = run_result(kind, status, api_calls=kw.get("api_calls", 7))
             outcome = SyncOutcome(request, result=result)
         request.listener.on_run_finished(outcome)
@@ -85,7 +85,7 @@ def make(database: Database, runner: Runner, clock: FakeClock) -> Iterator[objec
     def build(**kw: object) -> Scheduler:
         kw.setdefault("intervals", INTERVALS)
         scheduler = Scheduler(
-            database, "production", runner.submit, clock=clock, driver=ManualDriver(), **kw
+            database, "production", runner.submit, clock=clock.utcnow, driver=ManualDriver(), **kw
         )  # type: ignore[arg-type]
         scheduler.start().result()
         made.append(scheduler)
@@ -112,7 +112,8 @@ def test_first_start_runs_each_job_once_then_waits_for_the_interval(
     clock.advance(hours=1)
     assert sorted(scheduler.tick()) == ["inventory", "listings"]
     view = scheduler.snapshot().job("inventory")
-    assert view.last_result == "success" and view.calls_per_run == 7
+    assert view.last_result == "success"
+    assert view.calls_per_run == 7
 
 
 def test_a_run_missed_while_closed_runs_once_at_start(
@@ -163,7 +164,8 @@ def test_repeated_failures_back_off_and_say_so(
     assert scheduler.tick() == []  # two in a row: wait twice as long
     view = scheduler.snapshot().job("inventory")
     assert view.consecutive_failures == 2
-    assert view.note is not None and "Backing off after 2 failures" in view.note
+    assert view.note is not None
+    assert "Backing off after 2 failures" in view.note
     clock.advance(hours=1)
     assert scheduler.tick() == ["inventory"]
     runner.finish()
@@ -220,7 +222,9 @@ def test_sync_turned_off_schedules_nothing(make: object, runner: Runner) -> None
     scheduler = make(enabled=False)  # type: ignore[operator]
     assert runner.kinds == []
     view = scheduler.snapshot().job("listings")
-    assert view.next_run_at is None and view.note and "turned off" in view.note
+    assert view.next_run_at is None
+    assert view.note
+    assert "turned off" in view.note
     scheduler.reconfigure(INTERVALS, True)
     assert sorted(scheduler.tick()) == ["inventory", "listings"]
 
@@ -232,17 +236,20 @@ def test_runs_too_costly_for_the_budget_stretch_the_intervals(
     runner.finish(api_calls=20)
     runner.finish(api_calls=600)  # 600 calls × 24 runs a day = 14,400 > 8,000
     snapshot = scheduler.snapshot()
-    assert snapshot.budget_note is not None and "stretched" in snapshot.budget_note
+    assert snapshot.budget_note is not None
+    assert "stretched" in snapshot.budget_note
     inventory = snapshot.job("inventory")
     assert inventory.effective_interval_s > 3600
-    assert inventory.note is not None and "daily budget" in inventory.note
+    assert inventory.note is not None
+    assert "daily budget" in inventory.note
     clock.advance(hours=1, minutes=1)
     assert scheduler.tick() == []  # not yet: the stretched interval applies
 
 
 def test_stretch_leaves_cheap_schedules_alone() -> None:
     plain = stretch_for_budget(INTERVALS, {"listings": 5, "inventory": 10}, 10_000, {})
-    assert not plain.stretched and plain.intervals == INTERVALS
+    assert not plain.stretched
+    assert plain.intervals == INTERVALS
 
 
 def test_apscheduler_jobs_have_stable_ids_and_never_pile_up() -> None:
@@ -259,7 +266,8 @@ def test_apscheduler_jobs_have_stable_ids_and_never_pile_up() -> None:
             "etsysync:production:listings",
         ]
         job = driver.job_options("inventory")
-        assert job.coalesce is True and job.max_instances == 1
+        assert job.coalesce is True
+        assert job.max_instances == 1
         assert job.trigger.interval == timedelta(seconds=1800)
         driver.disarm("listings")
         assert "etsysync:production:listings" not in driver.job_ids()

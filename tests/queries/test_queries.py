@@ -11,11 +11,11 @@ from sqlalchemy import insert, select
 from etsysync_gui.catalog import editing as edits
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, Product, ProductVariant
+from etsysync_gui.policies import ConflictPolicy
 from etsysync_gui.queries.inventory import load_pools
 from etsysync_gui.queries.link_suggestions import listing_links, suggest_variants
 from etsysync_gui.queries.listings import load_listings
 from etsysync_gui.queries.log import LogFilter, fetch_log_page
-from etsysync_gui.sync.inventory.decide import ConflictPolicy
 
 from .logdata import fill_log
 
@@ -72,7 +72,8 @@ def test_listings_with_their_links(database: Database) -> None:
     _shop(database)
     rows = {r.listing_id: r for r in load_listings(database, SHOP)}
     assert [rows[i].link for i in (101, 102, 103)] == ["linked", "partly linked", "unlinked"]
-    assert rows[101].local_product == "Blue ceramic mug" and rows[102].pools == 2
+    assert rows[101].local_product == "Blue ceramic mug"
+    assert rows[102].pools == 2
     assert load_listings(database, SHOP + 1) == []
 
 
@@ -88,10 +89,13 @@ def test_listing_prices_and_times_read_raw_come_out_exact(database: Database) ->
             if lid == 102:
                 listing.missing_since = synced
     rows = {r.listing_id: r for r in load_listings(database, SHOP)}
-    assert rows[101].price == Decimal("24.10") and str(rows[102].price) == "0.07"
+    assert rows[101].price == Decimal("24.10")
+    assert str(rows[102].price) == "0.07"
     assert rows[103].price is None
-    assert rows[101].last_synced_at == synced and rows[103].last_synced_at is None
-    assert rows[102].missing and not rows[101].missing
+    assert rows[101].last_synced_at == synced
+    assert rows[103].last_synced_at is None
+    assert rows[102].missing
+    assert not rows[101].missing
 
 
 def test_pools_say_what_the_next_sync_would_do(database: Database) -> None:
@@ -99,13 +103,18 @@ def test_pools_say_what_the_next_sync_would_do(database: Database) -> None:
     pools = {p.pool_key: p for p in load_pools(database, SHOP, ConflictPolicy.MERGE)}
     blue = pools["sku:MUG-BLUE"]  # local 5 → 7, Etsy 5 → 4: both changed
     assert (blue.local_quantity, blue.etsy_quantity, blue.base) == (7, 4, "5")
-    assert blue.next_action == "merge" and "sold 1 on Etsy" in blue.next_reason
+    assert blue.next_action == "merge"
+    assert "sold 1 on Etsy" in blue.next_reason
     red = pools["sku:MUG-RED"]
-    assert red.base == "1200 / 999" and red.next_action == "nothing" and red.status == "clamped"
+    assert red.base == "1200 / 999"
+    assert red.next_action == "nothing"
+    assert red.status == "clamped"
     assert red.needs_attention
-    assert pools["listing"].next_action == "not linked" and pools["listing"].needs_attention
+    assert pools["listing"].next_action == "not linked"
+    assert pools["listing"].needs_attention
     skip = {p.pool_key: p for p in load_pools(database, SHOP, ConflictPolicy.SKIP)}
-    assert skip["sku:MUG-BLUE"].next_action == "skip (conflict)" and skip["sku:MUG-BLUE"].conflict
+    assert skip["sku:MUG-BLUE"].next_action == "skip (conflict)"
+    assert skip["sku:MUG-BLUE"].conflict
 
 
 def test_link_suggestions_rank_sku_then_title(database: Database) -> None:
@@ -113,11 +122,14 @@ def test_link_suggestions_rank_sku_then_title(database: Database) -> None:
     links = listing_links(database, 103)
     assert [p.pool_key for p in links.pools] == ["listing"]
     found = suggest_variants(database, links.title, links.pools[0])
-    assert found[0].sku == "scarf-1" and found[0].confidence == 0.95
+    assert found[0].sku == "scarf-1"
+    assert found[0].confidence == 0.95
     assert "other letter case" in found[0].reason
     mug = suggest_variants(database, "Blue ceramic mug, handmade", None)
-    assert mug and all(s.reason.startswith("title") for s in mug)
-    assert mug[0].product_title == "Blue ceramic mug" and mug[0].linked_to is not None
+    assert mug
+    assert all(s.reason.startswith("title") for s in mug)
+    assert mug[0].product_title == "Blue ceramic mug"
+    assert mug[0].linked_to is not None
     assert [s.sku for s in suggest_variants(database, "x", None, search="scarf")] == ["scarf-1"]
 
 
@@ -131,10 +143,13 @@ def test_log_pages_cover_every_row_once_newest_first(database: Database) -> None
         if page.next_key is None:
             break
         after = page.next_key
-    assert pages == 3 and len(seen) == 260 and len({r.id for r in seen}) == 260
+    assert pages == 3
+    assert len(seen) == 260
+    assert len({r.id for r in seen}) == 260
     assert [r.synced_at for r in seen] == sorted((r.synced_at for r in seen), reverse=True)
     one = fetch_log_page(database, LogFilter(listing_id=1003, result="error"), None)
-    assert one.rows and all(r.listing_id == 1003 and r.result == "error" for r in one.rows)
+    assert one.rows
+    assert all(r.listing_id == 1003 and r.result == "error" for r in one.rows)
 
 
 def test_catalog_edits_keep_the_rules(database: Database) -> None:

@@ -1,0 +1,1 @@
+"""Tests of the GUI read models (etsysync_gui.queries), without Qt."""

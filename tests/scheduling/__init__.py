@@ -1,0 +1,1 @@
+"""Tests of the scheduler: pure policy and the APScheduler driver, without Qt."""
