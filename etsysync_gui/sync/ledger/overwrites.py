@@ -176,9 +176,13 @@ def _pool_of(line: EtsyTransaction, pools: Mapping[str, Any]) -> str | None:
     products: Mapping[str, str] = pools.get("products", {})
     if line.product_id is not None:
         return products.get(str(line.product_id))  # None: sold after the PUT
+    return _pool_by_sku(line.sku, pools)
+
+
+def _pool_by_sku(sku: str | None, pools: Mapping[str, Any]) -> str | None:
     skus: Mapping[str, str] = pools.get("skus", {})
-    if line.sku and line.sku.casefold() in skus:
-        return skus[line.sku.casefold()]
+    if sku and sku.casefold() in skus:
+        return skus[sku.casefold()]
     quantities: Mapping[str, int] = pools.get("quantities", {})
     return next(iter(quantities)) if len(quantities) == 1 else None
 
@@ -229,3 +233,27 @@ def sales_note(sales: Sequence[Sale]) -> str:
     receipts = ", ".join(str(r) for r in dict.fromkeys(s.receipt_id for s in sales))
     plural = "receipts" if len({s.receipt_id for s in sales}) > 1 else "receipt"
     return f"sold {count} on Etsy that an earlier write had erased: {plural} {receipts}"
+
+
+def sold_since(session: Session, listing_id: int, snapshot: Mapping[str, Any]) -> dict[str, int]:
+    """Units sold on Etsy per pool key since a write-ahead record's snapshot was read.
+
+    For recovery (``landed(sold_since=...)``): purchases after an interrupted
+    write can make Etsy's numbers look like the written ones; adding them back
+    tells a landed write from one that did not land.  Every line created from
+    the snapshot's read on (less ``SKEW_S``) counts, canceled ones excepted; a
+    line is placed by the snapshot's product ids, else its SKU, else the single
+    pool.  Only what the ledger has read is known: read it before recovery.
+    """
+    query = select(EtsyTransaction).where(
+        EtsyTransaction.etsy_listing_id == listing_id,
+        EtsyTransaction.created_ts >= int(snapshot["read_ts"]) - SKEW_S,
+        EtsyTransaction.canceled.is_(False),
+    )
+    sold: dict[str, int] = {}
+    for line in session.scalars(query):
+        # A product id the snapshot does not know is one the write itself made.
+        key = _pool_of(line, snapshot) or _pool_by_sku(line.sku, snapshot)
+        if key is not None:
+            sold[key] = sold.get(key, 0) + line.quantity
+    return sold
