@@ -40,6 +40,7 @@ from fake_etsy.routing import (
 from fake_etsy.shop import ShopState
 from fake_etsy.stats import RequestStats
 from fake_etsy.tokens import Principal, TokenStore
+from fake_etsy.triggers import Triggers
 from fake_etsy.wire import FakeRequest, FakeResponse, error_response, json_response
 
 RequestObserver = Callable[[str, str, str, Mapping[str, str], bytes], None]
@@ -81,6 +82,7 @@ class FakeEtsyApp:
         self.request_observer = request_observer
         self.response_observer = response_observer
         self.internal_errors: list[str] = []
+        self.triggers = Triggers()
         self._wait = wait
 
     def handle(self, request: FakeRequest) -> FakeResponse:
@@ -176,7 +178,11 @@ class FakeEtsyApp:
                 )
             principal = self._authorize(request, operation.scopes)
             context = Context(request, params, principal, self.shop, self.application_id)
-            response = HANDLERS[operation.operation_id](context)
+            name, query = operation.operation_id, request.query_params()
+            self.triggers.fire("before", name, params, query)
+            response = HANDLERS[name](context)
+            if response.status < 400:
+                self.triggers.fire("after", name, params, query)
             response.headers.update(headers)
             return response
         except ApiError as error:

@@ -8,6 +8,9 @@ quantity or price in Etsy's web editor, or to add, delete and re-state listings.
 Products are chosen by SKU and/or by property values (``{"Primary color": "Red"}``,
 keys are property names or property ids as strings); a simple listing needs neither.
 
+Every purchase also records an order (a ``Receipt`` with one ``Transaction``, see
+``receipts``), and ``cancel_order`` cancels one, with or without putting the stock back.
+
 Assumptions: a purchase only changes stock (ids stay); a seller edit in Etsy's web
 editor re-saves the whole inventory, so it REGENERATES product and offering ids like
 an API PUT (not documented by Etsy; pass ``regenerate_ids=False`` to keep them). Both keep stock
@@ -24,6 +27,7 @@ from decimal import Decimal
 from fake_etsy.generator import make_listing
 from fake_etsy.inventory import MAX_QUANTITY, validate_inventory
 from fake_etsy.model import JsonDict, Listing, Product
+from fake_etsy.receipts import Receipt, Transaction, Variation
 from fake_etsy.shop import ShopState
 
 
@@ -94,7 +98,75 @@ def simulate_purchase(
         listing.touch(now)
         if listing.quantity == 0:
             listing.set_state("sold_out", now)
+        _record_order(shop, listing, product, quantity, now)
         return listing.inventory.to_json(shop.currency_code)
+
+
+def _record_order(
+    shop: ShopState, listing: Listing, product: Product, quantity: int, now: int
+) -> Receipt:
+    """The order a purchase leaves behind: one receipt, one transaction."""
+    receipt_id = shop.new_order_id()
+    transaction = Transaction(
+        transaction_id=shop.new_order_id(),
+        receipt_id=receipt_id,
+        listing_id=listing.listing_id,
+        product_id=product.product_id,
+        sku=product.sku,
+        title=listing.title,
+        quantity=quantity,
+        price=product.offering.price,
+        created=now,
+        variations=[
+            Variation(pv.property_id, pv.value_ids[0] if pv.value_ids else None, name, value)
+            for pv in product.property_values
+            for name, value in [(pv.property_name or str(pv.property_id), "/".join(pv.values))]
+        ],
+        product_data=[pv.to_json() for pv in product.property_values],
+    )
+    receipt = Receipt(receipt_id, created=now, updated=now, transactions=[transaction])
+    shop.receipts.append(receipt)
+    return receipt
+
+
+def last_receipt_id(shop: ShopState) -> int:
+    """The id of the newest order (``LookupError`` when there is none)."""
+    with shop.lock:
+        if not shop.receipts:
+            raise LookupError("the shop has no orders")
+        return shop.receipts[-1].receipt_id
+
+
+def cancel_order(shop: ShopState, receipt_id: int, *, restock: bool) -> None:
+    """The order is canceled; ``restock`` puts its quantities back on the listings.
+
+    Etsy does not document whether a cancellation restocks (both happen, by the
+    seller's choice in the cancel dialog), so tests can play either.  A listing
+    or product that no longer exists is simply not restocked.
+    """
+    with shop.lock:
+        receipt = next((r for r in shop.receipts if r.receipt_id == receipt_id), None)
+        if receipt is None:
+            raise KeyError(f"no receipt {receipt_id}")
+        if receipt.canceled:
+            raise ValueError(f"receipt {receipt_id} is already canceled")
+        now = shop.now()
+        receipt.status = "canceled"
+        receipt.updated = max(now, receipt.updated)
+        if not restock:
+            return
+        for line in receipt.transactions:
+            listing = shop.listings.get(line.listing_id)
+            if listing is None:
+                continue
+            values = {v.name: v.value for v in line.variations}
+            matches = find_products(listing, property_values=values or None)
+            if len(matches) == 1:
+                product = matches[0]
+                listing.inventory.set_pool_quantity(
+                    product, min(MAX_QUANTITY, product.offering.quantity + line.quantity)
+                )
+                listing.touch(now)
 
 
 def seller_edit(

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from fake_etsy.errors import bad_request, not_found
 from fake_etsy.inventory import parse_inventory_request
 from fake_etsy.model import LISTING_STATES
+from fake_etsy.receipts import RECEIPT_SORTS, ReceiptQuery, receipts_page
 from fake_etsy.shop import DESCENDING, SORT_KEYS, ShopState
 from fake_etsy.tokens import Principal
 from fake_etsy.wire import FakeRequest, FakeResponse, json_response
@@ -250,7 +251,32 @@ def update_listing(ctx: Context) -> FakeResponse:
     return json_response(200, body)
 
 
+def get_shop_receipts(ctx: Context) -> FakeResponse:
+    """getShopReceipts: the shop's orders, filtered by time, paged (limit 1..100)."""
+    _check_shop(ctx)
+    params = ctx.query()
+    times = {
+        name: _int_param(params, name, 0, 946_684_800) or None
+        for name in ("min_created", "max_created", "min_last_modified", "max_last_modified")
+    }
+    canceled = _single(params, "was_canceled")
+    query = ReceiptQuery(
+        limit=_int_param(params, "limit", 25, 1, 100),
+        offset=_int_param(params, "offset", 0, 0),
+        sort_on=_enum_param(params, "sort_on", "created", RECEIPT_SORTS),
+        descending=_enum_param(params, "sort_order", "desc", SORT_ORDERS) in DESCENDING,
+        was_canceled=None if not canceled else _bool_param(params, "was_canceled"),
+        **times,
+    )
+    with ctx.shop.lock:
+        body = receipts_page(
+            ctx.shop.receipts, query, seller=ctx.shop.user_id, currency=ctx.shop.currency_code
+        )
+    return json_response(200, body)
+
+
 HANDLERS: dict[str, Handler] = {
+    "getShopReceipts": get_shop_receipts,
     "ping": ping,
     "getMe": get_me,
     "getShop": get_shop,

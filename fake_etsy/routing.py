@@ -47,6 +47,9 @@ OPERATIONS: tuple[Operation, ...] = (
         "/v3/application/shops/{shop_id}/listings/{listing_id}",
         "listings_w",
     ),
+    _operation(
+        "getShopReceipts", "GET", "/v3/application/shops/{shop_id}/receipts", "transactions_r"
+    ),
     _operation("getListingsByListingIds", "GET", "/v3/application/listings/batch"),
     _operation(
         "getListingsInventoryByListingIds",

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from types import TracebackType
 from typing import Self
@@ -38,13 +38,14 @@ from fake_etsy.ratelimit import RateLimiter
 from fake_etsy.shop import ShopState
 from fake_etsy.stats import RequestStats, StatsSnapshot
 from fake_etsy.tokens import TokenStore
+from fake_etsy.triggers import Triggers, When
 
 DEFAULT_KEYSTRING = "fakeetsykeystring0000001"
 DEFAULT_SHARED_SECRET = "fakesecret01"
 DEFAULT_REDIRECT_URIS = ("http://localhost:3003/oauth/redirect",)
 DEFAULT_SHOP_ID = 41_234_567
 DEFAULT_USER_ID = 712_345_678
-DEFAULT_SCOPES = ("listings_r", "listings_w", "shops_r")
+DEFAULT_SCOPES = ("listings_r", "listings_w", "shops_r", "transactions_r")
 
 
 class FakeEtsyServer:
@@ -365,3 +366,28 @@ class FakeEtsyServer:
     def set_listing_state(self, listing_id: int, state: str) -> None:
         """The seller (or Etsy) moves a listing to another state, e.g. ``expired``."""
         self.shop.set_state(listing_id, state)
+
+    # -- orders and races -----------------------------------------------------------------
+
+    def last_receipt_id(self) -> int:
+        """The newest order's receipt id (every purchase makes one)."""
+        return hooks.last_receipt_id(self.shop)
+
+    def cancel_order(self, receipt_id: int, *, restock: bool) -> None:
+        """The order is canceled, putting its stock back or not (see ``hooks``)."""
+        hooks.cancel_order(self.shop, receipt_id, restock=restock)
+
+    @property
+    def triggers(self) -> Triggers:
+        return self.app.triggers
+
+    def on_request(
+        self,
+        when: When,
+        operation: str,
+        action: Callable[[], object],
+        *,
+        listing_id: int | None = None,
+    ) -> None:
+        """Run ``action`` once while the fake handles ``operation`` (see ``triggers``)."""
+        self.app.triggers.add(when, operation, action, listing_id=listing_id)

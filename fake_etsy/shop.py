@@ -33,6 +33,7 @@ from fake_etsy.model import (
     Product,
     PropertyValue,
 )
+from fake_etsy.receipts import Receipt
 
 SORT_KEYS = ("created", "price", "updated", "score")
 DESCENDING = ("desc", "descending", "down")
@@ -64,6 +65,8 @@ class ShopState:
         self._next_product_id = 10_000_000_001
         self._next_offering_id = 20_000_000_001
         self._next_value_id = 3_000_000_001
+        self._next_order_id = 3_100_000_001  # receipt and transaction ids (one counter)
+        self.receipts: list[Receipt] = []  # orders, see ``receipts`` and ``hooks``
         self._value_ids: dict[tuple[int, str], int] = {}
         # (state, sort_on) -> (sort keys seen, positions in sorted order); see listings_page.
         self._orders: dict[tuple[str, str], tuple[list[Any], list[int]]] = {}
@@ -87,6 +90,12 @@ class ShopState:
         with self.lock:
             self._next_offering_id += 1
             return self._next_offering_id
+
+    def new_order_id(self) -> int:
+        """A fresh receipt or transaction id (never reused)."""
+        with self.lock:
+            self._next_order_id += 3
+            return self._next_order_id
 
     def value_id(self, property_id: int, value: str) -> int:
         """The value id for a value name (stable unless ``regenerate_value_ids``)."""

@@ -52,4 +52,5 @@ def bounded_seconds(low: float, high: float) -> Callable[[str], float]:
 
 LISTING_ID = bounded_int(1, MAX_BIGINT)
 LOG_LIMIT = bounded_int(1, 100_000)
+RECEIPT_ID = bounded_int(1, MAX_BIGINT)
 LOGIN_TIMEOUT = bounded_seconds(1, 24 * 3600)

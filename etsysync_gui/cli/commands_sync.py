@@ -20,7 +20,7 @@ from typing import Any
 
 from etsysync_gui import etsy_account
 from etsysync_gui.bootstrap import AppContext, start
-from etsysync_gui.cli.arg_types import LISTING_ID, LOG_LIMIT
+from etsysync_gui.cli.arg_types import LISTING_ID, LOG_LIMIT, RECEIPT_ID
 from etsysync_gui.cli.report import format_plan, format_run
 from etsysync_gui.errors import EXIT_PARTIAL
 from etsysync_gui.policies import ConflictPolicy
@@ -54,6 +54,9 @@ def register(commands: Any) -> None:
     log.add_argument("--json", action="store_true", help="machine-readable output")
     log.add_argument(
         "--runs", action="store_true", help="show the newest sync runs instead of decisions"
+    )
+    log.add_argument(
+        "--receipt", type=RECEIPT_ID, help="only decisions that name this Etsy receipt (order)"
     )
     log.set_defaults(handler=show_log)
 
@@ -143,9 +146,11 @@ def show_log(args: argparse.Namespace) -> int:
     def work(service: SyncService) -> int:
         if args.runs:
             return _show_runs(service, args.limit, as_json=args.json)
-        entries = service.recent_log(args.limit)
+        entries = service.recent_log(args.limit, receipt=args.receipt)
         if args.json:
             print(json.dumps([e.to_json() for e in entries], indent=2))
+        elif not entries and args.receipt is not None:
+            print(f"No stock decision names receipt {args.receipt}.")
         elif not entries:
             print(_empty_log_message(service))
         else:

@@ -117,6 +117,8 @@ class EtsySyncConfig(Base):
     # The single-flight lease: whoever holds an unexpired lease may sync this shop.
     lease_holder: Mapped[str | None] = mapped_column(String(200))
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Where the next incremental receipts read starts (epoch seconds; see sync.ledger).
+    receipts_read_until: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -272,6 +274,68 @@ class EtsyInventorySyncLog(Base):
     sync_result: Mapped[str] = mapped_column(String(20))
     synced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     message: Mapped[str | None] = mapped_column(Text)
+
+
+class EtsyWriteSnapshot(Base):
+    """What one inventory write was based on: when Etsy was read, and the pools it saw.
+
+    ``read_ts``/``written_ts`` bound (Etsy's clock, epoch seconds) the window in
+    which a sale was erased by the write; ``pools`` holds Etsy's quantity per
+    pool key and which product ids and SKUs belonged to which pool, so an order
+    line from that window finds its pool (see ``sync.ledger.overwrites``).
+    """
+
+    __tablename__ = "etsy_write_snapshots"
+    __table_args__ = (
+        Index("ix_etsy_write_snapshots_listing_time", "etsy_listing_id", "written_ts"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(BigInteger)
+    etsy_listing_id: Mapped[int] = mapped_column(BigInteger)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_runs.id", ondelete="SET NULL"))
+    read_ts: Mapped[int] = mapped_column(BigInteger)
+    written_ts: Mapped[int] = mapped_column(BigInteger)
+    pools: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class EtsyTransaction(Base):
+    """One line of an Etsy order (a ``ShopReceiptTransaction``), stored once.
+
+    ``overwritten_by``: the write whose PUT erased this sale on Etsy; such a sale
+    is counted by the next decision of its pool, which sets ``applied_run_id``
+    (so it is never counted twice).  ``canceled`` orders are kept, never counted.
+    """
+
+    __tablename__ = "etsy_transactions"
+    __table_args__ = (
+        Index("ix_etsy_transactions_listing_time", "etsy_listing_id", "created_ts"),
+        Index("ix_etsy_transactions_shop_time", "shop_id", "created_ts"),
+        Index("ix_etsy_transactions_receipt_id", "receipt_id"),
+    )
+
+    transaction_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    receipt_id: Mapped[int] = mapped_column(BigInteger)
+    shop_id: Mapped[int] = mapped_column(BigInteger)
+    etsy_listing_id: Mapped[int | None] = mapped_column(BigInteger)
+    product_id: Mapped[int | None] = mapped_column(BigInteger)
+    sku: Mapped[str | None] = mapped_column(String(255))
+    property_values: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
+    quantity: Mapped[int] = mapped_column(Integer)
+    created_ts: Mapped[int] = mapped_column(BigInteger)
+    receipt_updated_ts: Mapped[int] = mapped_column(BigInteger)
+    canceled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    pool_key: Mapped[str | None] = mapped_column(String(500))
+    overwritten_by: Mapped[int | None] = mapped_column(
+        ForeignKey("etsy_write_snapshots.id", ondelete="SET NULL")
+    )
+    applied_run_id: Mapped[int | None] = mapped_column(Integer)
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The run whose receipts read first stored it: known before that run's writes.
+    first_seen_run_id: Mapped[int | None] = mapped_column(Integer)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 SCHEDULED_JOB_RESULTS = ("success", "completed_with_errors", "failed", "cancelled", "skipped")

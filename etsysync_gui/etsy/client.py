@@ -48,6 +48,7 @@ from etsysync_gui.etsy.oauth.tokens import TokenManager, TokenPersist, TokenSet,
 from etsysync_gui.etsy.ratelimit import Budget, RateLimiter, limiter_for
 from etsysync_gui.etsy.reads import endpoints
 from etsysync_gui.etsy.reads.shop_pages import Progress
+from etsysync_gui.etsy.receipts import OrdersRead, read_orders
 from etsysync_gui.etsy.transport import DEFAULT_BASE_URL, QueryValue, RetryPolicy, Transport
 
 WRITABLE_STATES = ("active", "inactive")
@@ -142,6 +143,11 @@ class EtsyClient:
 
     def budget(self) -> Budget:
         return self._limiter.budget()
+
+    def etsy_time(self) -> float:
+        """Now, in epoch seconds, on the clock the client was given (the sales ledger
+        compares it with Etsy's order timestamps; see ``sync.ledger``)."""
+        return self._clock()
 
     def _pool(self) -> ThreadPoolExecutor:
         with self._executor_lock:
@@ -276,6 +282,13 @@ class EtsyClient:
         return Listing.from_json(response)
 
     # --- multi-request reads ----------------------------------------------------------------
+
+    def get_orders(
+        self, shop_id: int, *, since: int, cancel: threading.Event | None = None
+    ) -> OrdersRead:
+        """The shop's receipts modified at or after ``since`` (see ``receipts``)."""
+        self._require_user()
+        return read_orders(self._get, shop_id, since=since, cancel=cancel)
 
     def get_listings_by_shop(
         self,

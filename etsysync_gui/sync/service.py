@@ -33,6 +33,7 @@ from etsysync_gui.sync.inventory.plan_types import SyncPlan
 from etsysync_gui.sync.inventory.planning import plan_from, plan_inventory
 from etsysync_gui.sync.inventory.recovery import recover_pending
 from etsysync_gui.sync.inventory.states import load_states
+from etsysync_gui.sync.ledger.read import LedgerRead, update_ledger
 from etsysync_gui.sync.listings import linking
 from etsysync_gui.sync.listings.run import (
     ListingSyncResult,
@@ -147,6 +148,7 @@ class SyncService:
 
         def body(ctx: RunContext) -> RunOutcome:
             recover_pending(ctx)
+            self._read_ledger(ctx)
             return self._apply(ctx, plan)
 
         return self._frame(RunKind.INVENTORY, trigger, False, progress, cancel, options).run(body)
@@ -166,6 +168,7 @@ class SyncService:
         def body(ctx: RunContext) -> RunOutcome:
             if not dry_run:
                 recover_pending(ctx)
+                self._read_ledger(ctx)
             plan = plan_inventory(
                 self.database,
                 ctx.client,
@@ -196,6 +199,7 @@ class SyncService:
         def body(ctx: RunContext) -> RunOutcome:
             if not dry_run:
                 recover_pending(ctx)
+                self._read_ledger(ctx)
             done = self._listing_pass(ctx, import_unlinked, dry_run, plan=True)
             plan = done.plan
             assert plan is not None
@@ -223,8 +227,8 @@ class SyncService:
     def unlink(self, listing_id: int, pool_key: str | None = None) -> int:
         return linking.unlink(self.database, listing_id, pool_key, now=self.clock())
 
-    def recent_log(self, limit: int = 50) -> list[LogEntry]:
-        return recent_log(self.database, limit=limit)
+    def recent_log(self, limit: int = 50, *, receipt: int | None = None) -> list[LogEntry]:
+        return recent_log(self.database, limit=limit, receipt=receipt)
 
     # --- internals ---------------------------------------------------------------------
 
@@ -287,6 +291,19 @@ class SyncService:
         finally:
             session.close()
         return _ListingPass(result, sync_plan)
+
+    def _read_ledger(self, ctx: RunContext) -> LedgerRead:
+        """The sales ledger step (``sync.ledger.read``): after recovery, before planning,
+        so sales erased by the last run's writes (or by the recovered ones) are
+        counted by this run's decisions."""
+        return update_ledger(
+            self.database,
+            ctx.client,
+            ctx.options.shop_id,
+            now=self.clock(),
+            run_id=ctx.run_id,
+            cancel=ctx.cancel,
+        )
 
     def _apply(self, ctx: RunContext, plan: SyncPlan) -> RunOutcome:
         completed = apply_plan(ctx, plan)

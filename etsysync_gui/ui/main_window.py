@@ -40,6 +40,7 @@ from etsysync_gui.ui.infra.gc_policy import freeze_startup_objects
 from etsysync_gui.ui.inventory_view import InventoryView
 from etsysync_gui.ui.listings_view import ListingsView
 from etsysync_gui.ui.log_view import LogView
+from etsysync_gui.ui.sales_view import SalesView
 from etsysync_gui.ui.scheduler_panel import SchedulerPanel
 from etsysync_gui.ui.settings_dialog import CLOSE_TO_TRAY_KEY, SettingsDialog
 from etsysync_gui.ui.tray import Tray, app_icon
@@ -71,6 +72,7 @@ class MainWindow(QMainWindow):
         self.inventory = InventoryView(c)
         self.catalog = CatalogView(c)
         self.log_view = LogView(c)
+        self.sales = SalesView(c)
         self.scheduler_panel = SchedulerPanel(c)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -81,6 +83,7 @@ class MainWindow(QMainWindow):
             (self.catalog, "Catalog"),
             (self.log_view, "Sync log"),
             (self.scheduler_panel, "Scheduler"),
+            (self.sales, "Sales"),
         ):
             self.tabs.addTab(widget, title)
         self.demo_banner: DemoBanner | None = None

@@ -297,7 +297,7 @@ def test_status_validate_logout(
     report = json.loads(out)
     assert report["user_id"] == etsy.user_id
     assert report["shop_id"] == etsy.shop_id
-    assert report["scopes"] == ["listings_r", "listings_w", "shops_r"]
+    assert report["scopes"] == ["listings_r", "listings_w", "shops_r", "transactions_r"]
     assert "MemoryKeyring" in report["keychain"]
     assert report["tokens_from"] == "keychain"
     code, out, _ = run(capsys, "auth", "status")

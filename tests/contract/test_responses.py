@@ -89,6 +89,10 @@ def test_happy_paths_of_every_operation(
     body = _put_body(server.inventory_json(active))
     put = client.put(f"/application/listings/{active}/inventory", json=body)
     assert put.status_code == 200, put.text
+    server.simulate_purchase(active, 1)
+    receipts = client.get(f"/application/shops/{shop}/receipts", params={"limit": 100})
+    assert receipts.status_code == 200
+    assert receipts.json()["count"] == 1
     patch = client.patch(f"/application/shops/{shop}/listings/{active}", data={"state": "inactive"})
     assert patch.status_code == 200
     seen = _validated(spec_recorder)

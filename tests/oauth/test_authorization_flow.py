@@ -38,7 +38,7 @@ def test_connects_and_learns_user_and_shop(etsy: FakeEtsyServer, app: OAuthApp) 
     result = run_authorization(app, open_browser=browser, on_url=shown.append, timeout=TIMEOUT)
     assert (result.user_id, result.shop_id) == (etsy.user_id, etsy.shop_id)
     assert result.shop_name == etsy.shop.shop_name
-    assert result.scopes == ("listings_r", "listings_w", "shops_r")
+    assert result.scopes == ("listings_r", "listings_w", "shops_r", "transactions_r")
     assert shown == browser.urls == [result.authorization_url]
     assert browser.thread_names == ["oauth-browser"]  # the browser never blocks the wait
     page = browser.responses[-1]

@@ -57,7 +57,7 @@ def test_authorization_url_has_what_etsy_requires() -> None:
     )
     parts = urlsplit(url)
     assert (parts.scheme, parts.netloc, parts.path) == ("https", "www.etsy.com", "/oauth/connect")
-    assert "scope=listings_r%20listings_w%20shops_r" in parts.query
+    assert "scope=listings_r%20listings_w%20shops_r%20transactions_r" in parts.query
     query = {k: v[0] for k, v in parse_qs(parts.query).items()}
     assert query == {
         "response_type": "code",

@@ -36,7 +36,7 @@ from etsysync_gui.sync.inventory.hooks import NO_HOOKS, SyncHooks
 from etsysync_gui.sync.inventory.pools import pools_of
 from etsysync_gui.sync.options import SyncOptions
 from etsysync_gui.sync.service import SyncService
-from fake_etsy import FakeEtsyServer
+from fake_etsy import DEFAULT_SCOPES, FakeEtsyServer
 from tests.clock import FakeClock
 
 JSON = dict[str, Any]
@@ -115,8 +115,13 @@ def connect_client(
     refresh: str,
     *,
     limiter: RateLimiter | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> EtsyClient:
-    """A client with fresh tokens that never sleeps; unlimited pacing unless ``limiter``."""
+    """A client with fresh tokens that never sleeps; unlimited pacing unless ``limiter``.
+
+    ``clock``: the client's epoch clock (the sales ledger compares it with Etsy's
+    order timestamps; pass the fake's ``ManualClock`` to make them agree).
+    """
     tokens = TokenManager(
         keystring=keystring,
         shared_secret=shared_secret,
@@ -136,12 +141,19 @@ def connect_client(
         sleep=no_sleep,
         random=lambda: 0.5,
         timeout=10,
+        clock=clock,
     )
 
 
-def make_client(server: FakeEtsyServer, *, limiter: RateLimiter | None = None) -> EtsyClient:
-    """``connect_client`` for ``server``, with tokens it has just issued."""
-    access, refresh, _ = server.issue_tokens()
+def make_client(
+    server: FakeEtsyServer,
+    *,
+    limiter: RateLimiter | None = None,
+    clock: Callable[[], float] = time.time,
+    scopes: Sequence[str] = DEFAULT_SCOPES,
+) -> EtsyClient:
+    """``connect_client`` for ``server``, with tokens it has just issued for ``scopes``."""
+    access, refresh, _ = server.issue_tokens(scopes)
     return connect_client(
         server.keystring,
         server.shared_secret,
@@ -150,6 +162,7 @@ def make_client(server: FakeEtsyServer, *, limiter: RateLimiter | None = None) -
         access,
         refresh,
         limiter=limiter,
+        clock=clock,
     )
 
 

@@ -111,7 +111,8 @@ def test_each_run_is_recorded_with_its_counts_and_cost(env: Env) -> None:
             1,
             1,
         )
-        assert run.api_calls == result.counts.api_calls == 3  # plan read + fresh read + PUT
+        # receipts (the sales ledger) + plan read + fresh read + PUT
+        assert run.api_calls == result.counts.api_calls == 4
         assert run.finished_at == env.clock.now
         row = session.scalars(
             select(EtsyInventorySyncLog).where(EtsyInventorySyncLog.run_id == run.id)

@@ -58,8 +58,9 @@ from etsysync_gui.redaction import redact, register_secret
 
 log = logging.getLogger(__name__)
 
-SCOPES: tuple[str, ...] = ("listings_r", "listings_w", "shops_r")
-"""Read and write listings and inventory; getMe is tagged ``shops_r`` in the Open API v3 spec."""
+SCOPES: tuple[str, ...] = ("listings_r", "listings_w", "shops_r", "transactions_r")
+"""Read and write listings and inventory; getMe is tagged ``shops_r`` in the Open API v3 spec;
+``transactions_r`` reads the shop's orders (getShopReceipts) for the sales ledger."""
 DEFAULT_TIMEOUT = 300.0
 BROWSER_JOIN_SECONDS = 2.0
 

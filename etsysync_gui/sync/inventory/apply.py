@@ -56,6 +56,7 @@ from etsysync_gui.sync.inventory.pools import AmbiguousInventoryError, pools_of
 from etsysync_gui.sync.inventory.prepare import prepare_listing
 from etsysync_gui.sync.inventory.states import ListingState, load_states
 from etsysync_gui.sync.inventory.writeahead import ListingWrite
+from etsysync_gui.sync.ledger.overwrites import Sale, snapshot_of
 from etsysync_gui.sync.runs.context import RunContext
 from etsysync_gui.sync.runs.progress import PHASE_WRITING, cancelled, report
 
@@ -94,6 +95,7 @@ def apply_plan(ctx: RunContext, plan: SyncPlan) -> bool:
             return False
         chunk = remote[start : start + CHUNK]
         ids = [x.listing_id for x in chunk]
+        read_at = ctx.client.etsy_time()  # the snapshot's time (see ``sync.ledger``)
         fresh = ctx.client.get_inventories_by_listing_ids(ids)
         with ctx.database.session() as session:
             states = load_states(session, plan.shop_id, ids)
@@ -104,7 +106,7 @@ def apply_plan(ctx: RunContext, plan: SyncPlan) -> bool:
                 return False
             ctx.confirm_lease()
             execute, note = prepared[listing.listing_id]
-            _execute(ctx, execute, fresh.get(listing.listing_id), note)
+            _execute(ctx, execute, fresh.get(listing.listing_id), note, read_at)
             done += 1
             report(ctx.progress, PHASE_WRITING, done, len(todo))
     return True
@@ -114,9 +116,18 @@ def _stale(plan: ListingPlan, state: ListingState | None) -> bool:
     """Whether links or bases changed since the plan was made (or a record is pending)."""
     if state is None or state.pending:
         return True
-    now = {(x.pool_key, x.local_variant_id, x.base_local, x.base_etsy) for x in state.links}
-    then = {(p.pool_key, p.local_variant_id, p.base_local, p.base_etsy) for p in plan.pools}
+    now = {
+        (x.pool_key, x.local_variant_id, x.base_local, x.base_etsy, _ids(x.sales))
+        for x in state.links
+    }
+    then = {
+        (p.pool_key, p.local_variant_id, p.base_local, p.base_etsy, p.sales) for p in plan.pools
+    }
     return now != then
+
+
+def _ids(sales: Sequence[Sale]) -> tuple[int, ...]:
+    return tuple(sale.transaction_id for sale in sales)
 
 
 def _prepare(
@@ -172,7 +183,11 @@ def _commit_local(ctx: RunContext, plan: ListingPlan, note: str | None) -> None:
 
 
 def _execute(
-    ctx: RunContext, plan: ListingPlan, inventory: Inventory | None, note: str | None
+    ctx: RunContext,
+    plan: ListingPlan,
+    inventory: Inventory | None,
+    note: str | None,
+    read_at: float,
 ) -> None:
     """Execute one listing's plan: a local commit, or write-ahead → Etsy → commit."""
     lid = plan.listing_id
@@ -190,7 +205,7 @@ def _execute(
     if not plan.etsy_write or inventory is None:
         _commit_local(ctx, plan, note)
         return
-    _write_to_etsy(ctx, plan, inventory, note)
+    _write_to_etsy(ctx, plan, inventory, note, read_at)
 
 
 @dataclass(slots=True)
@@ -204,11 +219,20 @@ class _EtsyOutcome:
 
 
 def _write_to_etsy(
-    ctx: RunContext, plan: ListingPlan, inventory: Inventory, note: str | None
+    ctx: RunContext, plan: ListingPlan, inventory: Inventory, note: str | None, read_at: float
 ) -> None:
-    """Record the write ahead, call Etsy, then commit what Etsy now holds."""
+    """Record the write ahead, call Etsy, then commit what Etsy now holds.
+
+    The record keeps the snapshot a PUT is based on (``read_at``: when the
+    batch read was sent), so the sales ledger can find the sales the PUT erases.
+    """
     lid = plan.listing_id
-    write = ListingWrite.of(plan, run_id=ctx.run_id, inventory=inventory, note=note)
+    snapshot = None
+    if plan.put_body is not None:
+        snapshot = {**snapshot_of(inventory, read_at), "shop_id": ctx.options.shop_id}
+    write = ListingWrite.of(
+        plan, run_id=ctx.run_id, inventory=inventory, note=note, snapshot=snapshot
+    )
     ctx.hooks.before_write_ahead(lid)
     ctx.save_write_ahead(write)
     ctx.hooks.after_write_ahead(lid)
@@ -234,6 +258,7 @@ def _write_to_etsy(
         state=outcome.new_state,
         listing_error=outcome.problem,
         etsy_note=write.etsy_note(state=outcome.new_state is not None),
+        written_at=ctx.client.etsy_time(),
     )
     if applied:
         ctx.count_applied(plan)

@@ -33,6 +33,7 @@ from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, ProductVariant
 from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks, rowcount, table_of
 from etsysync_gui.sync.inventory.writeahead import ListingWrite, PoolWrite
+from etsysync_gui.sync.ledger.overwrites import mark_applied, record_snapshot
 from etsysync_gui.sync.runs.audit import LOG_TABLE, log_row
 from etsysync_gui.sync.runs.lease import SyncAlreadyRunning
 
@@ -81,6 +82,7 @@ def apply_write(
     listing_error: str | None = None,
     suffix: str | None = None,
     etsy_note: str | None = None,
+    written_at: float | None = None,
 ) -> bool:
     """Apply ``write`` locally in one transaction; ``False`` if the record state is wrong.
 
@@ -92,6 +94,9 @@ def apply_write(
     still applied, e.g. Etsy stored something other than what was sent);
     ``etsy_note``: what Etsy accepted (``ListingWrite.etsy_note``), added to
     every log row so no Etsy write is missing from the listing's log.
+    ``written_at``: when Etsy's answer to the PUT arrived (Etsy-comparable epoch
+    seconds); with the record's snapshot it is kept so the sales ledger can find
+    the sales this write erased (``sync.ledger.overwrites``).
     """
     values: dict[str, Any] = {
         "pending_write": null(),
@@ -117,6 +122,19 @@ def apply_write(
         if rowcount(session.execute(update(LISTINGS).where(*where).values(**values))) != 1:
             return False
         _apply_parts(session, [part], now, run_id)
+        if write.other_sales and write.put:
+            mark_applied(session, write.other_sales, run_id=run_id, now=now)
+        snapshot = write.snapshot
+        if snapshot is not None and written_at is not None and write.put:
+            record_snapshot(
+                session,
+                shop_id=int(snapshot["shop_id"]),
+                listing_id=write.listing_id,
+                run_id=write.run_id,  # the run that read the snapshot, even after recovery
+                snapshot=snapshot,
+                written_at=written_at,
+                now=now,
+            )
     return True
 
 
@@ -201,6 +219,9 @@ def _apply_parts(session: Any, parts: Sequence[_Part], now: datetime, run_id: in
             deltas,
         )
     _update_pools(session, parts, now)
+    counted = [s for part in parts for p in part.write.pools if p.store_bases for s in p.sales]
+    if counted:
+        mark_applied(session, counted, run_id=run_id, now=now)
     rows = [
         log_row(
             run_id=run_id,

@@ -57,6 +57,7 @@ class PoolPlan:
     clamped: bool
     status_before: str
     status: str
+    sales: tuple[int, ...] = ()  # erased Etsy sales (transaction ids) this decision counts
 
     @property
     def first_link(self) -> bool:
@@ -118,6 +119,7 @@ class PoolPlan:
             "clamped": self.clamped,
             "first_link": self.first_link,
             "status": self.status,
+            "erased_sales": list(self.sales),
         }
 
 
@@ -146,6 +148,7 @@ class ListingPlan:
     error: str | None = None
     gone: bool = False
     written: tuple[str, ...] = ()
+    other_sales: tuple[int, ...] = ()  # erased sales of unlinked pools the PUT puts right
 
     @property
     def etsy_write(self) -> bool:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from etsysync_gui.db.engine import Database
@@ -36,6 +37,7 @@ from etsysync_gui.sync.inventory.plan_types import RELINK, ListingPlan, PoolPlan
 from etsysync_gui.sync.inventory.pools import StockPool, pools_of
 from etsysync_gui.sync.inventory.put_builder import ListingEdit, plan_listing
 from etsysync_gui.sync.inventory.states import ListingState, PoolLink, load_states
+from etsysync_gui.sync.ledger.overwrites import sales_note
 from etsysync_gui.sync.listings.rows import NO_INVENTORY
 from etsysync_gui.sync.options import SyncOptions
 from etsysync_gui.sync.runs.progress import PHASE_PLANNING, Progress, for_client, report
@@ -93,9 +95,7 @@ def decide_listing(
             if pool is None:
                 vanished.append(link)
                 continue
-            sides = PoolState(link.local_quantity, pool.quantity, link.base_local, link.base_etsy)
-            decision = decide(sides, policy=options.conflict_policy, first_truth=link.first_truth)
-            decisions.append((link, pool, decision))
+            decisions.append((link, pool, _decide_pool(link, pool, options)))
         return finish_listing(
             state, inventory, decisions, options, tuple(pools.values()), vanished=vanished
         )
@@ -140,6 +140,22 @@ def relink_plan(link: PoolLink) -> PoolPlan:
     )
 
 
+def _decide_pool(link: PoolLink, pool: StockPool, options: SyncOptions) -> PoolDecision:
+    """``decide`` with Etsy's quantity less the sales a write erased (see ``sync.ledger``).
+
+    Etsy shows those sales as still in stock, so the decision is made with what
+    Etsy really has: the erased sales become an Etsy-side sale of the pool, the
+    local side goes down and Etsy is written down too.
+    """
+    erased = sum(sale.quantity for sale in link.sales)
+    etsy = max(0, pool.quantity - erased)
+    sides = PoolState(link.local_quantity, etsy, link.base_local, link.base_etsy)
+    decision = decide(sides, policy=options.conflict_policy, first_truth=link.first_truth)
+    if not link.sales:
+        return decision
+    return replace(decision, reason=f"{decision.reason}; {sales_note(link.sales)}")
+
+
 def finish_listing(
     state: ListingState,
     inventory: Inventory,
@@ -162,6 +178,9 @@ def finish_listing(
     conflict keeps Etsy's number: nothing is written for it.
     """
     targets = {link.pool_key: _target(decision) for link, _, decision in decisions}
+    all_pools = pools_of(inventory) if all_pools is None else all_pools
+    others, other_ids, other_notes = _unlinked_corrections(state, all_pools)
+    targets.update(others)
     edit = plan_listing(
         inventory,
         targets,
@@ -192,8 +211,32 @@ def finish_listing(
         edit.disabled_by_us,
         state.deactivated_by_etsysync,
         notes,
-        written=edit.written,
+        written=edit.written + other_notes if edit.put_body is not None else edit.written,
+        other_sales=other_ids if edit.put_body is not None else (),
     )
+
+
+def _unlinked_corrections(
+    state: ListingState, pools: Sequence[StockPool]
+) -> tuple[dict[str, int], tuple[int, ...], tuple[str, ...]]:
+    """Targets that put right the sales an earlier write erased in pools that are not linked.
+
+    Nobody else will: no local side decides those pools, and it was EtsySync's
+    write that gave Etsy its stale number back.  Returns the targets, the
+    sales' transaction ids and one phrase per pool for the log.
+    """
+    by_key = {pool.key: pool for pool in pools}
+    targets: dict[str, int] = {}
+    ids: list[int] = []
+    notes: list[str] = []
+    for key, sales in state.other_sales:
+        pool = by_key.get(key)
+        if pool is None:
+            continue
+        targets[key] = max(0, pool.quantity - sum(sale.quantity for sale in sales))
+        ids.extend(sale.transaction_id for sale in sales)
+        notes.append(f"{pool.label} (not linked): {sales_note(sales)}")
+    return targets, tuple(ids), tuple(notes)
 
 
 def _pool_plan(
@@ -219,6 +262,7 @@ def _pool_plan(
         clamped=decision.clamped,
         status_before=link.status,
         status=_pool_status(decision, edit),
+        sales=tuple(s.transaction_id for s in link.sales),
     )
 
 

@@ -18,6 +18,7 @@ from etsysync_gui.sync.inventory.plan_types import RELINK, ListingPlan, PoolPlan
 from etsysync_gui.sync.inventory.planning import decide_listing, failed_listing, finish_listing
 from etsysync_gui.sync.inventory.pools import AmbiguousInventoryError, pools_of
 from etsysync_gui.sync.inventory.states import ListingState, PoolLink
+from etsysync_gui.sync.ledger.overwrites import Sale
 from etsysync_gui.sync.options import SyncOptions
 
 STALE_NOTE = "re-decided: links or bases changed since the plan was made"
@@ -51,7 +52,8 @@ def prepare_listing(
             else STALE_NOTE
         )
         return decide_listing(state, inventory, options, known_pools=tuple(pools.values())), note
-    links = {p.pool_key: _link_of(p) for p in plan.pools}
+    current = {link.pool_key: link.sales for link in state.links}
+    links = {p.pool_key: _link_of(p, current.get(p.pool_key, ())) for p in plan.pools}
     decisions = [
         (links[p.pool_key], pools[p.pool_key], p.decision())
         for p in plan.pools
@@ -66,8 +68,11 @@ def prepare_listing(
         return failed_listing(state, exc.message), None
 
 
-def _link_of(p: PoolPlan) -> PoolLink:
-    """The link as it was when ``p`` was planned (``stale`` says whether it still is)."""
+def _link_of(p: PoolPlan, sales: tuple[Sale, ...]) -> PoolLink:
+    """The link as it was when ``p`` was planned (``stale`` says whether it still is).
+
+    ``sales``: the erased sales the ledger holds for the pool now (``sync.ledger``).
+    """
     return PoolLink(
         p.pool_key,
         p.label,
@@ -78,4 +83,5 @@ def _link_of(p: PoolPlan) -> PoolLink:
         p.base_etsy,
         p.local_before,
         p.status_before,
+        sales,
     )

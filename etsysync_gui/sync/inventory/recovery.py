@@ -120,6 +120,8 @@ def recover_pending(ctx: RunContext) -> int:
             deactivated=deactivated,
             state=write.state_change if state_landed else None,
             etsy_note=write.etsy_note(put=put_landed, state=state_landed),
+            # Landed at some moment before now: the widest window, the safe side.
+            written_at=ctx.client.etsy_time() if put_landed else None,
             suffix="completed after an interrupted run"
             + (f" (run {write.run_id})" if write.run_id is not None else ""),
         )

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, ProductVariant
 from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks
 from etsysync_gui.sync.inventory.decide import FirstTruth
+from etsysync_gui.sync.ledger.overwrites import Sale, pending_sales
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,7 @@ class PoolLink:
     base_etsy: int | None
     local_quantity: int
     status: str
+    sales: tuple[Sale, ...] = ()  # Etsy sales a write erased, not yet counted (sync.ledger)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,9 @@ class ListingState:
     deactivated_by_etsysync: bool
     pending: bool
     links: tuple[PoolLink, ...]
+    # Erased Etsy sales of pools that are not linked, per pool key: EtsySync's own
+    # writes erased them, so its next write of the listing puts them right (sync.ledger).
+    other_sales: tuple[tuple[str, tuple[Sale, ...]], ...] = ()
 
 
 def load_states(
@@ -62,12 +67,35 @@ def load_states(
             rows.extend(session.execute(query.where(EtsyProduct.etsy_listing_id.in_(chunk))))
     states: dict[int, ListingState] = {}
     links: dict[int, list[PoolLink]] = {}
+    erased = pending_sales(session, shop_id)
     for row in rows:
         lid = row.etsy_listing_id
         if lid not in states:
             states[lid] = _listing_state(row)
-        links.setdefault(lid, []).append(_pool_link(row))
-    return {lid: replace(state, links=tuple(links[lid])) for lid, state in states.items()}
+        sales = erased.get((lid, row.pool_key), ())
+        links.setdefault(lid, []).append(replace(_pool_link(row), sales=sales))
+    return {
+        lid: replace(
+            state, links=tuple(links[lid]), other_sales=_other_sales(lid, links[lid], erased)
+        )
+        for lid, state in states.items()
+    }
+
+
+def _other_sales(
+    listing_id: int,
+    links: Sequence[PoolLink],
+    erased: dict[tuple[int, str], tuple[Sale, ...]],
+) -> tuple[tuple[str, tuple[Sale, ...]], ...]:
+    """The erased sales of the listing's pools that are not linked (usually none)."""
+    if not erased:
+        return ()
+    linked = {link.pool_key for link in links}
+    return tuple(
+        (key, sales)
+        for (lid, key), sales in sorted(erased.items())
+        if lid == listing_id and key not in linked
+    )
 
 
 def _linked_pools_query(shop_id: int) -> Select[Any]:

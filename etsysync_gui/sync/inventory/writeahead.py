@@ -63,6 +63,7 @@ class PoolWrite:
     store_bases: bool
     log: bool
     status: str
+    sales: tuple[int, ...] = ()  # erased Etsy sales this decision counts (sync.ledger)
 
     @classmethod
     def of(cls, pool: PoolPlan) -> PoolWrite:
@@ -78,6 +79,7 @@ class PoolWrite:
             store_bases=pool.action is not Action.SKIP,
             log=pool.log_worthy,
             status=pool.status,
+            sales=pool.sales if pool.action is not Action.SKIP else (),
         )
 
     @property
@@ -101,6 +103,7 @@ class PoolWrite:
             "store_bases": self.store_bases,
             "log": self.log,
             "status": self.status,
+            "sales": list(self.sales),
         }
 
     @classmethod
@@ -117,6 +120,7 @@ class PoolWrite:
             store_bases=bool(data["store_bases"]),
             log=bool(data["log"]),
             status=str(data["status"]),
+            sales=tuple(int(x) for x in data.get("sales", ())),
         )
 
 
@@ -134,6 +138,8 @@ class ListingWrite:
     deactivated_by_etsysync: bool
     note: str | None = None
     put_note: str | None = None
+    snapshot: dict[str, Any] | None = None  # the read the PUT is based on (sync.ledger)
+    other_sales: tuple[int, ...] = ()  # erased sales of unlinked pools this PUT puts right
 
     @classmethod
     def of(
@@ -143,6 +149,7 @@ class ListingWrite:
         run_id: int | None,
         inventory: Inventory | None,
         note: str | None = None,
+        snapshot: dict[str, Any] | None = None,
     ) -> ListingWrite:
         state_change = "inactive" if plan.deactivate else "active" if plan.reactivate else None
         remote = inventory is not None and plan.etsy_write
@@ -165,6 +172,8 @@ class ListingWrite:
             deactivated_by_etsysync=plan.deactivated_after,
             note=note,
             put_note=put_note,
+            snapshot=snapshot if remote else None,
+            other_sales=plan.other_sales if remote else (),
         )
 
     def etsy_note(self, *, put: bool = True, state: bool = True) -> str | None:
@@ -191,6 +200,8 @@ class ListingWrite:
             "deactivated_by_etsysync": self.deactivated_by_etsysync,
             "note": self.note,
             "put_note": self.put_note,
+            "snapshot": self.snapshot,
+            "other_sales": list(self.other_sales),
         }
 
     @classmethod
@@ -209,6 +220,8 @@ class ListingWrite:
             deactivated_by_etsysync=bool(data["deactivated_by_etsysync"]),
             note=data.get("note"),
             put_note=data.get("put_note"),
+            snapshot=data.get("snapshot"),
+            other_sales=tuple(int(x) for x in data.get("other_sales", ())),
         )
 
 

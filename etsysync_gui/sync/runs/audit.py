@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyInventorySyncLog, EtsyProduct
@@ -162,9 +162,17 @@ class LogEntry:
 
 
 def recent_log(
-    database: Database, *, limit: int = 50, listing_id: int | None = None
+    database: Database,
+    *,
+    limit: int = 50,
+    listing_id: int | None = None,
+    receipt: int | None = None,
 ) -> list[LogEntry]:
-    """The newest ``limit`` log rows, newest first (optionally of one listing)."""
+    """The newest ``limit`` log rows, newest first (optionally of one listing).
+
+    ``receipt``: only decisions that name that Etsy receipt ("receipt 123456",
+    "receipts 123456, 123457"; see ``sync.ledger.overwrites.sales_note``).
+    """
     log = EtsyInventorySyncLog
     query = (
         select(log, EtsyProduct.title)
@@ -174,5 +182,11 @@ def recent_log(
     )
     if listing_id is not None:
         query = query.where(log.etsy_listing_id == listing_id)
+    if receipt is not None:
+        number = str(receipt)
+        query = query.where(
+            log.message.like("%receipt%"),
+            or_(*(log.message.like(f"% {number}{end}") for end in ("", ",%", ";%", " %", ")%"))),
+        )
     with database.session() as session:
         return [LogEntry.from_row(row, title) for row, title in session.execute(query)]

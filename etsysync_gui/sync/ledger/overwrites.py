@@ -1,0 +1,259 @@
+"""Which sales an inventory write erased, and counting each of them exactly once.
+
+The window.  A write is based on the inventory read just before it (the
+*snapshot*); its PUT replaces every quantity with one computed from that read.
+A sale of the listing created after the read and before the PUT's answer was
+erased by it.  A sale created before the read is in the snapshot's numbers and
+is counted by the normal three-way decision; it must not be counted again.
+
+Boundary (Etsy timestamps are whole seconds, and this machine's clock is not
+Etsy's): the window is ``[floor(read sent) - SKEW_S, ceil(answer received) +
+SKEW_S]``, inclusive.  Assumption: this machine's clock is within ``SKEW_S`` of
+Etsy's (NTP keeps it well under that).  The safe side is chosen on purpose: a
+sale in the same second as the read (or within the skew) is counted as erased,
+so in that rare case one sale is subtracted twice (both sides show one less than
+exists: the shop can undersell, never oversell).  Missing an erased sale would
+leave Etsy selling stock that does not exist.
+
+Known before the read.  Every run reads the receipts BEFORE it reads any
+inventory, so a line that a receipts read of the write's own run (or an earlier
+one) had already returned existed before the snapshot was read: it is in the
+snapshot's numbers and is never counted as erased, even inside the skew margin.
+Assumption: Etsy shows an order's stock decrement no later than the order
+itself (the quantity goes down when the order is placed).  What stays
+ambiguous is a sale made in the seconds between that receipts read and the
+snapshot read; it is counted as erased (the safe side above).  So is a sale in
+the seconds before the read of a run whose own receipts read failed: nothing
+vouches for it then.
+
+Sold after the answer.  Etsy gives every product a new id on every inventory
+write, and a sale carries the ``product_id`` at the time of sale.  A sale made
+on the snapshot's inventory carries one of the snapshot's product ids; a sale
+made after the PUT landed carries one of the new ids, is visible in every later
+read, and is not erased, whatever its second says.  So the upper boundary is
+exact whenever Etsy sends ``product_id`` (the spec marks it nullable).
+
+Which pool.  The snapshot's product-to-pool map finds it; without a
+``product_id``, its SKU; else, for a listing with one pool, that pool.  A sale
+that matches no pool is stored but not counted.  Canceled orders are never
+counted; a restock on cancel is Etsy's own quantity change and flows through
+the normal decision.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from etsysync_gui.db.models import EtsyTransaction, EtsyWriteSnapshot
+from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks
+from etsysync_gui.etsy.models import Inventory
+from etsysync_gui.sync.inventory.pools import pools_of
+
+SKEW_S = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Sale:
+    """An erased sale waiting to be counted by its pool's next decision."""
+
+    transaction_id: int
+    receipt_id: int
+    quantity: int
+
+
+def snapshot_of(inventory: Inventory, read_at: float) -> dict[str, Any]:
+    """What a write-ahead record keeps of the read a write is based on."""
+    quantities: dict[str, int] = {}
+    products: dict[str, str] = {}
+    skus: dict[str, str | None] = {}
+    for pool in pools_of(inventory):
+        quantities[pool.key] = pool.quantity
+        for index in pool.product_indexes:
+            product = inventory.products[index]
+            products[str(product.product_id)] = pool.key
+            folded = product.sku.casefold()
+            if folded:
+                skus[folded] = pool.key if skus.get(folded, pool.key) == pool.key else None
+    return {
+        "read_ts": math.floor(read_at),
+        "quantities": quantities,
+        "products": products,
+        "skus": {sku: key for sku, key in skus.items() if key is not None},
+    }
+
+
+def record_snapshot(
+    session: Session,
+    *,
+    shop_id: int,
+    listing_id: int,
+    run_id: int | None,
+    snapshot: Mapping[str, Any],
+    written_at: float,
+    now: datetime,
+) -> None:
+    """Keep a landed write's snapshot (same transaction as the write's local commit)."""
+    session.add(
+        EtsyWriteSnapshot(
+            shop_id=shop_id,
+            etsy_listing_id=listing_id,
+            run_id=run_id,
+            read_ts=int(snapshot["read_ts"]),
+            written_ts=math.ceil(written_at),
+            pools={k: v for k, v in snapshot.items() if k != "read_ts"},
+            created_at=now,
+        )
+    )
+
+
+def match_overwrites(session: Session, transaction_ids: Sequence[int]) -> int:
+    """Match not-yet-matched lines among ``transaction_ids`` with the writes that erased them.
+
+    Returns how many lines were found erased.
+    """
+    lines: list[EtsyTransaction] = []
+    for chunk in chunks(list(transaction_ids), IN_CHUNK):
+        lines.extend(
+            session.scalars(
+                select(EtsyTransaction).where(
+                    EtsyTransaction.transaction_id.in_(chunk),
+                    EtsyTransaction.overwritten_by.is_(None),
+                    EtsyTransaction.etsy_listing_id.is_not(None),
+                )
+            )
+        )
+    if not lines:
+        return 0
+    snapshots = _snapshots(
+        session, {line.etsy_listing_id for line in lines if line.etsy_listing_id}
+    )
+    found = 0
+    for line in lines:
+        for snap in snapshots.get(line.etsy_listing_id or 0, ()):
+            if _in_window(line, snap):
+                pool_key = _pool_of(line, snap.pools)
+                if pool_key is not None:
+                    line.overwritten_by, line.pool_key = snap.id, pool_key
+                    found += 1
+                break
+    return found
+
+
+def _in_window(line: EtsyTransaction, snap: EtsyWriteSnapshot) -> bool:
+    """Whether ``line`` was created between the snapshot's read and the write's answer.
+
+    A line a receipts read had already returned before the write's run read
+    Etsy (``first_seen_run_id`` at or before the write's run) is in the
+    snapshot, whatever its second says.
+    """
+    if snap.read_ts - SKEW_S > line.created_ts or line.created_ts > snap.written_ts + SKEW_S:
+        return False
+    seen, run = line.first_seen_run_id, snap.run_id
+    return seen is None or run is None or seen > run
+
+
+def _snapshots(session: Session, listing_ids: Iterable[int]) -> dict[int, list[EtsyWriteSnapshot]]:
+    by_listing: dict[int, list[EtsyWriteSnapshot]] = {}
+    for chunk in chunks(sorted(listing_ids), IN_CHUNK):
+        query = (
+            select(EtsyWriteSnapshot)
+            .where(EtsyWriteSnapshot.etsy_listing_id.in_(chunk))
+            .order_by(EtsyWriteSnapshot.written_ts, EtsyWriteSnapshot.id)
+        )
+        for snap in session.scalars(query):
+            by_listing.setdefault(snap.etsy_listing_id, []).append(snap)
+    return by_listing
+
+
+def _pool_of(line: EtsyTransaction, pools: Mapping[str, Any]) -> str | None:
+    products: Mapping[str, str] = pools.get("products", {})
+    if line.product_id is not None:
+        return products.get(str(line.product_id))  # None: sold after the PUT
+    return _pool_by_sku(line.sku, pools)
+
+
+def _pool_by_sku(sku: str | None, pools: Mapping[str, Any]) -> str | None:
+    skus: Mapping[str, str] = pools.get("skus", {})
+    if sku and sku.casefold() in skus:
+        return skus[sku.casefold()]
+    quantities: Mapping[str, int] = pools.get("quantities", {})
+    return next(iter(quantities)) if len(quantities) == 1 else None
+
+
+def pending_sales(session: Session, shop_id: int) -> dict[tuple[int, str], tuple[Sale, ...]]:
+    """Erased sales not yet counted, per ``(listing id, pool key)``."""
+    query = (
+        select(
+            EtsyTransaction.etsy_listing_id,
+            EtsyTransaction.pool_key,
+            EtsyTransaction.transaction_id,
+            EtsyTransaction.receipt_id,
+            EtsyTransaction.quantity,
+        )
+        .where(
+            EtsyTransaction.shop_id == shop_id,
+            EtsyTransaction.overwritten_by.is_not(None),
+            EtsyTransaction.applied_run_id.is_(None),
+            EtsyTransaction.canceled.is_(False),
+        )
+        .order_by(EtsyTransaction.transaction_id)
+    )
+    found: dict[tuple[int, str], list[Sale]] = {}
+    for row in session.execute(query):
+        key = (row.etsy_listing_id, row.pool_key)
+        found.setdefault(key, []).append(Sale(row.transaction_id, row.receipt_id, row.quantity))
+    return {key: tuple(sales) for key, sales in found.items()}
+
+
+def mark_applied(
+    session: Session, transaction_ids: Sequence[int], *, run_id: int | None, now: datetime
+) -> None:
+    """The decision counting these sales is committed (same transaction): never again."""
+    for chunk in chunks(list(transaction_ids), IN_CHUNK):
+        session.execute(
+            update(EtsyTransaction)
+            .where(
+                EtsyTransaction.transaction_id.in_(chunk),
+                EtsyTransaction.applied_run_id.is_(None),
+            )
+            .values(applied_run_id=run_id or 0, applied_at=now)
+        )
+
+
+def sales_note(sales: Sequence[Sale]) -> str:
+    """E.g. "sold 2 on Etsy that an earlier write had erased: receipt 123456, 123457"."""
+    count = sum(s.quantity for s in sales)
+    receipts = ", ".join(str(r) for r in dict.fromkeys(s.receipt_id for s in sales))
+    plural = "receipts" if len({s.receipt_id for s in sales}) > 1 else "receipt"
+    return f"sold {count} on Etsy that an earlier write had erased: {plural} {receipts}"
+
+
+def sold_since(session: Session, listing_id: int, snapshot: Mapping[str, Any]) -> dict[str, int]:
+    """Units sold on Etsy per pool key since a write-ahead record's snapshot was read.
+
+    For recovery (``landed(sold_since=...)``): purchases after an interrupted
+    write can make Etsy's numbers look like the written ones; adding them back
+    tells a landed write from one that did not land.  Every line created from
+    the snapshot's read on (less ``SKEW_S``) counts, canceled ones excepted; a
+    line is placed by the snapshot's product ids, else its SKU, else the single
+    pool.  Only what the ledger has read is known: read it before recovery.
+    """
+    query = select(EtsyTransaction).where(
+        EtsyTransaction.etsy_listing_id == listing_id,
+        EtsyTransaction.created_ts >= int(snapshot["read_ts"]) - SKEW_S,
+        EtsyTransaction.canceled.is_(False),
+    )
+    sold: dict[str, int] = {}
+    for line in session.scalars(query):
+        # A product id the snapshot does not know is one the write itself made.
+        key = _pool_of(line, snapshot) or _pool_by_sku(line.sku, snapshot)
+        if key is not None:
+            sold[key] = sold.get(key, 0) + line.quantity
+    return sold
