@@ -32,6 +32,7 @@ from etsysync_gui.sync.inventory.hooks import NO_HOOKS, SyncHooks
 from etsysync_gui.sync.inventory.plan_types import SyncPlan
 from etsysync_gui.sync.inventory.planning import plan_from, plan_inventory
 from etsysync_gui.sync.inventory.recovery import recover_pending
+from etsysync_gui.sync.inventory.resolve import PoolFix, plan_fix
 from etsysync_gui.sync.inventory.states import load_states
 from etsysync_gui.sync.listings import linking
 from etsysync_gui.sync.listings.run import (
@@ -205,6 +206,15 @@ class SyncService:
             return RunOutcome(plan, done.result, outcome.cancelled)
 
         return self._frame(RunKind.ALL, trigger, dry_run, progress, cancel, options).run(body)
+
+    def resolve(self, fix: PoolFix, *, trigger: Trigger = "manual") -> RunResult:
+        """Settle one pool as the seller chose (``resolve``), through the normal write path."""
+
+        def body(ctx: RunContext) -> RunOutcome:
+            recover_pending(ctx)
+            return self._apply(ctx, plan_fix(ctx, fix))
+
+        return self._frame(RunKind.INVENTORY, trigger, False, None, None).run(body)
 
     # --- links and log ---------------------------------------------------------------
 
