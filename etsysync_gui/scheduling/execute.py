@@ -37,6 +37,9 @@ def execute(
     if request.kind == "plan":
         plan = service.plan_inventory(progress=progress, cancel=cancel)
         return SyncOutcome(request, plan=plan)
+    if request.kind == "resolve":
+        assert request.fix is not None
+        return SyncOutcome(request, result=service.resolve(request.fix, trigger=trigger))
     assert request.plan is not None
     result = service.apply_plan(request.plan, trigger=trigger, progress=progress, cancel=cancel)
     return SyncOutcome(request, result=result, plan=request.plan)

@@ -41,6 +41,7 @@ def _label(text: str = "") -> QLabel:
 
 class DashboardView(QWidget):
     reconnect_requested = Signal()
+    needs_you_requested = Signal()
 
     def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,6 +60,10 @@ class DashboardView(QWidget):
         grid.addWidget(_boxed("Scheduled syncs", self.schedule), 2, 0, 1, 2)
         grid.addWidget(self._running_box(), 3, 0, 1, 2)
         buttons = QHBoxLayout()
+        self.needs_you_button = QPushButton("Needs you: nothing")
+        self.needs_you_button.setToolTip("Conflicts, unlinked listings and plans waiting for you")
+        self.needs_you_button.clicked.connect(self.needs_you_requested)
+        buttons.addWidget(self.needs_you_button)
         self.sync_listings_button = QPushButton("Sync listings now")
         self.sync_listings_button.setToolTip("Read every listing from Etsy (Ctrl+L)")
         self.sync_listings_button.clicked.connect(self.sync_listings)
@@ -146,6 +151,12 @@ class DashboardView(QWidget):
         if submission.reason:
             self.message.setText(submission.reason)
         return submission.accepted
+
+    @Slot(int)
+    def show_needs_you(self, count: int) -> None:
+        """The card that opens the Needs you inbox, with how many items wait there."""
+        self.needs_you_button.setText(f"Needs you: {count}" if count else "Needs you: nothing")
+        self.needs_you_button.setStyleSheet("font-weight: bold" if count else "")
 
     def reload(self) -> None:
         shop_id = self.controller.shop_id

@@ -39,9 +39,17 @@ def _action(window: MainWindow, keys: str) -> QAction:
     raise AssertionError(f"no action for {keys}")
 
 
-def test_six_views_and_shortcuts(qtbot: QtBot, window: MainWindow) -> None:
+def test_seven_views_and_shortcuts(qtbot: QtBot, window: MainWindow) -> None:
     titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    assert titles == ["Dashboard", "Listings", "Inventory", "Catalog", "Sync log", "Scheduler"]
+    assert titles == [
+        "Dashboard",
+        "Listings",
+        "Inventory",
+        "Catalog",
+        "Sync log",
+        "Scheduler",
+        "Needs you",
+    ]
     _action(window, "Ctrl+3").trigger()
     assert window.tabs.currentWidget() is window.inventory
     for keys in ("Ctrl+I", "Ctrl+Shift+X", "Ctrl+,", "F5", "Ctrl+F", "Ctrl+Q"):
