@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+from etsysync_gui.scheduling.guarded import scheduled_inventory
 from etsysync_gui.scheduling.requests import SyncOutcome, SyncRequest
 from etsysync_gui.sync.runs.progress import Progress
 from etsysync_gui.sync.service import SyncService
@@ -26,6 +27,8 @@ def execute(
             import_unlinked=request.import_unlinked,
         )
         return SyncOutcome(request, result=result)
+    if request.kind == "inventory" and trigger == "scheduled":
+        return scheduled_inventory(service, request, progress=progress, cancel=cancel)
     if request.kind == "inventory":
         result = service.sync_inventory(trigger, progress=progress, cancel=cancel)
         return SyncOutcome(request, result=result, plan=result.plan)

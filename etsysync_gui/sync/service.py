@@ -160,8 +160,13 @@ class SyncService:
         policy: ConflictPolicy | str | None = None,
         progress: Progress | None = None,
         cancel: threading.Event | None = None,
+        hold: Callable[[SyncPlan], bool] | None = None,
     ) -> RunResult:
-        """Plan with fresh Etsy numbers and apply (or only plan, for a dry run)."""
+        """Plan with fresh Etsy numbers and apply (or only plan, for a dry run).
+
+        ``hold``: asked with the plan; when it says so the run stops there and
+        writes nothing (a background plan that waits for the seller's review).
+        """
         options = self.options.with_policy(policy)
 
         def body(ctx: RunContext) -> RunOutcome:
@@ -177,6 +182,8 @@ class SyncService:
             )
             if dry_run:
                 return RunOutcome.planned(ctx, plan)
+            if hold is not None and hold(plan):
+                return RunOutcome(plan)
             return self._apply(ctx, plan)
 
         return self._frame(RunKind.INVENTORY, trigger, dry_run, progress, cancel, options).run(body)

@@ -27,7 +27,7 @@ from etsysync_gui.scheduling.requests import SyncOutcome, SyncRequest
 from etsysync_gui.scheduling.snapshot import SchedulerSnapshot
 from etsysync_gui.sync.inventory.plan_types import SyncPlan
 from etsysync_gui.ui.controller import AppController, Connection
-from etsysync_gui.ui.dashboard_text import PHASES, run_text, schedule_text
+from etsysync_gui.ui.dashboard_text import PHASES, mode_text, run_text, schedule_text
 from etsysync_gui.ui.formatting import when
 from etsysync_gui.ui.plan_review_dialog import PlanReviewDialog, skip_review_for
 
@@ -57,7 +57,8 @@ class DashboardView(QWidget):
         grid.addWidget(_boxed("Last listing sync", self.listing_run), 1, 0)
         grid.addWidget(_boxed("Last inventory sync", self.inventory_run), 1, 1)
         self.schedule = _label("The scheduler starts once a shop is set up.")
-        grid.addWidget(_boxed("Scheduled syncs", self.schedule), 2, 0, 1, 2)
+        self.mode = _label(mode_text(controller.settings.profile))
+        grid.addWidget(_boxed("Scheduled syncs", self.mode, self.schedule), 2, 0, 1, 2)
         grid.addWidget(self._running_box(), 3, 0, 1, 2)
         buttons = QHBoxLayout()
         self.needs_you_button = QPushButton("Needs you: nothing")
@@ -89,6 +90,7 @@ class DashboardView(QWidget):
         controller.budget_changed.connect(self._show_budget)
         controller.scheduler_changed.connect(self._show_schedule)
         controller.data_changed.connect(self.reload)
+        controller.settings_changed.connect(lambda s: self.mode.setText(mode_text(s.profile)))
         self._clock = QTimer(self)
         self._clock.setInterval(30_000)
         self._clock.timeout.connect(self._refresh_times)

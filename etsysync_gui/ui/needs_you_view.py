@@ -31,6 +31,7 @@ from etsysync_gui.scheduling.requests import SyncOutcome, SyncRequest
 from etsysync_gui.sync.inventory.resolve import PoolFix, Resolution
 from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.link_dialog import LinkDialog
+from etsysync_gui.ui.plan_review_dialog import PlanReviewDialog
 
 BUTTON_WORDS = {
     q.KEEP_MINE: "Keep my number",
@@ -84,13 +85,13 @@ class ItemRow(QFrame):
 class NeedsYouView(QWidget):
     count_changed = Signal(int)
     reconnect_requested = Signal()
-    review_requested = Signal()
 
     def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
         self.rows: dict[str, ItemRow] = {}
         self.link_dialog: LinkDialog | None = None
+        self.review_dialog: PlanReviewDialog | None = None
         self._seen: set[str] | None = None
         self._pending: dict[object, str] = {}  # resolve request → the item's key
         self._data = q.NeedsYou(())
@@ -142,9 +143,20 @@ class NeedsYouView(QWidget):
                     (q.RECONNECT,),
                 )
             )
-        held = getattr(self.controller, "held_plan", None)
+        held = self.controller.held
         if held is not None:
-            extra.append(held)
+            totals = held.plan.totals
+            extra.append(
+                q.NeedsYouItem(
+                    "review",
+                    f"review:{held.plan.created_at.isoformat()}",
+                    "A scheduled inventory sync waits for your review",
+                    f"It stopped at its plan because {held.reason} It would write "
+                    f"{totals.listings_to_write} listing(s); review it, untick what you do not "
+                    "want, and apply.",
+                    (q.REVIEW,),
+                )
+            )
         return extra + list(self._data.items)
 
     def _show(self) -> None:
@@ -191,7 +203,7 @@ class NeedsYouView(QWidget):
         elif fix == q.RECONNECT:
             self.reconnect_requested.emit()
         elif fix == q.REVIEW:
-            self.review_requested.emit()
+            self.review_held()
 
     def _resolve(self, item: q.NeedsYouItem, resolution: Resolution, count: int) -> None:
         assert item.listing_id is not None
@@ -219,6 +231,22 @@ class NeedsYouView(QWidget):
             self.message.setText(f"Not settled: {outcome.error}")
         else:
             self.message.setText("Settled; both sides now hold the number you chose.")
+
+    def review_held(self) -> None:
+        """Open the held plan in the review; applying it hands the chosen rows to the runner."""
+        held = self.controller.held
+        if held is None:
+            return
+        dialog = PlanReviewDialog(held.plan, self)
+        dialog.accepted.connect(lambda: self._apply_reviewed(dialog))
+        dialog.finished.connect(lambda _r: setattr(self, "review_dialog", None))
+        self.review_dialog = dialog
+        dialog.open()
+
+    def _apply_reviewed(self, dialog: PlanReviewDialog) -> None:
+        submission = self.controller.runner.submit(SyncRequest("apply", plan=dialog.plan))
+        if submission.reason:
+            self.message.setText(f"{submission.reason}.")
 
     def _open_link(self, item: q.NeedsYouItem) -> None:
         assert item.listing_id is not None
