@@ -203,7 +203,7 @@ class DashboardView(QWidget):
             self.apply_plan(plan)
             return
         dialog = PlanReviewDialog(plan, self)
-        dialog.accepted.connect(lambda: self.apply_plan(plan))
+        dialog.accepted.connect(lambda: self.apply_plan(dialog.chosen_plan()))
         dialog.finished.connect(lambda _r: setattr(self, "review_dialog", None))
         self.review_dialog = dialog
         dialog.open()

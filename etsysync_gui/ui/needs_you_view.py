@@ -244,7 +244,7 @@ class NeedsYouView(QWidget):
         dialog.open()
 
     def _apply_reviewed(self, dialog: PlanReviewDialog) -> None:
-        submission = self.controller.runner.submit(SyncRequest("apply", plan=dialog.plan))
+        submission = self.controller.runner.submit(SyncRequest("apply", plan=dialog.chosen_plan()))
         if submission.reason:
             self.message.setText(f"{submission.reason}.")
 
