@@ -33,6 +33,7 @@ from etsysync_gui.sync.inventory.plan_types import SyncPlan
 from etsysync_gui.sync.inventory.planning import plan_from, plan_inventory
 from etsysync_gui.sync.inventory.recovery import recover_pending
 from etsysync_gui.sync.inventory.resolve import PoolFix, plan_fix
+from etsysync_gui.sync.inventory.state_check import remember_states
 from etsysync_gui.sync.inventory.states import load_states
 from etsysync_gui.sync.listings import linking
 from etsysync_gui.sync.listings.run import (
@@ -306,6 +307,7 @@ class SyncService:
         return _ListingPass(result, sync_plan)
 
     def _apply(self, ctx: RunContext, plan: SyncPlan) -> RunOutcome:
+        remember_states(self.database, plan)
         completed = apply_plan(ctx, plan)
         if completed:
             prune_log(

@@ -10,6 +10,7 @@ sees the same changes and offers them again.
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import replace
 
 from etsysync_gui.sync.inventory.plan_types import SyncPlan
 
@@ -18,7 +19,7 @@ def without_listings(plan: SyncPlan, left_out: Collection[int]) -> SyncPlan:
     """``plan`` minus the listings in ``left_out`` (totals recomputed)."""
     if not left_out:
         return plan
-    return SyncPlan.build(
+    kept = SyncPlan.build(
         shop_id=plan.shop_id,
         created_at=plan.created_at,
         policy=plan.policy,
@@ -26,3 +27,4 @@ def without_listings(plan: SyncPlan, left_out: Collection[int]) -> SyncPlan:
         source=plan.source,
         listings=tuple(x for x in plan.listings if x.listing_id not in left_out),
     )
+    return replace(kept, confirmed_states=plan.confirmed_states)

@@ -244,4 +244,7 @@ def plan_inventory(
     inventories = client.get_inventories_by_listing_ids(
         sorted(states), progress=for_client(progress), cancel=cancel
     )
-    return plan_from(states, inventories, options, now=now, source="fresh", progress=progress)
+    plan = plan_from(states, inventories, options, now=now, source="fresh", progress=progress)
+    from etsysync_gui.sync.inventory.state_check import confirm_states  # imports this module
+
+    return confirm_states(client, plan, states, inventories, options)
