@@ -9,7 +9,8 @@ sync); *Link…* / *Relink…* open the existing link dialog; *Reconnect* and
 
 When a reload finds items that were not there before, the seller is told once
 through ``controller.notify`` (the tray's message); the first load only sets
-what counts as already seen, so starting the app does not nag.
+what counts as already seen, so starting the app does not nag, and unlinked
+listings never trigger a message (``QUIET``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ BUTTON_WORDS = {
     q.RECONNECT: "Reconnect…",
     q.REVIEW: "Review…",
 }
+# Unlinked listings are counted and listed, but a new shop has hundreds of them and the
+# first listing sync finds them all at once: they are no news worth a tray message.
+QUIET = ("unlinked",)
 RESOLUTIONS = {
     q.KEEP_MINE: Resolution.KEEP_MINE,
     q.KEEP_ETSY: Resolution.KEEP_ETSY,
@@ -182,7 +186,11 @@ class NeedsYouView(QWidget):
 
     def _tell_about_new(self, items: list[q.NeedsYouItem]) -> None:
         keys = {item.key for item in items}
-        new = [item for item in items if self._seen is not None and item.key not in self._seen]
+        new = [
+            item
+            for item in items
+            if self._seen is not None and item.key not in self._seen and item.kind not in QUIET
+        ]
         self._seen = keys if self._seen is None else self._seen | keys
         if new:
             first = new[0].title

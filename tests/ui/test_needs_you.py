@@ -8,31 +8,18 @@ fake Etsy over real HTTP.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from etsysync_gui.bootstrap import AppContext
 from etsysync_gui.catalog.editing import set_variant_quantity
 from etsysync_gui.db.models import EtsyStockPool, ProductVariant
 from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.main_window import MainWindow
 from fake_etsy import FakeEtsyServer
 from tests.ui.test_sync_flows import pool_quantity
-
-
-@pytest.fixture
-def window(qtbot: QtBot, context: AppContext, controller: AppController) -> Iterator[MainWindow]:
-    win = MainWindow(context, controller=controller)
-    win.exit_application = lambda: None
-    qtbot.addWidget(win)
-    win.show()
-    win.start(scheduler=False)
-    yield win
-    win.shutdown()
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from etsysync_gui.bootstrap import AppContext
 from etsysync_gui.catalog.editing import set_variant_quantity
 from etsysync_gui.db.models import EtsyStockPool
 from etsysync_gui.ui.controller import AppController
@@ -17,17 +13,6 @@ from etsysync_gui.ui.main_window import MainWindow
 from etsysync_gui.ui.plan_review_dialog import PlanReviewDialog
 from fake_etsy import FakeEtsyServer
 from tests.ui.test_sync_flows import outcomes_of, pool_quantity
-
-
-@pytest.fixture
-def window(qtbot: QtBot, context: AppContext, controller: AppController) -> Iterator[MainWindow]:
-    win = MainWindow(context, controller=controller)
-    win.exit_application = lambda: None
-    qtbot.addWidget(win)
-    win.show()
-    win.start(scheduler=False)
-    yield win
-    win.shutdown()
 
 
 def two_pools(controller: AppController) -> list[EtsyStockPool]:
