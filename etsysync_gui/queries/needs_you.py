@@ -21,7 +21,11 @@ from sqlalchemy import func, select
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, ProductVariant
 
-MAX_UNLINKED = 200  # a new shop has hundreds; the inbox shows the first ones and the count
+# The inbox lists the first ones of each and counts the rest: a new shop has hundreds of
+# unlinked listings, a shop on the "skip" policy may collect many conflicts, and every
+# listed item is a row of widgets built on the GUI thread.
+MAX_UNLINKED = 200
+MAX_FLAGGED = 300
 
 # Fix words the view turns into buttons.
 KEEP_MINE, KEEP_ETSY, MERGE, COUNTED = "keep_mine", "keep_etsy", "merge", "counted"
@@ -49,11 +53,15 @@ class NeedsYou:
 
     items: tuple[NeedsYouItem, ...]
     unlinked_total: int = 0
+    flagged_total: int = 0
 
     @property
     def count(self) -> int:
-        listed = sum(1 for item in self.items if item.kind in ("unlinked", "vanished"))
-        return len(self.items) + max(0, self.unlinked_total - listed)
+        """Every item, listed or not."""
+        unlinked = sum(1 for item in self.items if item.kind in ("unlinked", "vanished"))
+        flagged = sum(1 for item in self.items if item.kind in ("conflict", "refused"))
+        unlisted = max(0, self.unlinked_total - unlinked) + max(0, self.flagged_total - flagged)
+        return len(self.items) + unlisted
 
 
 def load_needs_you(database: Database, shop_id: int) -> NeedsYou:
@@ -64,28 +72,34 @@ def load_needs_you(database: Database, shop_id: int) -> NeedsYou:
         .join(e, e.etsy_listing_id == p.etsy_listing_id)
         .where(e.shop_id == shop_id, e.missing_since.is_(None))
     )
+    flagged_where = (p.local_variant_id.is_not(None), p.status.in_(("conflict", "error")))
+    unlinked_where = (p.local_variant_id.is_(None), p.status == "unlinked")
     with database.session() as session:
         flagged = session.execute(
             base.add_columns(v.quantity, p.etsy_quantity, p.base_local)
             .join(v, v.id == p.local_variant_id)
-            .where(p.status.in_(("conflict", "error")))
+            .where(*flagged_where)
             .order_by(p.etsy_listing_id, p.id)
+            .limit(MAX_FLAGGED)
         ).all()
-        unlinked_where = (p.local_variant_id.is_(None), p.status == "unlinked")
         unlinked = session.execute(
             base.add_columns(e.local_product_id)
             .where(*unlinked_where)
             .order_by(e.local_product_id.is_(None), p.etsy_listing_id, p.id)
             .limit(MAX_UNLINKED)
         ).all()
-        total = session.scalar(
-            select(func.count())
-            .select_from(p)
-            .join(e, e.etsy_listing_id == p.etsy_listing_id)
-            .where(e.shop_id == shop_id, e.missing_since.is_(None), *unlinked_where)
-        )
+        totals = [
+            session.scalar(
+                select(func.count())
+                .select_from(p)
+                .join(e, e.etsy_listing_id == p.etsy_listing_id)
+                .where(e.shop_id == shop_id, e.missing_since.is_(None), *where)
+            )
+            or 0
+            for where in (unlinked_where, flagged_where)
+        ]
     items = [_flagged(row) for row in flagged] + [_unlinked(row) for row in unlinked]
-    return NeedsYou(tuple(items), total or 0)
+    return NeedsYou(tuple(items), *totals)
 
 
 def _name(row: Any) -> str:

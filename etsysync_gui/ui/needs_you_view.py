@@ -99,6 +99,7 @@ class NeedsYouView(QWidget):
         self._seen: set[str] | None = None
         self._pending: dict[object, str] = {}  # resolve request → the item's key
         self._data = q.NeedsYou(())
+        self._shown: list[q.NeedsYouItem] | None = None
         layout = QVBoxLayout(self)
         self.summary = QLabel("Nothing needs you right now.")
         self.summary.setWordWrap(True)
@@ -165,6 +166,21 @@ class NeedsYouView(QWidget):
 
     def _show(self) -> None:
         items = self.items()
+        if items != self._shown:  # a reload that found the same items keeps the rows
+            self._rebuild(items)
+        count = len(items) + self._data.count - len(self._data.items)
+        more = count - len(items)
+        self.summary.setText(
+            f"<b>{count} thing(s) need you.</b> Each has its fixes as buttons."
+            + (f" The first {len(items)} are listed; settle them to see the rest." if more else "")
+            if count
+            else "Nothing needs you right now."
+        )
+        self.count_changed.emit(count)
+        self._tell_about_new(items)
+
+    def _rebuild(self, items: list[q.NeedsYouItem]) -> None:
+        self._shown = items
         for row in self.rows.values():
             row.setParent(None)
             row.deleteLater()
@@ -175,14 +191,6 @@ class NeedsYouView(QWidget):
                 button.clicked.connect(lambda _c=False, i=item, f=fix, r=row: self.fix(i, f, r))
             self._column.insertWidget(self._column.count() - 1, row)
             self.rows[item.key] = row
-        count = len(items) + self._data.count - len(self._data.items)
-        self.summary.setText(
-            f"<b>{count} thing(s) need you.</b> Each has its fixes as buttons."
-            if count
-            else "Nothing needs you right now."
-        )
-        self.count_changed.emit(count)
-        self._tell_about_new(items)
 
     def _tell_about_new(self, items: list[q.NeedsYouItem]) -> None:
         keys = {item.key for item in items}
