@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from etsysync_gui.scheduling.guarded import scheduled_inventory
+from etsysync_gui.scheduling.guarded import guarded_run
 from etsysync_gui.scheduling.requests import SyncOutcome, SyncRequest
 from etsysync_gui.sync.runs.progress import Progress
 from etsysync_gui.sync.service import SyncService
@@ -27,15 +27,10 @@ def execute(
             import_unlinked=request.import_unlinked,
         )
         return SyncOutcome(request, result=result)
-    if request.kind == "inventory" and trigger == "scheduled":
-        return scheduled_inventory(service, request, progress=progress, cancel=cancel)
+    if request.kind == "all" or (request.kind == "inventory" and trigger == "scheduled"):
+        return guarded_run(service, request, progress=progress, cancel=cancel)
     if request.kind == "inventory":
         result = service.sync_inventory(trigger, progress=progress, cancel=cancel)
-        return SyncOutcome(request, result=result, plan=result.plan)
-    if request.kind == "all":
-        result = service.sync_all(
-            trigger, progress=progress, cancel=cancel, import_unlinked=request.import_unlinked
-        )
         return SyncOutcome(request, result=result, plan=result.plan)
     if request.kind == "plan":
         plan = service.plan_inventory(progress=progress, cancel=cancel)

@@ -1,6 +1,10 @@
-"""A scheduled inventory run that stops at its plan when the seller should see it first.
+"""An unreviewed stock run that stops at its plan when the seller should see it first.
 
-Why: a scheduled run used to plan and write in one go, so drafts mode and the
+Unreviewed runs are the scheduled inventory job and "Sync listings and stock
+now" (the tray, Ctrl+Shift+S), which plan and write in one go; runs the
+seller reviews (*Sync inventory now…*) never come here.
+
+Why: such a run used to plan and write in one go, so drafts mode and the
 "unusual plan" check had nothing to stand between them.  The run still goes
 through the ordinary inventory frame (lease, recovery of interrupted writes,
 one fresh read, a ``sync_runs`` row, failures recorded), but between planning
@@ -21,14 +25,14 @@ from etsysync_gui.sync.runs.progress import Progress
 from etsysync_gui.sync.service import SyncService
 
 
-def scheduled_inventory(
+def guarded_run(
     service: SyncService,
     request: SyncRequest,
     *,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> SyncOutcome:
-    """Plan; hold the plan for the seller when the profile's rules say so; else apply it."""
+    """Plan ("inventory" or "all"); hold the plan when the profile's rules say so; else apply."""
     reasons: list[str] = []
 
     def hold(plan: SyncPlan) -> bool:
@@ -37,6 +41,17 @@ def scheduled_inventory(
             reasons.append(reason)
         return reason is not None
 
-    result = service.sync_inventory(request.trigger, progress=progress, cancel=cancel, hold=hold)
+    if request.kind == "all":
+        result = service.sync_all(
+            request.trigger,
+            progress=progress,
+            cancel=cancel,
+            import_unlinked=request.import_unlinked,
+            hold=hold,
+        )
+    else:
+        result = service.sync_inventory(
+            request.trigger, progress=progress, cancel=cancel, hold=hold
+        )
     held = reasons[0] if reasons else None
     return SyncOutcome(request, result=result, plan=result.plan, held=held)

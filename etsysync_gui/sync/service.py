@@ -198,8 +198,12 @@ class SyncService:
         import_unlinked: bool = False,
         progress: Progress | None = None,
         cancel: threading.Event | None = None,
+        hold: Callable[[SyncPlan], bool] | None = None,
     ) -> RunResult:
-        """Listing sync, then inventory with the quantities it just read (no second read)."""
+        """Listing sync, then inventory with the quantities it just read (no second read).
+
+        ``hold``: as for ``sync_inventory``; a held run keeps its listing sync.
+        """
         options = self.options.with_policy(policy)
 
         def body(ctx: RunContext) -> RunOutcome:
@@ -210,6 +214,8 @@ class SyncService:
             assert plan is not None
             if dry_run:
                 return RunOutcome.planned(ctx, plan, done.result)
+            if hold is not None and hold(plan):
+                return RunOutcome(plan, done.result)
             outcome = self._apply(ctx, plan)
             return RunOutcome(plan, done.result, outcome.cancelled)
 

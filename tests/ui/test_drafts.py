@@ -112,3 +112,22 @@ def test_a_routine_plan_is_written_in_autopilot(
     run_scheduled_inventory(qtbot, controller)
     assert controller.held is None
     assert pool_quantity(etsy, pool.etsy_listing_id, pool.sku) == pool.base_local - 1
+
+
+def test_the_trays_sync_now_also_waits_in_drafts_mode(
+    qtbot: QtBot,
+    window: MainWindow,
+    controller: AppController,
+    etsy: FakeEtsyServer,
+    synced: object,
+) -> None:
+    set_mode(qtbot, controller, "drafts")
+    pool = a_linked_pool(controller)
+    assert pool.local_variant_id is not None
+    assert pool.base_local is not None
+    set_variant_quantity(controller.database, pool.local_variant_id, pool.base_local + 1)
+    window.tray.sync_now()
+    wait_idle(qtbot, controller)
+    assert pool_quantity(etsy, pool.etsy_listing_id, pool.sku) == pool.base_local
+    assert controller.held is not None
+    assert "waiting for your review" in window.tray.status_action.text()
