@@ -51,6 +51,7 @@ from etsysync_gui.sync.runs.progress import Progress, cancelled
 from etsysync_gui.sync.runs.records import RunKind, RunResult, Trigger
 
 ClientFactory = Callable[[], EtsyClient]
+HELD = "Stopped at the plan, nothing written: it waits for your review in Needs you."
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +185,7 @@ class SyncService:
             if dry_run:
                 return RunOutcome.planned(ctx, plan)
             if hold is not None and hold(plan):
-                return RunOutcome(plan)
+                return RunOutcome(plan, note=HELD)
             return self._apply(ctx, plan)
 
         return self._frame(RunKind.INVENTORY, trigger, dry_run, progress, cancel, options).run(body)
@@ -215,7 +216,7 @@ class SyncService:
             if dry_run:
                 return RunOutcome.planned(ctx, plan, done.result)
             if hold is not None and hold(plan):
-                return RunOutcome(plan, done.result)
+                return RunOutcome(plan, done.result, note=HELD)
             outcome = self._apply(ctx, plan)
             return RunOutcome(plan, done.result, outcome.cancelled)
 

@@ -13,10 +13,11 @@ from sqlalchemy import select
 
 from etsysync_gui.catalog.editing import set_variant_quantity
 from etsysync_gui.db.models import EtsyStockPool
+from etsysync_gui.sync.service import HELD
 from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.main_window import MainWindow
 from fake_etsy import FakeEtsyServer
-from tests.ui.test_sync_flows import pool_quantity, wait_idle
+from tests.ui.test_sync_flows import pool_quantity, runs, wait_idle
 
 
 def set_mode(qtbot: QtBot, controller: AppController, mode: str) -> None:
@@ -66,6 +67,8 @@ def test_drafts_mode_leaves_etsy_untouched_and_shows_the_plan_in_needs_you(
     assert pool_quantity(etsy, pool.etsy_listing_id, pool.sku) == pool.base_local
     assert controller.held is not None
     assert "drafts mode" in controller.held.reason
+    last = runs(controller, "scheduled")[-1]
+    assert (last.status, last.message) == ("completed", HELD)
     view = window.needs_you
     qtbot.waitUntil(lambda: any(k.startswith("review:") for k in view.rows), timeout=10_000)
     assert any(m[0] == "A sync is waiting for you" for m in window.tray.messages)
