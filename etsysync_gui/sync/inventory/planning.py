@@ -28,6 +28,7 @@ from etsysync_gui.sync.inventory.decide import Action, PoolDecision, PoolState, 
 from etsysync_gui.sync.inventory.plan_types import ListingPlan, PoolPlan, SyncPlan
 from etsysync_gui.sync.inventory.pools import StockPool, pools_of
 from etsysync_gui.sync.inventory.put_builder import ListingEdit, plan_listing
+from etsysync_gui.sync.inventory.state_check import confirm_states
 from etsysync_gui.sync.inventory.states import ListingState, PoolLink, load_states
 from etsysync_gui.sync.listings.rows import NO_INVENTORY
 from etsysync_gui.sync.options import SyncOptions
@@ -245,6 +246,9 @@ def plan_inventory(
         sorted(states), progress=for_client(progress), cancel=cancel
     )
     plan = plan_from(states, inventories, options, now=now, source="fresh", progress=progress)
-    from etsysync_gui.sync.inventory.state_check import confirm_states  # imports this module
-
-    return confirm_states(client, plan, states, inventories, options)
+    return confirm_states(
+        client,
+        plan,
+        states,
+        lambda state: decide_listing(state, inventories.get(state.listing_id), options),
+    )

@@ -16,7 +16,7 @@ plan shows is then what the run does.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from sqlalchemy import bindparam, update
@@ -25,11 +25,8 @@ from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyProduct
 from etsysync_gui.db.sql_helpers import table_of
 from etsysync_gui.etsy.client import EtsyClient
-from etsysync_gui.etsy.models import Inventory
-from etsysync_gui.sync.inventory.plan_types import SyncPlan
-from etsysync_gui.sync.inventory.planning import decide_listing
+from etsysync_gui.sync.inventory.plan_types import ListingPlan, SyncPlan
 from etsysync_gui.sync.inventory.states import ListingState
-from etsysync_gui.sync.options import SyncOptions
 
 LISTINGS = table_of(EtsyProduct)
 
@@ -38,10 +35,13 @@ def confirm_states(
     client: EtsyClient,
     plan: SyncPlan,
     states: Mapping[int, ListingState],
-    inventories: Mapping[int, Inventory],
-    options: SyncOptions,
+    redecide: Callable[[ListingState], ListingPlan],
 ) -> SyncPlan:
-    """``plan`` with its state changes checked against Etsy (see the module notes)."""
+    """``plan`` with its state changes checked against Etsy (see the module notes).
+
+    ``redecide`` plans one listing again from a corrected state (the planner's
+    ``decide_listing`` with that listing's inventory).
+    """
     candidates = [x.listing_id for x in plan.listings if x.deactivate or x.reactivate]
     if not candidates:
         return plan
@@ -54,12 +54,11 @@ def confirm_states(
     if not moved:
         return plan
     listings = tuple(
-        decide_listing(_corrected(states[x.listing_id], moved[x.listing_id]),
-                       inventories.get(x.listing_id), options)
+        redecide(_corrected(states[x.listing_id], moved[x.listing_id]))
         if x.listing_id in moved
         else x
         for x in plan.listings
-    )  # fmt: skip
+    )
     return replace(
         SyncPlan.build(
             shop_id=plan.shop_id,
