@@ -120,7 +120,7 @@ class SyncOutcome:
     needs_user: bool = False
     already_running: bool = False
     held: str | None = None
-    """Why a scheduled run stopped at its plan and waits for the seller (drafts, unusual)."""
+    """Why an unreviewed run stopped at its plan and waits for the seller (drafts, unusual)."""
 
     @classmethod
     def from_error(cls, request: SyncRequest, exc: BaseException) -> SyncOutcome:
