@@ -25,3 +25,15 @@ class ZeroStockPolicy(StrEnum):
 
     DEACTIVATE = "deactivate"
     LEAVE = "leave"
+
+
+class WriteMode(StrEnum):
+    """Whether background (scheduled) syncs write to Etsy on their own or wait for review.
+
+    ``AUTOPILOT`` writes every scheduled plan except an unusual one (see
+    ``sync.inventory.hold``); ``DRAFTS`` stops every scheduled run at its plan
+    and leaves it in Needs you.  Syncs the seller starts are reviewed either way.
+    """
+
+    AUTOPILOT = "autopilot"
+    DRAFTS = "drafts"

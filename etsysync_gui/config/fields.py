@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from etsysync_gui.logging_setup import LOG_LEVELS
-from etsysync_gui.policies import ConflictPolicy, ZeroStockPolicy
+from etsysync_gui.policies import ConflictPolicy, WriteMode, ZeroStockPolicy
 
 PROFILE_NAME_RE = re.compile(r"[A-Za-z0-9_-]{1,40}")
 MIN_INTERVAL_SECONDS = 60
@@ -277,6 +277,9 @@ _SPECS = (
     FieldSpec("conflict_policy", str, _choice(ConflictPolicy)),
     FieldSpec("zero_stock_policy", str, _choice(ZeroStockPolicy)),
     FieldSpec("log_retention_days", int, _int_range(1, MAX_RETENTION_DAYS, " days")),
+    FieldSpec("write_mode", str, _choice(WriteMode)),
+    FieldSpec("review_drop_percent", int, _int_range(1, 100, " percent")),
+    FieldSpec("review_max_listings", int, _int_range(1, 1_000_000, " listings")),
     FieldSpec("keystring", str, _keystring, optional=True, env_var="ETSY_API_KEY", sensitive=True),
     FieldSpec("credentials_file", bool, lambda value: value),
 )

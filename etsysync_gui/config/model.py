@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from etsysync_gui.paths import user_data_dir
-from etsysync_gui.policies import ConflictPolicy, ZeroStockPolicy
+from etsysync_gui.policies import ConflictPolicy, WriteMode, ZeroStockPolicy
 from etsysync_gui.redaction import redact
 
 DEFAULT_PROFILE_NAME = "production"
@@ -46,6 +46,11 @@ class Profile:
     conflict_policy: ConflictPolicy = ConflictPolicy.MERGE
     zero_stock_policy: ZeroStockPolicy = ZeroStockPolicy.DEACTIVATE
     log_retention_days: int = 90
+    write_mode: WriteMode = WriteMode.AUTOPILOT
+    review_drop_percent: int = 50
+    """A scheduled plan that drops any pool's stock by more than this share waits for review."""
+    review_max_listings: int = 50
+    """A scheduled plan that writes more listings than this waits for review."""
     keystring: str | None = None
     credentials_file: bool = False
     """Keep this profile's secrets in an unencrypted file instead of the system keychain

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+from etsysync_gui.scheduling.guarded import guarded_run
 from etsysync_gui.scheduling.requests import SyncOutcome, SyncRequest
 from etsysync_gui.sync.runs.progress import Progress
 from etsysync_gui.sync.service import SyncService
@@ -26,17 +27,17 @@ def execute(
             import_unlinked=request.import_unlinked,
         )
         return SyncOutcome(request, result=result)
+    if request.kind == "all" or (request.kind == "inventory" and trigger == "scheduled"):
+        return guarded_run(service, request, progress=progress, cancel=cancel)
     if request.kind == "inventory":
         result = service.sync_inventory(trigger, progress=progress, cancel=cancel)
-        return SyncOutcome(request, result=result, plan=result.plan)
-    if request.kind == "all":
-        result = service.sync_all(
-            trigger, progress=progress, cancel=cancel, import_unlinked=request.import_unlinked
-        )
         return SyncOutcome(request, result=result, plan=result.plan)
     if request.kind == "plan":
         plan = service.plan_inventory(progress=progress, cancel=cancel)
         return SyncOutcome(request, plan=plan)
+    if request.kind == "resolve":
+        assert request.fix is not None
+        return SyncOutcome(request, result=service.resolve(request.fix, trigger=trigger))
     assert request.plan is not None
     result = service.apply_plan(request.plan, trigger=trigger, progress=progress, cancel=cancel)
     return SyncOutcome(request, result=result, plan=request.plan)

@@ -16,11 +16,12 @@ from typing import Literal, Protocol
 from etsysync_gui.errors import EXIT_NEEDS_USER, EtsySyncError
 from etsysync_gui.failures import user_error_for
 from etsysync_gui.sync.inventory.plan_types import SyncPlan
+from etsysync_gui.sync.inventory.resolve import PoolFix
 from etsysync_gui.sync.runs.records import RunKind, RunResult, Trigger
 
 log = logging.getLogger(__name__)
 
-SyncKind = Literal["listings", "inventory", "all", "plan", "apply"]
+SyncKind = Literal["listings", "inventory", "all", "plan", "apply", "resolve"]
 
 # The run each kind of request makes ("plan" makes none: it only reads and decides).
 RUN_KINDS: dict[str, RunKind] = {
@@ -28,6 +29,7 @@ RUN_KINDS: dict[str, RunKind] = {
     "inventory": RunKind.INVENTORY,
     "all": RunKind.ALL,
     "apply": RunKind.INVENTORY,
+    "resolve": RunKind.INVENTORY,
 }
 PLAN_TITLE = "Inventory plan"
 
@@ -37,6 +39,7 @@ KIND_COVERS: dict[str, frozenset[str]] = {
     "inventory": frozenset({"inventory"}),
     "plan": frozenset({"inventory"}),
     "apply": frozenset({"inventory"}),
+    "resolve": frozenset({"inventory"}),
     "all": frozenset({"listings", "inventory"}),
 }
 
@@ -51,7 +54,7 @@ class RunListener(Protocol):
 
 @dataclass(frozen=True, eq=False)
 class SyncRequest:
-    """One piece of sync work; ``plan`` is required for ``apply``.
+    """One piece of sync work; ``plan`` is required for ``apply``, ``fix`` for ``resolve``.
 
     ``job_id`` names the scheduled job that asked (None for the user);
     ``listener`` hears when it starts and ends (the scheduler records both).
@@ -63,10 +66,13 @@ class SyncRequest:
     import_unlinked: bool = False
     job_id: str | None = None
     listener: RunListener | None = None
+    fix: PoolFix | None = None
 
     def __post_init__(self) -> None:
         if self.kind == "apply" and self.plan is None:
             raise ValueError("an apply request needs the plan to apply")
+        if self.kind == "resolve" and self.fix is None:
+            raise ValueError("a resolve request needs the fix to carry out")
 
     @property
     def title(self) -> str:
@@ -114,6 +120,8 @@ class SyncOutcome:
     error_title: str | None = None
     needs_user: bool = False
     already_running: bool = False
+    held: str | None = None
+    """Why an unreviewed run stopped at its plan and waits for the seller (drafts, unusual)."""
 
     @classmethod
     def from_error(cls, request: SyncRequest, exc: BaseException) -> SyncOutcome:
@@ -151,6 +159,8 @@ class SyncOutcome:
             return f"{title} {ALREADY_RUNNING}: {self.error}"
         if self.error is not None:
             return f"{title} failed: {self.error}"
+        if self.held is not None:
+            return f"{title} is waiting for your review in Needs you: {self.held}"
         if self.plan is not None and self.result is None:
             totals = self.plan.totals
             return (

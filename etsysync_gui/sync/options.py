@@ -8,11 +8,12 @@ directly without any configuration file.  The policies are the very values
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from etsysync_gui.config import Settings
 from etsysync_gui.errors import ConfigError
 from etsysync_gui.policies import ConflictPolicy, ZeroStockPolicy
+from etsysync_gui.sync.inventory.hold import HoldRules
 
 DEFAULT_LEASE_TTL_S = 120.0
 DEFAULT_LOG_RETENTION_DAYS = 90
@@ -24,7 +25,8 @@ class SyncOptions:
 
     ``lease_ttl_s``: how long a lease lasts without renewal; a sync whose
     process died is taken over after this.  ``sync_enabled``: the profile's
-    switch (the scheduler asks ``SyncService.is_enabled``).
+    switch (the scheduler asks ``SyncService.is_enabled``).  ``hold``: when a
+    scheduled plan waits for the seller (``sync.inventory.hold``).
     """
 
     shop_id: int
@@ -33,6 +35,7 @@ class SyncOptions:
     log_retention_days: int = DEFAULT_LOG_RETENTION_DAYS
     lease_ttl_s: float = DEFAULT_LEASE_TTL_S
     sync_enabled: bool = True
+    hold: HoldRules = field(default_factory=HoldRules)
 
     def __post_init__(self) -> None:
         if self.zero_stock_policy not in tuple(ZeroStockPolicy):
@@ -61,6 +64,9 @@ class SyncOptions:
             zero_stock_policy=profile.zero_stock_policy,
             log_retention_days=profile.log_retention_days,
             sync_enabled=profile.sync_enabled,
+            hold=HoldRules(
+                profile.write_mode, profile.review_drop_percent, profile.review_max_listings
+            ),
         )
 
     def with_policy(self, policy: ConflictPolicy | str | None) -> SyncOptions:

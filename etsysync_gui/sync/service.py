@@ -32,6 +32,8 @@ from etsysync_gui.sync.inventory.hooks import NO_HOOKS, SyncHooks
 from etsysync_gui.sync.inventory.plan_types import SyncPlan
 from etsysync_gui.sync.inventory.planning import plan_from, plan_inventory
 from etsysync_gui.sync.inventory.recovery import recover_pending
+from etsysync_gui.sync.inventory.resolve import PoolFix, plan_fix
+from etsysync_gui.sync.inventory.state_check import remember_states
 from etsysync_gui.sync.inventory.states import load_states
 from etsysync_gui.sync.ledger.read import LedgerRead, update_ledger
 from etsysync_gui.sync.listings import linking
@@ -50,6 +52,7 @@ from etsysync_gui.sync.runs.progress import Progress, cancelled
 from etsysync_gui.sync.runs.records import RunKind, RunResult, Trigger
 
 ClientFactory = Callable[[], EtsyClient]
+HELD = "Stopped at the plan, nothing written: it waits for your review in Needs you."
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,8 +164,13 @@ class SyncService:
         policy: ConflictPolicy | str | None = None,
         progress: Progress | None = None,
         cancel: threading.Event | None = None,
+        hold: Callable[[SyncPlan], bool] | None = None,
     ) -> RunResult:
-        """Plan with fresh Etsy numbers and apply (or only plan, for a dry run)."""
+        """Plan with fresh Etsy numbers and apply (or only plan, for a dry run).
+
+        ``hold``: asked with the plan; when it says so the run stops there and
+        writes nothing (a background plan that waits for the seller's review).
+        """
         options = self.options.with_policy(policy)
 
         def body(ctx: RunContext) -> RunOutcome:
@@ -179,6 +187,8 @@ class SyncService:
             )
             if dry_run:
                 return RunOutcome.planned(ctx, plan)
+            if hold is not None and hold(plan):
+                return RunOutcome(plan, note=HELD)
             return self._apply(ctx, plan)
 
         return self._frame(RunKind.INVENTORY, trigger, dry_run, progress, cancel, options).run(body)
@@ -192,8 +202,12 @@ class SyncService:
         import_unlinked: bool = False,
         progress: Progress | None = None,
         cancel: threading.Event | None = None,
+        hold: Callable[[SyncPlan], bool] | None = None,
     ) -> RunResult:
-        """Listing sync, then inventory with the quantities it just read (no second read)."""
+        """Listing sync, then inventory with the quantities it just read (no second read).
+
+        ``hold``: as for ``sync_inventory``; a held run keeps its listing sync.
+        """
         options = self.options.with_policy(policy)
 
         def body(ctx: RunContext) -> RunOutcome:
@@ -205,10 +219,21 @@ class SyncService:
             assert plan is not None
             if dry_run:
                 return RunOutcome.planned(ctx, plan, done.result)
+            if hold is not None and hold(plan):
+                return RunOutcome(plan, done.result, note=HELD)
             outcome = self._apply(ctx, plan)
             return RunOutcome(plan, done.result, outcome.cancelled)
 
         return self._frame(RunKind.ALL, trigger, dry_run, progress, cancel, options).run(body)
+
+    def resolve(self, fix: PoolFix, *, trigger: Trigger = "manual") -> RunResult:
+        """Settle one pool as the seller chose (``resolve``), through the normal write path."""
+
+        def body(ctx: RunContext) -> RunOutcome:
+            recover_pending(ctx)
+            return self._apply(ctx, plan_fix(ctx, fix))
+
+        return self._frame(RunKind.INVENTORY, trigger, False, None, None).run(body)
 
     # --- links and log ---------------------------------------------------------------
 
@@ -306,6 +331,7 @@ class SyncService:
         )
 
     def _apply(self, ctx: RunContext, plan: SyncPlan) -> RunOutcome:
+        remember_states(self.database, plan)
         completed = apply_plan(ctx, plan)
         if completed:
             prune_log(

@@ -37,6 +37,7 @@ from etsysync_gui.scheduling.driver import APSchedulerDriver, Driver
 from etsysync_gui.scheduling.requests import SyncOutcome, describe_error
 from etsysync_gui.scheduling.scheduler import Scheduler
 from etsysync_gui.scheduling.snapshot import SchedulerSnapshot
+from etsysync_gui.sync.inventory.plan_types import SyncPlan
 from etsysync_gui.sync.options import SyncOptions
 from etsysync_gui.sync.service import SyncService
 from etsysync_gui.ui.infra.jobs import JobRunner
@@ -67,6 +68,18 @@ class Connection:
     shop_url: str | None = None
     message: str | None = None
     token_expires_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HeldPlan:
+    """A scheduled plan waiting in Needs you, and why (drafts mode, an unusual plan).
+
+    Kept in memory only: after a restart the next scheduled run plans afresh
+    and holds again, so nothing is lost but a plan that would be stale anyway.
+    """
+
+    plan: SyncPlan
+    reason: str
 
 
 class AppController(QObject):
@@ -100,6 +113,7 @@ class AppController(QObject):
         self._service_lock = threading.Lock()
         self.connection = Connection("checking")
         self.budget: Budget | None = None
+        self.held: HeldPlan | None = None
         self.jobs = JobRunner(self)
         self.runner = SyncRunner(self.service, self)
         self.runner.finished.connect(self._on_finished)
@@ -270,8 +284,22 @@ class AppController(QObject):
             self.notify.emit(f"{outcome.request.title} failed", outcome.error, True)
         elif outcome.result is not None and outcome.result.status == "completed_with_errors":
             self.notify.emit(outcome.request.title, outcome.summary, True)
-        if outcome.result is not None or outcome.request.kind == "apply":
+        self._keep_held(outcome)
+        if outcome.result is not None or outcome.request.kind == "apply" or outcome.held:
             self.data_changed.emit()
+
+    def _keep_held(self, outcome: SyncOutcome) -> None:
+        """A held plan waits until the seller applies one or a later inventory run is done."""
+        if outcome.held is not None and outcome.plan is not None:
+            self.held = HeldPlan(outcome.plan, outcome.held)
+            self.notify.emit(
+                "A sync is waiting for you",
+                f"The scheduled inventory sync stopped at its plan: {outcome.held} "
+                "Open Needs you to review it.",
+                False,
+            )
+        elif outcome.ok and outcome.request.kind in ("inventory", "all", "apply"):
+            self.held = None
 
     @Slot(object)
     def _on_budget(self, budget: Budget) -> None:

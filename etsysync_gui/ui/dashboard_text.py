@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from etsysync_gui.config import Profile
+from etsysync_gui.policies import WriteMode
 from etsysync_gui.queries.dashboard import RunSummary
 from etsysync_gui.scheduling.snapshot import SchedulerSnapshot
 from etsysync_gui.ui.formatting import relative, when
@@ -44,3 +46,26 @@ def schedule_text(snapshot: SchedulerSnapshot, now: datetime) -> str:
     if snapshot.budget_note:
         lines.append(f"<i>{snapshot.budget_note}</i>")
     return "<br>".join(lines)
+
+
+def _every(seconds: int) -> str:
+    minutes = max(1, round(seconds / 60))
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return "every hour" if hours == 1 else f"every {hours} hours"
+    return f"every {minutes} min"
+
+
+def mode_text(profile: Profile) -> str:
+    """Autopilot or drafts in plain words, so the seller knows what runs without asking."""
+    every = _every(profile.inventory_sync_interval)
+    if profile.write_mode is WriteMode.DRAFTS:
+        return (
+            f"<b>Drafts</b>: background syncs ({every}) prepare a plan and wait for you "
+            "in Needs you."
+        )
+    return (
+        f"<b>Autopilot</b>: background syncs write to Etsy {every} without asking; "
+        f"a plan that drops a stock by more than {profile.review_drop_percent}% or writes "
+        f"more than {profile.review_max_listings} listings waits for you."
+    )

@@ -27,7 +27,7 @@ from etsysync_gui.scheduling.requests import SyncOutcome, SyncRequest
 from etsysync_gui.scheduling.snapshot import SchedulerSnapshot
 from etsysync_gui.sync.inventory.plan_types import SyncPlan
 from etsysync_gui.ui.controller import AppController, Connection
-from etsysync_gui.ui.dashboard_text import PHASES, run_text, schedule_text
+from etsysync_gui.ui.dashboard_text import PHASES, mode_text, run_text, schedule_text
 from etsysync_gui.ui.formatting import when
 from etsysync_gui.ui.plan_review_dialog import PlanReviewDialog, skip_review_for
 
@@ -41,6 +41,7 @@ def _label(text: str = "") -> QLabel:
 
 class DashboardView(QWidget):
     reconnect_requested = Signal()
+    needs_you_requested = Signal()
 
     def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -56,9 +57,14 @@ class DashboardView(QWidget):
         grid.addWidget(_boxed("Last listing sync", self.listing_run), 1, 0)
         grid.addWidget(_boxed("Last inventory sync", self.inventory_run), 1, 1)
         self.schedule = _label("The scheduler starts once a shop is set up.")
-        grid.addWidget(_boxed("Scheduled syncs", self.schedule), 2, 0, 1, 2)
+        self.mode = _label(mode_text(controller.settings.profile))
+        grid.addWidget(_boxed("Scheduled syncs", self.mode, self.schedule), 2, 0, 1, 2)
         grid.addWidget(self._running_box(), 3, 0, 1, 2)
         buttons = QHBoxLayout()
+        self.needs_you_button = QPushButton("Needs you: nothing")
+        self.needs_you_button.setToolTip("Conflicts, unlinked listings and plans waiting for you")
+        self.needs_you_button.clicked.connect(self.needs_you_requested)
+        buttons.addWidget(self.needs_you_button)
         self.sync_listings_button = QPushButton("Sync listings now")
         self.sync_listings_button.setToolTip("Read every listing from Etsy (Ctrl+L)")
         self.sync_listings_button.clicked.connect(self.sync_listings)
@@ -84,6 +90,7 @@ class DashboardView(QWidget):
         controller.budget_changed.connect(self._show_budget)
         controller.scheduler_changed.connect(self._show_schedule)
         controller.data_changed.connect(self.reload)
+        controller.settings_changed.connect(lambda s: self.mode.setText(mode_text(s.profile)))
         self._clock = QTimer(self)
         self._clock.setInterval(30_000)
         self._clock.timeout.connect(self._refresh_times)
@@ -147,6 +154,12 @@ class DashboardView(QWidget):
             self.message.setText(submission.reason)
         return submission.accepted
 
+    @Slot(int)
+    def show_needs_you(self, count: int) -> None:
+        """The card that opens the Needs you inbox, with how many items wait there."""
+        self.needs_you_button.setText(f"Needs you: {count}" if count else "Needs you: nothing")
+        self.needs_you_button.setStyleSheet("font-weight: bold" if count else "")
+
     def reload(self) -> None:
         shop_id = self.controller.shop_id
         if shop_id is None:
@@ -190,7 +203,7 @@ class DashboardView(QWidget):
             self.apply_plan(plan)
             return
         dialog = PlanReviewDialog(plan, self)
-        dialog.accepted.connect(lambda: self.apply_plan(plan))
+        dialog.accepted.connect(lambda: self.apply_plan(dialog.chosen_plan()))
         dialog.finished.connect(lambda _r: setattr(self, "review_dialog", None))
         self.review_dialog = dialog
         dialog.open()

@@ -40,6 +40,7 @@ from etsysync_gui.ui.infra.gc_policy import freeze_startup_objects
 from etsysync_gui.ui.inventory_view import InventoryView
 from etsysync_gui.ui.listings_view import ListingsView
 from etsysync_gui.ui.log_view import LogView
+from etsysync_gui.ui.needs_you_view import NeedsYouView
 from etsysync_gui.ui.sales_view import SalesView
 from etsysync_gui.ui.scheduler_panel import SchedulerPanel
 from etsysync_gui.ui.settings_dialog import CLOSE_TO_TRAY_KEY, SettingsDialog
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
         self.log_view = LogView(c)
         self.sales = SalesView(c)
         self.scheduler_panel = SchedulerPanel(c)
+        self.needs_you = NeedsYouView(c)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         for widget, title in (
@@ -84,6 +86,7 @@ class MainWindow(QMainWindow):
             (self.log_view, "Sync log"),
             (self.scheduler_panel, "Scheduler"),
             (self.sales, "Sales"),
+            (self.needs_you, "Needs you"),
         ):
             self.tabs.addTab(widget, title)
         self.demo_banner: DemoBanner | None = None
@@ -100,6 +103,11 @@ class MainWindow(QMainWindow):
         else:
             self.setCentralWidget(self.tabs)
         self.dashboard.reconnect_requested.connect(self.reconnect_to_etsy)
+        self.dashboard.needs_you_requested.connect(
+            lambda: self.tabs.setCurrentWidget(self.needs_you)
+        )
+        self.needs_you.count_changed.connect(self.dashboard.show_needs_you)
+        self.needs_you.reconnect_requested.connect(self.reconnect_to_etsy)
         self.tray = Tray(c, self)
         self.tray.open_requested.connect(self.bring_to_front)
         self.tray.quit_requested.connect(self.quit)
@@ -115,6 +123,7 @@ class MainWindow(QMainWindow):
         self.tray.show()
         self.controller.start(scheduler=scheduler)
         self.dashboard.reload()
+        self.needs_you.reload()
         freeze_startup_objects()
 
     @property

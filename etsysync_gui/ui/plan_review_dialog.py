@@ -3,7 +3,9 @@
 Shows exactly what ``SyncService.apply_plan`` will do (the plan object is what
 gets applied): pushes, pulls, merges, conflicts, clamps, zero-stock actions
 and listings that cannot be synced, each with the engine's own reason.
-"Apply" accepts the dialog; the caller hands the plan to the sync runner.
+Each row has a tick box: unticked rows (whole listings, see ``plan_subset``)
+are left out of ``chosen_plan``, keep their bases and come back next time.
+"Apply" accepts the dialog; the caller hands ``chosen_plan()`` to the sync runner.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from etsysync_gui.sync.inventory.decide import Action
+from etsysync_gui.sync.inventory.plan_subset import without_listings
 from etsysync_gui.sync.inventory.plan_types import RELINK, ListingPlan, PlanTotals, SyncPlan
-from etsysync_gui.ui.row_model import Column, RowTableModel
+from etsysync_gui.ui.plan_choice import ChoiceModel
+from etsysync_gui.ui.row_model import Column
 from etsysync_gui.ui.widgets import FastTableView, gui_settings
 
 SKIP_SMALL_KEY = "review/skip_small_plans"
@@ -130,6 +134,7 @@ def skip_review_for(plan: SyncPlan) -> bool:
 
 
 COLUMNS: list[Column[PlanRow]] = [
+    Column("Write", lambda r: "", width=50),
     Column("Listing", lambda r: r.listing_id, right=True, width=110),
     Column("Title", lambda r: r.title, width=220),
     Column("Stock pool", lambda r: r.pool, width=120),
@@ -152,14 +157,17 @@ class PlanReviewDialog(QDialog):
         self.summary = QLabel(f"<b>{totals_text(plan.totals)}</b><br>{policy}")
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
-        self.model: RowTableModel[PlanRow] = RowTableModel(COLUMNS, self)
+        self.model = ChoiceModel(COLUMNS, self)
         self.model.set_rows(plan_rows(plan))
+        self.model.ticks_changed.connect(self._show_left_out)
         self.table = FastTableView("planReview", self)
         self.table.setModel(self.model)
         self.table.restore_state([c.width for c in COLUMNS])
         layout.addWidget(self.table)
         if not self.model.total:
             layout.addWidget(QLabel("Nothing to change: both sides agree."))
+        self.left_out = QLabel("Untick a row to leave its listing out; it comes back next time.")
+        layout.addWidget(self.left_out)
         self.skip_small = QCheckBox(
             f"Apply small plans without asking (up to {DEFAULT_SMALL_LIMIT} listings, "
             "no conflicts or zero-stock actions)"
@@ -171,6 +179,19 @@ class PlanReviewDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+    def chosen_plan(self) -> SyncPlan:
+        """The plan without the listings the seller unticked."""
+        return without_listings(self.plan, self.model.left_out)
+
+    def _show_left_out(self) -> None:
+        count = len(self.model.left_out)
+        self.left_out.setText(
+            f"{count} listing(s) left out: they are not written, keep their bases and come "
+            "back in the next plan."
+            if count
+            else "Untick a row to leave its listing out; it comes back next time."
+        )
 
     def done(self, result: int) -> None:
         self.table.save_state()

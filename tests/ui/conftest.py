@@ -24,6 +24,7 @@ from etsysync_gui.scheduling.driver import ManualDriver
 from etsysync_gui.scheduling.requests import SyncOutcome, SyncRequest
 from etsysync_gui.ui import dialogs
 from etsysync_gui.ui.controller import AppController
+from etsysync_gui.ui.main_window import MainWindow
 from fake_etsy import FakeEtsyServer
 from tests.clock import FakeClock
 
@@ -82,6 +83,18 @@ def controller(
     ctl = AppController(context, clock=clock.utcnow, driver=ManualDriver())
     yield ctl
     ctl.shutdown()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, context: AppContext, controller: AppController) -> Iterator[MainWindow]:
+    """The main window on the test's controller, started without the scheduler."""
+    win = MainWindow(context, controller=controller)
+    win.exit_application = lambda: None
+    qtbot.addWidget(win)
+    win.show()
+    win.start(scheduler=False)
+    yield win
+    win.shutdown()
 
 
 RunSync = Callable[..., SyncOutcome]

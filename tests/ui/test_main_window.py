@@ -49,6 +49,7 @@ def test_seven_views_and_shortcuts(qtbot: QtBot, window: MainWindow) -> None:
         "Sync log",
         "Scheduler",
         "Sales",
+        "Needs you",
     ]
     _action(window, "Ctrl+3").trigger()
     assert window.tabs.currentWidget() is window.inventory

@@ -6,14 +6,12 @@ scheduler on a fake clock (``tick()``), exactly as APScheduler would call it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from etsysync_gui.bootstrap import AppContext
 from etsysync_gui.catalog.editing import set_variant_quantity
 from etsysync_gui.db.models import EtsyStockPool, ProductVariant, SyncRun
 from etsysync_gui.scheduling.requests import SyncOutcome
@@ -23,17 +21,6 @@ from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.main_window import MainWindow
 from fake_etsy import FakeEtsyServer
 from tests.clock import FakeClock
-
-
-@pytest.fixture
-def window(qtbot: QtBot, context: AppContext, controller: AppController) -> Iterator[MainWindow]:
-    win = MainWindow(context, controller=controller)
-    win.exit_application = lambda: None
-    qtbot.addWidget(win)
-    win.show()
-    win.start(scheduler=False)
-    yield win
-    win.shutdown()
 
 
 def outcomes_of(controller: AppController) -> list[SyncOutcome]:

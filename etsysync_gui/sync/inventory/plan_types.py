@@ -248,6 +248,8 @@ class SyncPlan:
     source: str
     listings: tuple[ListingPlan, ...]
     totals: PlanTotals
+    confirmed_states: tuple[tuple[int, str], ...] = ()
+    """Listing states read from Etsy for this plan (``state_check``); applying stores them."""
 
     @classmethod
     def build(

@@ -36,6 +36,7 @@ from etsysync_gui.sync.inventory.decide import Action, PoolDecision, PoolState, 
 from etsysync_gui.sync.inventory.plan_types import RELINK, ListingPlan, PoolPlan, SyncPlan
 from etsysync_gui.sync.inventory.pools import StockPool, pools_of
 from etsysync_gui.sync.inventory.put_builder import ListingEdit, plan_listing
+from etsysync_gui.sync.inventory.state_check import confirm_states
 from etsysync_gui.sync.inventory.states import ListingState, PoolLink, load_states
 from etsysync_gui.sync.ledger.overwrites import sales_note
 from etsysync_gui.sync.listings.rows import NO_INVENTORY
@@ -335,4 +336,10 @@ def plan_inventory(
     inventories = client.get_inventories_by_listing_ids(
         sorted(states), progress=for_client(progress), cancel=cancel
     )
-    return plan_from(states, inventories, options, now=now, source="fresh", progress=progress)
+    plan = plan_from(states, inventories, options, now=now, source="fresh", progress=progress)
+    return confirm_states(
+        client,
+        plan,
+        states,
+        lambda state: decide_listing(state, inventories.get(state.listing_id), options),
+    )

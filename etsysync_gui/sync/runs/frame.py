@@ -60,6 +60,8 @@ class RunOutcome:
     plan: SyncPlan | None = None
     listing_sync: ListingSyncResult | None = None
     cancelled: bool = False
+    note: str | None = None
+    """The run's message when nothing else is to be said (e.g. a plan held for review)."""
 
     @classmethod
     def planned(
@@ -121,7 +123,7 @@ class RunFrame:
         )
         outcome = self._run_body(body, ctx, lease, run_id, calls_before)
         status = _status(outcome, tally)
-        summary = _summary(status, tally)
+        summary = _summary(status, tally) or outcome.note
         counts = self._finish(run_id, status, tally, calls_before, summary)
         finished = self.clock()
         self._release(lease, status, summary)
