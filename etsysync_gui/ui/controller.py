@@ -167,6 +167,23 @@ class AppController(QObject):
         if service is not None:
             service.close()
 
+    def background_sync_on(self) -> bool:
+        """Scheduled syncs would run now or after a pause (a shop and the switch on)."""
+        return self.scheduler is not None and self.settings.profile.sync_enabled
+
+    def set_paused(self, paused: bool) -> None:
+        """Pause or resume every scheduled job (the tray's and the dashboard's button).
+
+        The scheduler only changes memory here and saves on its own writer, so
+        this never blocks the GUI thread; its snapshot signal updates the views.
+        """
+        if self.scheduler is None:
+            return
+        if paused:
+            self.scheduler.pause()
+        else:
+            self.scheduler.resume()
+
     # --- connection ------------------------------------------------------------------------
 
     def check_connection(self, *, resume_on_success: bool = False) -> None:

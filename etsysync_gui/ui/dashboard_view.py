@@ -30,6 +30,7 @@ from etsysync_gui.ui.controller import AppController, Connection
 from etsysync_gui.ui.dashboard_text import PHASES, run_text, schedule_text
 from etsysync_gui.ui.formatting import when
 from etsysync_gui.ui.plan_review_dialog import PlanReviewDialog, skip_review_for
+from etsysync_gui.ui.sync_state import paused_by_user
 
 
 def _label(text: str = "") -> QLabel:
@@ -65,9 +66,14 @@ class DashboardView(QWidget):
         self.sync_inventory_button = QPushButton("Sync inventory now…")
         self.sync_inventory_button.setToolTip("Plan the stock sync and review it (Ctrl+I)")
         self.sync_inventory_button.clicked.connect(self.sync_inventory)
+        self.pause_button = QPushButton("Pause syncing")
+        self.pause_button.setToolTip("Stop the scheduled syncs until you resume them")
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.pause_button.setVisible(controller.scheduler is not None)
         buttons.addWidget(self.sync_listings_button)
         buttons.addWidget(self.sync_inventory_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.pause_button)
         grid.addLayout(buttons, 4, 0, 1, 2)
         self.message = _label()
         grid.addWidget(self.message, 5, 0, 1, 2)
@@ -133,6 +139,9 @@ class DashboardView(QWidget):
         request = SyncRequest("plan")
         if self._submit(request):
             self._plan_request = request
+
+    def toggle_pause(self) -> None:
+        self.controller.set_paused(not paused_by_user(self.controller.scheduler_snapshot))
 
     def cancel(self) -> None:
         if self.controller.runner.cancel():
@@ -250,6 +259,8 @@ class DashboardView(QWidget):
     @Slot(object)
     def _show_schedule(self, snapshot: SchedulerSnapshot) -> None:
         self.schedule.setText(schedule_text(snapshot, self.controller.clock()))
+        paused = paused_by_user(snapshot)
+        self.pause_button.setText("Resume syncing" if paused else "Pause syncing")
 
     def _show_data(self, data: DashboardData) -> None:
         self._data = data

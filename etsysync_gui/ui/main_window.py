@@ -41,9 +41,10 @@ from etsysync_gui.ui.inventory_view import InventoryView
 from etsysync_gui.ui.listings_view import ListingsView
 from etsysync_gui.ui.log_view import LogView
 from etsysync_gui.ui.scheduler_panel import SchedulerPanel
-from etsysync_gui.ui.settings_dialog import CLOSE_TO_TRAY_KEY, SettingsDialog
+from etsysync_gui.ui.settings_dialog import SettingsDialog
 from etsysync_gui.ui.tray import Tray, app_icon
-from etsysync_gui.ui.widgets import FastTableView, gui_settings
+from etsysync_gui.ui.tray_choices import close_to_tray_choice, remember_close_to_tray
+from etsysync_gui.ui.widgets import FastTableView, gui_settings, use_profile_settings
 from etsysync_gui.ui.wizard import open_reconnect, run_setup_wizard
 
 
@@ -56,6 +57,7 @@ class MainWindow(QMainWindow):
         demo: bool = False,
     ) -> None:
         super().__init__()
+        use_profile_settings(context.settings.profile.name)  # demo and shops kept apart
         self.controller = controller or AppController(context, parent=self)
         self.setWindowTitle(f"{APP_NAME} — {context.settings.profile.name}")
         self.setWindowIcon(app_icon())
@@ -153,22 +155,26 @@ class MainWindow(QMainWindow):
         event.accept()
 
     def _keep_running_in_tray(self) -> bool:
-        if not self.tray.is_shown():
+        """Hide to the tray only while background sync is on and a tray exists.
+
+        The first close asks; the answer is remembered for this profile (the
+        wizard and Settings can set it beforehand, and then nothing is asked).
+        """
+        if not self.tray.is_shown() or not self.controller.background_sync_on():
             return False
-        settings = gui_settings()
-        choice = settings.value(CLOSE_TO_TRAY_KEY)
+        choice = close_to_tray_choice()
         if choice is None:
-            keep = self.ask_close_to_tray()
-            settings.setValue(CLOSE_TO_TRAY_KEY, "true" if keep else "false")
-            return keep
-        return str(choice) == "true"
+            choice = self.ask_close_to_tray()
+            remember_close_to_tray(choice)
+        return choice
 
     def _ask_close_to_tray(self) -> bool:
         return dialogs.ask(
             self,
-            "Keep syncing?",
-            "Keep EtsySync running in the tray so scheduled syncs go on while the window is "
-            "closed? (You can change this in Settings.)",
+            "Keep syncing in the tray?",
+            "Background sync is on. Keep EtsySync running in the tray so the scheduled syncs "
+            "go on while the window is closed? Choose No to quit. (You can change this in "
+            "Settings.)",
         )
 
     # --- menus and status bar -----------------------------------------------------------------

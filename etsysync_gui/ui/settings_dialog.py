@@ -36,10 +36,12 @@ from etsysync_gui.ui.plan_review_dialog import (
     SKIP_SMALL_KEY,
     SMALL_LIMIT_KEY,
 )
+from etsysync_gui.ui.tray_choices import (
+    NOTIFY_KEY,
+    close_to_tray_choice,
+    remember_close_to_tray,
+)
 from etsysync_gui.ui.widgets import gui_settings
-
-CLOSE_TO_TRAY_KEY = "tray/close_to_tray"
-NOTIFY_KEY = "tray/notifications"
 
 
 def _minutes(seconds: int) -> QSpinBox:
@@ -124,7 +126,10 @@ class SettingsDialog(QDialog):
         """The GUI's own choices for this computer (QSettings and the login entry)."""
         gui = gui_settings()
         self.close_to_tray = QCheckBox("Keep syncing in the tray when the window is closed")
-        self.close_to_tray.setChecked(str(gui.value(CLOSE_TO_TRAY_KEY, "false")) == "true")
+        # Never chosen: shown ticked (the wizard's default) but only written when the
+        # seller changes it, so the first close still asks.
+        self._tray_choice = close_to_tray_choice()
+        self.close_to_tray.setChecked(self._tray_choice is not False)
         self.notifications = QCheckBox("Notify me when a sync fails or needs me")
         self.notifications.setChecked(str(gui.value(NOTIFY_KEY, "true")) == "true")
         self.skip_small = QCheckBox("Apply small inventory plans without review")
@@ -196,7 +201,9 @@ class SettingsDialog(QDialog):
 
     def save(self) -> None:
         gui = gui_settings()
-        gui.setValue(CLOSE_TO_TRAY_KEY, "true" if self.close_to_tray.isChecked() else "false")
+        keep = self.close_to_tray.isChecked()
+        if self._tray_choice is not None or keep != (self._tray_choice is not False):
+            remember_close_to_tray(keep)
         gui.setValue(NOTIFY_KEY, "true" if self.notifications.isChecked() else "false")
         gui.setValue(SKIP_SMALL_KEY, "true" if self.skip_small.isChecked() else "false")
         gui.setValue(SMALL_LIMIT_KEY, self.small_limit.value())
