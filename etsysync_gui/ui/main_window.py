@@ -36,10 +36,12 @@ from etsysync_gui.ui.catalog_view import CatalogView
 from etsysync_gui.ui.controller import AppController, Connection
 from etsysync_gui.ui.dashboard_view import DashboardView
 from etsysync_gui.ui.demo_banner import DemoBanner
+from etsysync_gui.ui.help_menu import HelpMenu
 from etsysync_gui.ui.infra.gc_policy import freeze_startup_objects
 from etsysync_gui.ui.inventory_view import InventoryView
 from etsysync_gui.ui.listings_view import ListingsView
 from etsysync_gui.ui.log_view import LogView
+from etsysync_gui.ui.plain_errors import outcome_text
 from etsysync_gui.ui.scheduler_panel import SchedulerPanel
 from etsysync_gui.ui.settings_dialog import SettingsDialog
 from etsysync_gui.ui.tray import Tray, app_icon
@@ -208,6 +210,7 @@ class MainWindow(QMainWindow):
             title = self.tabs.tabText(number)
             go_to_tab = partial(self.tabs.setCurrentIndex, number)
             self._action("&View", title, go_to_tab, f"Ctrl+{number + 1}")
+        self.help_menu = HelpMenu(self)
 
     def _build_status_bar(self, context: AppContext) -> None:
         bar = self.statusBar()
@@ -241,11 +244,14 @@ class MainWindow(QMainWindow):
             "not_configured": "Etsy: not set up",
             "checking": "Etsy: checking…",
         }
-        self.connection_label.setText(words.get(connection.state, "Etsy: unreachable"))
+        self.connection_label.setText(words.get(connection.state, "Etsy unreachable"))
+        self.connection_label.setToolTip(connection.message or "")
 
     @Slot(object)
     def _finished(self, outcome: SyncOutcome) -> None:
-        self.sync_label.setText(outcome.summary)
+        text, detail = outcome_text(outcome)
+        self.sync_label.setText(text)
+        self.sync_label.setToolTip(detail or "")
 
     # --- commands -------------------------------------------------------------------------------
 

@@ -51,16 +51,19 @@ def test_add_a_product_then_a_variant_then_edit_it(
     view.add_variant()
     second = view.dialog
     assert second is not None
+    second.accept()  # Enter on the empty form
+    assert "SKU or a name" in second.problem.text()
+    assert second.isVisible()
     second.sku.setText("APRON-RED")  # taken
+    second.name.setText("Blue")
     second.accept()
-    qtbot.waitUntil(lambda: "already has SKU" in view.status.text())
-    view.add_variant()
-    third = view.dialog
-    assert third is not None
-    third.sku.setText("APRON-BLUE")
-    third.name.setText("Blue")
-    third.accept()
+    qtbot.waitUntil(lambda: "already has SKU" in second.problem.text())
+    assert second.isVisible()  # stays open, the typing kept
+    assert (second.sku.text(), second.name.text()) == ("APRON-RED", "Blue")
+    second.sku.setText("APRON-BLUE")
+    second.accept()
     qtbot.waitUntil(lambda: view.model.total == 2)
+    assert not second.isVisible()
 
     row = view.model.find(lambda r: r.sku == "APRON-BLUE")
     assert row is not None
