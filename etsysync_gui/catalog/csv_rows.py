@@ -17,7 +17,10 @@ from pathlib import Path
 from etsysync_gui.errors import CatalogImportError
 
 REQUIRED_COLUMNS = ("sku", "quantity")
-OPTIONAL_COLUMNS = ("title", "price", "product")
+OPTIONAL_COLUMNS = ("title", "price", "product", "etsy_listing", "etsy_pool_key")
+"""``etsy_listing`` + ``etsy_pool_key`` name the Etsy stock pool a variant is linked to:
+the key of a row without SKU (variants imported from SKU-less listings), so the app's own
+export can be edited and imported back."""
 MAX_QUANTITY = 1_000_000
 CENT = Decimal("0.01")
 
@@ -32,6 +35,14 @@ class CatalogRow:
     title: str | None
     price: Decimal | None
     product: str | None
+    etsy_listing: int | None = None
+    etsy_pool_key: str | None = None
+
+    @property
+    def pool(self) -> tuple[int, str] | None:
+        if self.etsy_listing is None or not self.etsy_pool_key:
+            return None
+        return (self.etsy_listing, self.etsy_pool_key)
 
 
 @dataclass(frozen=True)
@@ -77,6 +88,38 @@ def _price(raw: str, line: int, problems: list[str]) -> Decimal | None:
     return value.quantize(CENT)
 
 
+def _pool(
+    record: dict[str | None, str | list[str] | None], line: int, problems: list[str]
+) -> tuple[int | None, str | None]:
+    """The Etsy pool a row names (both cells, or neither)."""
+    listing, key = _cell(record, "etsy_listing"), _cell(record, "etsy_pool_key")
+    if not listing and not key:
+        return None, None
+    if not listing.isdigit() or not key:
+        problems.append(
+            f"line {line}: etsy_listing and etsy_pool_key go together (as exported); "
+            "leave both as they are or empty both"
+        )
+        return None, None
+    return int(listing), key
+
+
+def _sku(
+    sku: str, has_pool: bool, line: int, problems: list[str], first_line_of: dict[str, int]
+) -> None:
+    if not sku:
+        if not has_pool:
+            problems.append(f"line {line}: sku is empty")
+    elif len(sku) > 255:
+        problems.append(f"line {line}: sku is longer than 255 characters")
+    elif sku in first_line_of:
+        problems.append(
+            f"line {line}: duplicate sku {sku!r} (first seen on line {first_line_of[sku]})"
+        )
+    else:
+        first_line_of[sku] = line
+
+
 def parse_rows(lines: Iterable[str], source: str) -> ParsedCatalog:
     """Check every row of CSV text; return the valid rows and every problem found."""
     reader = csv.DictReader(lines)
@@ -105,16 +148,8 @@ def parse_rows(lines: Iterable[str], source: str) -> ParsedCatalog:
                 "(is a comma inside a value not quoted?)"
             )
         sku = _cell(record, "sku")
-        if not sku:
-            problems.append(f"line {line}: sku is empty")
-        elif len(sku) > 255:
-            problems.append(f"line {line}: sku is longer than 255 characters")
-        elif sku in first_line_of:
-            problems.append(
-                f"line {line}: duplicate sku {sku!r} (first seen on line {first_line_of[sku]})"
-            )
-        else:
-            first_line_of[sku] = line
+        listing, key = _pool(record, line, problems)
+        _sku(sku, listing is not None, line, problems, first_line_of)
         quantity = _quantity(_cell(record, "quantity"), line, problems)
         price = _price(_cell(record, "price"), line, problems)
         if len(problems) == before and quantity is not None:
@@ -126,6 +161,8 @@ def parse_rows(lines: Iterable[str], source: str) -> ParsedCatalog:
                     title=_cell(record, "title") or None,
                     price=price,
                     product=_cell(record, "product") or None,
+                    etsy_listing=listing,
+                    etsy_pool_key=key,
                 )
             )
     return ParsedCatalog(rows=rows, problems=problems)

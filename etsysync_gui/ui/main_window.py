@@ -30,9 +30,11 @@ from PySide6.QtWidgets import (
 from etsysync_gui import APP_NAME, __version__
 from etsysync_gui.bootstrap import AppContext
 from etsysync_gui.db.urls import mask_url
+from etsysync_gui.queries.onboarding import CatalogStart, load_catalog_start
 from etsysync_gui.scheduling.requests import SyncOutcome, SyncRequest
 from etsysync_gui.ui import dialogs
-from etsysync_gui.ui.catalog_view import CatalogView
+from etsysync_gui.ui.build_catalog_dialog import BuildCatalogDialog
+from etsysync_gui.ui.catalog_view import CatalogView, choose_open_file
 from etsysync_gui.ui.controller import AppController, Connection
 from etsysync_gui.ui.dashboard_view import DashboardView
 from etsysync_gui.ui.demo_banner import DemoBanner
@@ -204,6 +206,7 @@ class MainWindow(QMainWindow):
         self._action("&Sync", "Sync listings &and stock now", self.tray.sync_now, "Ctrl+Shift+S")
         self._action("&Sync", "&Cancel the running sync", d.cancel, "Ctrl+Shift+X")
         self._action("&Sync", "&Reconnect to Etsy…", self.reconnect_to_etsy, "")
+        self._action("&Sync", "&Build your catalog…", self.open_build_catalog, "")
         self._action("&View", "&Refresh", self.refresh, "F5")
         self._action("&View", "&Find", self.focus_search, "Ctrl+F")
         for number in range(self.tabs.count()):
@@ -285,6 +288,28 @@ class MainWindow(QMainWindow):
                 f"Profile {outcome.profile or ''} is connected to Etsy. Quit the demo and start "
                 "EtsySync again to open your shop.",
             )
+
+    def open_build_catalog(self) -> BuildCatalogDialog:
+        dialog = BuildCatalogDialog(self.controller, self, choose_file=choose_open_file)
+        self.build_catalog_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def offer_catalog_start(self) -> None:
+        """A real shop with nothing linked yet (just set up) opens on the Dashboard with
+        "Build your catalog" on top, so the seller is never left at 0 linked listings."""
+        if self.demo_banner is not None or self.controller.shop_id is None:
+            return
+        database, shop_id = self.controller.database, self.controller.shop_id
+
+        def counted(start: CatalogStart) -> None:
+            if start.linked_pools == 0 and not self._shut_down:
+                self.tabs.setCurrentWidget(self.dashboard)
+                self.open_build_catalog()
+
+        self.controller.jobs.submit(
+            lambda: load_catalog_start(database, shop_id), counted, context=self
+        )
 
     def refresh(self) -> None:
         current = self.tabs.currentWidget()
