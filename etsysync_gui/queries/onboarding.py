@@ -37,6 +37,7 @@ class CatalogStart:
     sku_matches: int = 0
     """Unlinked pools whose SKU is exactly a catalog variant's SKU that is not linked yet."""
     unlinked_listings: int = 0
+    """Listings with a pool the import would take (not counting pools unlinked by hand)."""
     unlinked_by_you: tuple[HeldBack, ...] = field(default_factory=tuple)
 
     @property
@@ -89,7 +90,9 @@ def load_catalog_start(database: Database, shop_id: int | None) -> CatalogStart:
         sku_matches=sum(
             1 for r in unlinked if r.sku and r.sku in free_skus and r.link_source is None
         ),
-        unlinked_listings=len({r.etsy_listing_id for r in unlinked}),
+        unlinked_listings=len(
+            {r.etsy_listing_id for r in unlinked if r.link_source != SOURCE_UNLINKED}
+        ),
         unlinked_by_you=held,
     )
 

@@ -55,7 +55,7 @@ class BuildCatalogDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Build your catalog")
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(640)
         self.controller = controller
         self._choose_file = choose_file
         self.start = CatalogStart()
@@ -121,7 +121,7 @@ class BuildCatalogDialog(QDialog):
             f"Creates catalog products for the {start.unlinked_listings:,} listing(s) not "
             f"linked yet: {start.importable_pools:,} variant(s) with Etsy's quantity and "
             "price, linked at once."
-            + (f" {held:,} pool(s) you unlinked by hand are left alone." if held else "")
+            + (f" {held:,} stock pool(s) you unlinked by hand are left alone." if held else "")
         )
         self.csv_text.setText(
             "Reads a CSV file (columns sku, quantity; optionally title, price, product) into "
@@ -134,6 +134,7 @@ class BuildCatalogDialog(QDialog):
         self.etsy_button.setEnabled(start.importable_pools > 0 and not self.busy)
         self.sku_button.setEnabled(start.sku_matches > 0 and not self.busy)
         self.csv_button.setEnabled(not self.busy)
+        self.adjustSize()  # the wrapped texts changed height
 
     @property
     def busy(self) -> bool:

@@ -26,10 +26,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.engine import URL
 
 from etsysync_gui import APP_NAME, __version__
 from etsysync_gui.bootstrap import AppContext
-from etsysync_gui.db.urls import mask_url
+from etsysync_gui.db.urls import mask_url, sqlite_path
 from etsysync_gui.queries.onboarding import CatalogStart, load_catalog_start
 from etsysync_gui.scheduling.requests import SyncOutcome, SyncRequest
 from etsysync_gui.ui import dialogs
@@ -50,6 +51,14 @@ from etsysync_gui.ui.tray import Tray, app_icon
 from etsysync_gui.ui.tray_choices import close_to_tray_choice, remember_close_to_tray
 from etsysync_gui.ui.widgets import FastTableView, gui_settings, use_profile_settings
 from etsysync_gui.ui.wizard import open_reconnect, run_setup_wizard
+
+
+def database_words(url: URL) -> str:
+    """The database as a seller says it: "SQLite file demo.db", "PostgreSQL on host"."""
+    path = sqlite_path(url)
+    if url.get_backend_name() == "sqlite":
+        return f"SQLite file {path.name}" if path is not None else "SQLite in memory"
+    return f"PostgreSQL {url.database or ''} on {url.host or 'this computer'}"
 
 
 class MainWindow(QMainWindow):
@@ -222,9 +231,9 @@ class MainWindow(QMainWindow):
         self.sync_label = QLabel("Idle")
         bar.addWidget(self.sync_label, 1)
         bar.addPermanentWidget(self.connection_label)
-        bar.addPermanentWidget(
-            QLabel(f"{context.settings.profile.name} · {mask_url(database.url)}")
-        )
+        where = QLabel(f"{context.settings.profile.name} · {database_words(database.url)}")
+        where.setToolTip(mask_url(database.url))  # the technical address, one hover away
+        bar.addPermanentWidget(where)
         bar.addPermanentWidget(QLabel(f"{APP_NAME} {__version__}"))
         c = self.controller
         c.connection_changed.connect(self._show_connection)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt, QUrl
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from etsysync_gui.bootstrap import AppContext
@@ -167,3 +168,9 @@ def test_the_help_menu_opens_the_guide_and_the_log_folder(window: MainWindow) ->
     assert menu.about_box is not None
     assert "EtsySync" in menu.about_box.text()
     menu.about_box.close()
+
+
+def test_the_status_bar_names_the_database_in_words(window: MainWindow) -> None:
+    texts = [label.text() for label in window.statusBar().findChildren(QLabel)]
+    assert any("SQLite file" in text for text in texts)
+    assert not any("sqlite:" in text or "postgresql+" in text for text in texts)
