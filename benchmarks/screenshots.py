@@ -98,6 +98,26 @@ def render_wizard(window: QWidget, out: Path) -> None:
         widget.close()
 
 
+def render_dialogs(controller: AppController, window: QWidget, out: Path) -> None:
+    """The link dialog, Build your catalog and Settings, over the main window."""
+    database = controller.database
+    unlinked = next(r for r in load_listings(database) if r.linked_pools == 0)
+    link = LinkDialog(controller, unlinked.listing_id, unlinked.title, window)
+    link.show()
+    wait_until(lambda: link.model.total > 0 or "No likely" in link.status.text())
+    save(link, out, "link-dialog")
+    link.reject()
+    build = BuildCatalogDialog(controller, window)
+    build.show()
+    wait_until(lambda: build.start.listings > 0)
+    save(build, out, "build-catalog")
+    build.reject()
+    settings = SettingsDialog(controller, window)
+    settings.show()
+    save(settings, out, "settings")
+    settings.reject()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
@@ -150,21 +170,7 @@ def main() -> int:
         review.show()
         save(review, args.out, "plan-review")
         review.reject()
-        unlinked = next(r for r in load_listings(database) if r.linked_pools == 0)
-        link = LinkDialog(controller, unlinked.listing_id, unlinked.title, window)
-        link.show()
-        wait_until(lambda: link.model.total > 0 or "No likely" in link.status.text())
-        save(link, args.out, "link-dialog")
-        link.reject()
-        build = BuildCatalogDialog(controller, window)
-        build.show()
-        wait_until(lambda: build.start.listings > 0)
-        save(build, args.out, "build-catalog")
-        build.reject()
-        settings = SettingsDialog(controller, window)
-        settings.show()
-        save(settings, args.out, "settings")
-        settings.reject()
+        render_dialogs(controller, window, args.out)
 
         run_request(controller, SyncRequest("apply", plan=plan))
         for listing_id in rng.sample(server.listing_ids("active"), 6):

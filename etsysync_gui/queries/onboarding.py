@@ -15,7 +15,9 @@ from sqlalchemy import func, select
 
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, ProductVariant
+from etsysync_gui.scheduling.requests import SyncOutcome
 from etsysync_gui.sync.listings.autolink import SOURCE_UNLINKED, LinkProblem
+from etsysync_gui.sync.listings.run import ListingSyncResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,3 +121,11 @@ def import_report(
     if not variants and not problems and not held:
         lines = ["Nothing to import: every Etsy listing is linked to your catalog already."]
     return lines
+
+
+def listing_sync_of(outcome: SyncOutcome) -> ListingSyncResult | None:
+    """The listing sync's own result (links, imports, problems), when the run got that far."""
+    if outcome.error is not None or outcome.result is None:
+        return None
+    result = outcome.result.listing_sync
+    return result if isinstance(result, ListingSyncResult) else None

@@ -32,7 +32,12 @@ from PySide6.QtWidgets import (
 )
 
 from etsysync_gui.catalog.importer import ImportReport, import_catalog
-from etsysync_gui.queries.onboarding import CatalogStart, import_report, load_catalog_start
+from etsysync_gui.queries.onboarding import (
+    CatalogStart,
+    import_report,
+    listing_sync_of,
+    load_catalog_start,
+)
 from etsysync_gui.scheduling.requests import SyncOutcome, SyncRequest
 from etsysync_gui.sync.listings.run import ListingSyncResult
 from etsysync_gui.ui.controller import AppController
@@ -183,8 +188,8 @@ class BuildCatalogDialog(QDialog):
         if outcome.request is not self._pending:
             return
         self._pending = None
-        result = outcome.result.listing_sync if outcome.result is not None else None
-        if outcome.error is not None or not isinstance(result, ListingSyncResult):
+        result = listing_sync_of(outcome)
+        if result is None:
             self.report.setText(escape(outcome_text(outcome)[0]))
             self._show(self.start)
             return

@@ -20,9 +20,13 @@ from PySide6.QtWidgets import (
 )
 
 from etsysync_gui.queries.listings import ListingRow, load_listings
-from etsysync_gui.queries.onboarding import CatalogStart, import_report, load_catalog_start
+from etsysync_gui.queries.onboarding import (
+    CatalogStart,
+    import_report,
+    listing_sync_of,
+    load_catalog_start,
+)
 from etsysync_gui.scheduling.requests import SyncOutcome, SyncRequest
-from etsysync_gui.sync.listings.run import ListingSyncResult
 from etsysync_gui.ui import dialogs
 from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.formatting import count, money, when
@@ -236,8 +240,8 @@ class ListingsView(LazyView):
         if outcome.request is not self._import_request:
             return
         self._import_request = None
-        result = outcome.result.listing_sync if outcome.result is not None else None
-        if not isinstance(result, ListingSyncResult):
+        result = listing_sync_of(outcome)
+        if result is None:
             self.status.setText(outcome_text(outcome)[0])
             return
         database, shop_id = self.controller.database, self.controller.shop_id

@@ -158,6 +158,13 @@ class LogView(LazyView):
         splitter.addWidget(self.table)
         splitter.setSizes([180, 420])
         layout.addWidget(splitter, 1)
+        self._add_details_panes(layout)
+        self.status = QLabel()
+        layout.addWidget(self.status)
+        controller.data_changed.connect(self.mark_stale)
+
+    def _add_details_panes(self, layout: QVBoxLayout) -> None:
+        """The selected run's and decision's whole text, under the tables."""
         self.details = DetailsPane(
             self.table,
             lambda view_row: describe_entry(self.model.rows[view_row]),
@@ -170,9 +177,6 @@ class LogView(LazyView):
         )
         layout.addWidget(self.run_details)
         layout.addWidget(self.details)
-        self.status = QLabel()
-        layout.addWidget(self.status)
-        controller.data_changed.connect(self.mark_stale)
 
     # --- loading ------------------------------------------------------------------------------
 

@@ -8,6 +8,9 @@ wizard's loopback listener, as a real browser would.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from PySide6.QtWidgets import QWizard
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
@@ -44,7 +47,10 @@ def test_the_whole_wizard_connects_a_new_profile_that_syncs(
     seller: ScriptedBrowser,
     redirect_uri: str,
     make_wizard: MakeWizard,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     wizard = make_wizard()
 
     profile = wizard.currentPage()
@@ -100,6 +106,7 @@ def test_the_whole_wizard_connects_a_new_profile_that_syncs(
     assert sync.enabled.isChecked()
     assert sync.keep_in_tray.isChecked()  # keep syncing after the window closes: on
     assert not sync.start_at_login.isChecked()
+    sync.start_at_login.setChecked(True)
     sync.listings.setValue(180)
     sync.zero.setCurrentIndex(sync.zero.findData("leave"))
     go_next(qtbot, wizard, PageId.FINISH)
@@ -120,6 +127,8 @@ def test_the_whole_wizard_connects_a_new_profile_that_syncs(
     assert (outcome.profile, outcome.run_first_sync) == (PROFILE, True)
     assert wizard.outcome == outcome
     assert close_to_tray_choice(PROFILE) is True  # the first close does not ask again
+    entry = tmp_path / "xdg" / "autostart" / "app.etsysync.EtsySync.desktop"
+    assert f"--profile {PROFILE}" in entry.read_text()  # starts in the tray at login
 
     # The profile: saved, made the default, no secret anywhere in the file.
     stored = ConfigStore().load()
