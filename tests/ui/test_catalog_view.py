@@ -135,7 +135,7 @@ def test_csv_export_writes_every_variant(
     view.export_csv(path)
     qtbot.waitUntil(lambda: view.status.text().startswith("Exported"))
     lines = path.read_text().splitlines()
-    assert lines[0] == "sku,quantity,title,price,product"
+    assert lines[0] == "sku,quantity,title,price,product,etsy_listing,etsy_pool_key"
     with controller.database.session() as session:
         variants = session.scalar(select(func.count()).select_from(ProductVariant))
     assert len(lines) - 1 == variants
