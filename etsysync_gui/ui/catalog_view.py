@@ -29,6 +29,7 @@ from etsysync_gui.ui import dialogs
 from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.formatting import count, money
 from etsysync_gui.ui.import_problems_dialog import ImportProblemsDialog
+from etsysync_gui.ui.plain_errors import plain_error
 from etsysync_gui.ui.row_model import Column, RowTableModel
 from etsysync_gui.ui.variant_dialog import VariantDialog
 from etsysync_gui.ui.widgets import FastTableView, LazyView, SearchBox
@@ -265,12 +266,12 @@ class CatalogView(LazyView):
             self.controller.data_changed.emit()
 
         def refused(exc: object) -> None:
-            dialog.failed(str(exc) or f"Not saved: {product}")
+            dialog.failed(plain_error(str(exc)).text or f"Not saved: {product}")
 
         self.controller.jobs.submit(change, ok, refused, context=self)
 
     def _failed(self, exc: object) -> None:
-        self.status.setText(str(exc))
+        self.status.setText(plain_error(str(exc)).text)
 
 
 def _value(dialog: VariantDialog) -> edits.VariantInput:

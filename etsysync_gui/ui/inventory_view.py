@@ -24,6 +24,7 @@ from etsysync_gui.sync.inventory.decide import FirstTruth
 from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.details_pane import DetailsPane
 from etsysync_gui.ui.formatting import count, when
+from etsysync_gui.ui.plain_errors import problem_text
 from etsysync_gui.ui.row_model import Column, Presorted, RowTableModel
 from etsysync_gui.ui.widgets import FastTableView, LazyView, SearchBox
 
@@ -174,7 +175,7 @@ class InventoryView(LazyView):
         self.controller.jobs.submit(
             load,
             lambda value: self._loaded(generation, value),
-            lambda exc: self.status.setText(f"Could not load the stock: {exc}"),
+            lambda exc: self.status.setText(problem_text("Could not load the stock", exc)),
             context=self,
         )
 
@@ -236,6 +237,6 @@ class InventoryView(LazyView):
         self.controller.jobs.submit(
             lambda: set_variant_quantity(database, variant_id, quantity),
             saved,
-            lambda exc: self._show_problem(f"Not saved: {exc}"),
+            lambda exc: self._show_problem(problem_text("Not saved", exc)),
             context=self,
         )

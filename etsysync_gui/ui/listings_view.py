@@ -31,7 +31,7 @@ from etsysync_gui.ui import dialogs
 from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.formatting import count, money, when
 from etsysync_gui.ui.link_dialog import LinkDialog
-from etsysync_gui.ui.plain_errors import outcome_text
+from etsysync_gui.ui.plain_errors import outcome_text, problem_text
 from etsysync_gui.ui.row_model import Column, Presorted, RowTableModel, SortSpec
 from etsysync_gui.ui.widgets import FastTableView, LazyView, SearchBox
 
@@ -137,7 +137,7 @@ class ListingsView(LazyView):
         controller.jobs.submit(
             lambda: load_for_view(controller, model, spec),
             lambda value: self._loaded(generation, value),
-            lambda exc: self.status.setText(f"Could not load the listings: {exc}"),
+            lambda exc: self.status.setText(problem_text("Could not load the listings", exc)),
             context=self,
         )
 
@@ -206,7 +206,7 @@ class ListingsView(LazyView):
         controller.jobs.submit(
             lambda: controller.service().unlink(listing.listing_id),
             unlinked,
-            lambda exc: self.status.setText(f"Could not unlink: {exc}"),
+            lambda exc: self.status.setText(problem_text("Could not unlink", exc)),
             context=self,
         )
 

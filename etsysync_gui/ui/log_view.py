@@ -43,6 +43,7 @@ from etsysync_gui.ui.details_pane import DetailsPane
 from etsysync_gui.ui.formatting import when
 from etsysync_gui.ui.log_model import COLUMNS as LOG_COLUMNS
 from etsysync_gui.ui.log_model import LogModel
+from etsysync_gui.ui.plain_errors import problem_text
 from etsysync_gui.ui.row_model import Column, RowTableModel
 from etsysync_gui.ui.widgets import FastTableView, LazyView, SearchBox
 
@@ -241,4 +242,4 @@ class LogView(LazyView):
         )
 
     def _failed(self, exc: object) -> None:
-        self.status.setText(f"Could not read the log: {exc}")
+        self.status.setText(problem_text("Could not read the log", exc))

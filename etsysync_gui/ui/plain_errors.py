@@ -100,3 +100,8 @@ def outcome_text(outcome: SyncOutcome) -> tuple[str, str | None]:
         return outcome.summary, None
     plain = plain_error(outcome.error, needs_user=outcome.needs_user)
     return f"{outcome.request.title} failed. {plain.text}", plain.detail
+
+
+def problem_text(prefix: str, exc: object) -> str:
+    """``"Could not load the stock: <sentence and next step>"`` for a failed job."""
+    return f"{prefix}: {plain_error(str(exc)).text}"
