@@ -15,7 +15,11 @@ from PySide6.QtWidgets import QFrame, QLabel, QTableView, QWidget
 
 
 class DetailsPane(QLabel):
-    """Follows ``table``'s selection; ``describe(view_row)`` gives the (rich) text."""
+    """Follows ``table``'s selection; ``describe(view_row)`` gives the (rich) text.
+
+    ``hide_when_empty``: hidden while no row is selected (the sync log's runs pane, so a
+    small screen keeps its height for the decisions).
+    """
 
     def __init__(
         self,
@@ -23,12 +27,15 @@ class DetailsPane(QLabel):
         describe: Callable[[int], str],
         placeholder: str,
         parent: QWidget | None = None,
+        *,
+        hide_when_empty: bool = False,
     ) -> None:
         super().__init__(placeholder, parent)
         self.setObjectName("detailsPane")
         self._describe = describe
         self._placeholder = placeholder
         self._table = table
+        self._hide_when_empty = hide_when_empty
         self.setWordWrap(True)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setMargin(6)
@@ -46,7 +53,7 @@ class DetailsPane(QLabel):
 
     def refresh(self) -> None:
         rows = self._table.selectionModel().selectedRows()
-        if not rows or rows[0].row() >= self._table.model().rowCount():
-            self.setText(self._placeholder)
-            return
-        self.setText(self._describe(rows[0].row()))
+        empty = not rows or rows[0].row() >= self._table.model().rowCount()
+        if self._hide_when_empty:
+            self.setVisible(not empty)  # a second pane only while it has something to say
+        self.setText(self._placeholder if empty else self._describe(rows[0].row()))

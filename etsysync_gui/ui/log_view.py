@@ -174,8 +174,10 @@ class LogView(LazyView):
         self.run_details = DetailsPane(
             self.runs_table,
             lambda view_row: describe_run(self.runs.row_at(view_row)),
-            "Select a run to read its summary in full.",
+            "",
+            hide_when_empty=True,
         )
+        self.run_details.hide()
         layout.addWidget(self.run_details)
         layout.addWidget(self.details)
 

@@ -108,6 +108,11 @@ def test_the_log_names_pools_as_inventory_does(
         assert text not in keys or text in {label for _, label in labels}
     log.table.selectRow(0)
     assert log.model.rows[0].pool_name in log.details.text()
+    assert not log.run_details.isVisible()  # no run selected: the decisions keep the room
+    qtbot.waitUntil(lambda: log.runs.total > 0)
+    log.runs_table.selectRow(0)
+    assert log.run_details.isVisible()
+    assert f"Run {log.runs.row_at(0).id}" in log.run_details.text()
 
 
 def test_errors_are_sentences_with_the_detail_one_click_away(
