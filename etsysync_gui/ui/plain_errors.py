@@ -66,13 +66,17 @@ def plain_error(message: str, *, needs_user: bool = False) -> PlainError:
             "Check the internet connection; EtsySync tries again at the next scheduled sync.",
             detail,
         )
-    if needs_user or _is_auth(detail):
+    internal = any(m in detail for m in INTERNAL_MARKERS)
+    if (needs_user or _is_auth(detail)) and (internal or not detail):
         return PlainError(
             "Etsy no longer accepts EtsySync's connection to your shop.",
             "Choose Reconnect to Etsy… and approve EtsySync again.",
             detail,
         )
-    if _is_database(detail) and any(m in detail for m in INTERNAL_MARKERS):
+    if needs_user:  # the engine's words are written for the seller (errors.py); keep them
+        step = "" if "reconnect" in detail.lower() else "Choose Reconnect to Etsy…"
+        return PlainError(_PARENTHESISED_DETAIL.sub("", detail).strip(), step, detail)
+    if _is_database(detail) and internal:
         return PlainError(
             "EtsySync cannot open its database.",
             "Check that the database server is running, or choose another database in "

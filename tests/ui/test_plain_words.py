@@ -149,6 +149,11 @@ def test_errors_are_sentences_with_the_detail_one_click_away(
             "database",
         ),
         ("KeyError: 'x' Traceback", False, "did not expect"),
+        (
+            "Etsy refused the app key; enter the shared secret from etsy.com/developers",
+            True,
+            "enter the shared secret",  # the engine's own words for the seller are kept
+        ),
     ],
 )
 def test_plain_error_keeps_internal_strings_out_of_the_main_text(
