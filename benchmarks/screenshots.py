@@ -9,6 +9,11 @@ pictures show the views as a seller's own shop has them.  Offscreen, no
 display needed:
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/screenshots.py [--out docs/screenshots]
+        [--size 1600x1000]
+
+The README's pictures are taken at 1600×1000; ``--size 1024x700 --out
+docs/screenshots/1024x700`` shows the same views on a small laptop screen
+(the details panes keep the reasons readable there).
 
 If the setup wizard (``ui/wizard/``) offers ``screenshot_pages(parent)``
 returning ``[(name, widget), ...]``, its pages are rendered too.
@@ -40,6 +45,7 @@ from etsysync_gui.queries.catalog import load_catalog
 from etsysync_gui.queries.listings import load_listings
 from etsysync_gui.scheduling.driver import ManualDriver
 from etsysync_gui.scheduling.requests import SyncRequest
+from etsysync_gui.ui.build_catalog_dialog import BuildCatalogDialog
 from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.link_dialog import LinkDialog
 from etsysync_gui.ui.main_window import MainWindow
@@ -47,7 +53,12 @@ from etsysync_gui.ui.plan_review_dialog import PlanReviewDialog
 from etsysync_gui.ui.settings_dialog import SettingsDialog
 from fake_etsy import FakeEtsyServer
 
-SIZE = (1280, 820)
+SIZE = (1600, 1000)
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    width, _, height = text.lower().partition("x")
+    return int(width), int(height)
 
 
 def save(widget: QWidget, out: Path, name: str) -> None:
@@ -87,10 +98,31 @@ def render_wizard(window: QWidget, out: Path) -> None:
         widget.close()
 
 
+def render_dialogs(controller: AppController, window: QWidget, out: Path) -> None:
+    """The link dialog, Build your catalog and Settings, over the main window."""
+    database = controller.database
+    unlinked = next(r for r in load_listings(database) if r.linked_pools == 0)
+    link = LinkDialog(controller, unlinked.listing_id, unlinked.title, window)
+    link.show()
+    wait_until(lambda: link.model.total > 0 or "No likely" in link.status.text())
+    save(link, out, "link-dialog")
+    link.reject()
+    build = BuildCatalogDialog(controller, window)
+    build.show()
+    wait_until(lambda: build.start.listings > 0)
+    save(build, out, "build-catalog")
+    build.reject()
+    settings = SettingsDialog(controller, window)
+    settings.show()
+    save(settings, out, "settings")
+    settings.reject()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
     parser.add_argument("--listings", type=int, default=DEMO_LISTINGS)
+    parser.add_argument("--size", type=parse_size, default=SIZE, help="window size, WxH")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(11)
@@ -104,7 +136,7 @@ def main() -> int:
         context.settings_loader = demo.settings
         controller = AppController(context, driver=ManualDriver())
         window = MainWindow(context, controller=controller)
-        window.resize(*SIZE)
+        window.resize(*args.size)
         window.show()
         window.start(scheduler=False)
         run_request(controller, SyncRequest("listings", import_unlinked=True))
@@ -126,6 +158,7 @@ def main() -> int:
         window.tabs.setCurrentWidget(window.inventory)
         wait_until(lambda: window.inventory.model.total > 0)
         window.inventory.table.sortByColumn(8, Qt.SortOrder.DescendingOrder)
+        window.inventory.table.selectRow(0)
         save(window, args.out, "inventory")
         window.tabs.setCurrentWidget(window.catalog)
         wait_until(lambda: window.catalog.model.total > 0)
@@ -137,16 +170,7 @@ def main() -> int:
         review.show()
         save(review, args.out, "plan-review")
         review.reject()
-        unlinked = next(r for r in load_listings(database) if r.linked_pools == 0)
-        link = LinkDialog(controller, unlinked.listing_id, unlinked.title, window)
-        link.show()
-        wait_until(lambda: link.model.total > 0 or "No likely" in link.status.text())
-        save(link, args.out, "link-dialog")
-        link.reject()
-        settings = SettingsDialog(controller, window)
-        settings.show()
-        save(settings, args.out, "settings")
-        settings.reject()
+        render_dialogs(controller, window, args.out)
 
         run_request(controller, SyncRequest("apply", plan=plan))
         for listing_id in rng.sample(server.listing_ids("active"), 6):
@@ -154,6 +178,7 @@ def main() -> int:
                 server.simulate_purchase(listing_id, 1)
         window.tabs.setCurrentWidget(window.log_view)
         wait_until(lambda: window.log_view.model.rowCount() > 0 and window.log_view.runs.total > 0)
+        window.log_view.table.selectRow(0)
         save(window, args.out, "sync-log")
         window.tabs.setCurrentWidget(window.scheduler_panel)
         wait_until(lambda: window.scheduler_panel.model.total > 0)

@@ -196,6 +196,8 @@ def _run_normal(
             # waiting already, and the runner refuses a second one.
             window.submit(SyncRequest("listings"))
         window.start(scheduler=live)
+        if live:
+            window.offer_catalog_start()
 
     return _run_window(args, context, begin, event_loop)
 

@@ -58,6 +58,11 @@ def migrations_dir() -> Path:
     return _shipped_dir("migrations")
 
 
+def docs_dir() -> Path:
+    """The user guide (``docs/``), for the Help menu; it may be absent from a build."""
+    return _shipped_dir("docs")
+
+
 def resources_dir() -> Path:
     """Icons, desktop metadata and other files the app ships (``resources/``)."""
     return _shipped_dir("resources")

@@ -27,6 +27,9 @@ from decimal import Decimal
 MAX_QUANTITY = 1_000_000
 MAX_SKU = 255
 MAX_TITLE = 500
+MAX_POOL_KEY = 500
+MAX_LISTING_DIGITS = 18
+"""Etsy listing ids are about ten digits; eighteen always fit a 64-bit ``BigInteger``."""
 MAX_PRICE = Decimal("9999999999.99")
 """The largest amount ``Numeric(12, 2)`` holds on both databases."""
 CENT = Decimal("0.01")
@@ -93,6 +96,27 @@ def sku(value: str) -> str:
     if _CONTROL.search(value):
         raise CellError(f"sku {value!r} contains a control character (such as \\0)")
     return text(value, "sku", MAX_SKU)
+
+
+def etsy_pool(listing: str, key: str) -> tuple[int, str] | None:
+    """The Etsy stock pool an exported row is keyed by: both cells as exported, or neither.
+
+    The pair is how a variant without SKU is found again on import, so half a
+    pair (or a changed listing number) would silently make a new variant.
+    """
+    if not listing and not key:
+        return None
+    if not listing or not key:
+        raise CellError(
+            "etsy_listing and etsy_pool_key go together (as exported); "
+            "leave both as they are or empty both"
+        )
+    if not listing.isascii() or not listing.isdigit() or len(listing) > MAX_LISTING_DIGITS:
+        raise CellError(
+            f"etsy_listing {listing!r} is not an Etsy listing number; "
+            "leave the exported value as it is or empty both Etsy columns"
+        )
+    return int(listing), text(key, "etsy_pool_key", MAX_POOL_KEY)
 
 
 def escape_formula(value: str) -> str:

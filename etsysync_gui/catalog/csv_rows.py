@@ -24,7 +24,10 @@ from etsysync_gui.catalog import cells
 from etsysync_gui.errors import CatalogImportError
 
 REQUIRED_COLUMNS = ("sku", "quantity")
-OPTIONAL_COLUMNS = ("title", "price", "product")
+OPTIONAL_COLUMNS = ("title", "price", "product", "etsy_listing", "etsy_pool_key")
+"""``etsy_listing`` + ``etsy_pool_key`` name the Etsy stock pool a variant is linked to:
+the key of a row without SKU (variants imported from SKU-less listings), so the app's own
+export can be edited and imported back."""
 MAX_QUANTITY = cells.MAX_QUANTITY
 T = TypeVar("T")
 
@@ -39,6 +42,14 @@ class CatalogRow:
     title: str | None
     price: Decimal | None
     product: str | None
+    etsy_listing: int | None = None
+    etsy_pool_key: str | None = None
+
+    @property
+    def pool(self) -> tuple[int, str] | None:
+        if self.etsy_listing is None or not self.etsy_pool_key:
+            return None
+        return (self.etsy_listing, self.etsy_pool_key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +88,7 @@ class CatalogReader:
         self.header = _check_header(next(self._reader, None), source)
         self._columns = {name: i for i, name in enumerate(self.header) if name}
         self._first_line_of: dict[str, int] = {}
+        self._first_line_of_pool: dict[tuple[int, str], int] = {}
 
     def __iter__(self) -> Iterator[CatalogRow | RowProblem]:
         width = len(self.header)
@@ -100,9 +112,15 @@ class CatalogReader:
                 yield row
 
     def _row(self, line: int, values: dict[str, str], problems: list[str]) -> CatalogRow | None:
+        listing, key = values.get("etsy_listing", ""), values.get("etsy_pool_key", "")
+        pool = _checked(problems, cells.etsy_pool, listing, cells.unescape_formula(key))
+        if pool is not None and self._first_line_of_pool.setdefault(pool, line) != line:
+            first = self._first_line_of_pool[pool]
+            problems.append(f"duplicate Etsy pool {listing} {key!r} (first seen on line {first})")
         sku = cells.unescape_formula(values.get("sku", ""))
         if not sku:
-            problems.append("sku is empty")
+            if not listing and not key:  # a pool-keyed row needs no SKU
+                problems.append("sku is empty")
         elif _checked(problems, cells.sku, sku) is not None:
             first = self._first_line_of.setdefault(sku, line)
             if first != line:
@@ -117,12 +135,13 @@ class CatalogReader:
             _checked(problems, cells.product, product)
         if problems or quantity is None:
             return None
-        return CatalogRow(line, sku, quantity, title, price, product)
+        listing_id, pool_key = pool if pool is not None else (None, None)
+        return CatalogRow(line, sku, quantity, title, price, product, listing_id, pool_key)
 
 
-def _checked(problems: list[str], check: Callable[[str], T], raw: str) -> T | None:
+def _checked(problems: list[str], check: Callable[..., T], *raw: str) -> T | None:
     try:
-        return check(raw)
+        return check(*raw)
     except cells.CellError as exc:
         problems.append(str(exc))
         return None

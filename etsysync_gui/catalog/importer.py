@@ -11,6 +11,14 @@ The file is streamed: rows are checked one by one and written in chunks of
 ``CHUNK_ROWS`` (see ``catalog.upsert``), so memory stays bounded whatever the
 file's size; ``progress`` hears after each chunk, and ``cancel`` is looked
 at there too.
+
+Variants made from SKU-less Etsy listings have no SKU, so the export also
+writes the Etsy pool each variant is linked to (``etsy_listing``,
+``etsy_pool_key``) and the import finds such a row's variant by that pool
+first: Export → edit → Import round-trips every row, and an SKU typed into
+such a row is given to the variant (when no other variant has it).  A row
+without SKU whose pool is no longer linked is skipped and reported, not an
+error: there is nothing to update and no SKU to create a variant with.
 """
 
 from __future__ import annotations
@@ -23,17 +31,17 @@ from pathlib import Path
 
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from etsysync_gui.catalog.cells import escape_formula
 from etsysync_gui.catalog.csv_rows import CatalogReader, CatalogRow, RowProblem, file_errors
 from etsysync_gui.catalog.upsert import Counts, GroupIds, upsert_chunk
 from etsysync_gui.db.engine import Database
-from etsysync_gui.db.models import Product
+from etsysync_gui.db.models import EtsyStockPool, Product
 from etsysync_gui.errors import CatalogExportError, CatalogImportError, EtsySyncError
 from etsysync_gui.failures import user_error_for
 
-EXPORT_COLUMNS = ("sku", "quantity", "title", "price", "product")
+EXPORT_COLUMNS = ("sku", "quantity", "title", "price", "product", "etsy_listing", "etsy_pool_key")
 CHUNK_ROWS = 5000
 MAX_LISTED_PROBLEMS = 1000
 """Problems kept word for word; beyond that they are counted (a wrong file has one per row)."""
@@ -81,11 +89,11 @@ class _Lines:
         return min(1.0, self.read / self._size)
 
 
-def _problems_error(path: Path, report: ImportReport) -> CatalogImportError:
-    count = report.skipped_count
+def _problems_error(path: Path, report: ImportReport, count: int) -> CatalogImportError:
+    """``count`` invalid rows; the list also names rows left out for a pool no longer linked."""
     listed = list(report.skipped)
-    if count > len(listed):
-        listed.append(f"… and {count - len(listed)} more")
+    if report.skipped_count > len(listed):
+        listed.append(f"… and {report.skipped_count - len(listed)} more")
     return CatalogImportError(
         f"{path}: {count} invalid row{'s' if count != 1 else ''}; nothing was imported "
         "(fix them, or use --skip-invalid to import the valid rows only).",
@@ -102,12 +110,23 @@ class _Run:
     groups: GroupIds = field(default_factory=GroupIds)
     counts: Counts = field(default_factory=Counts)
     rows: int = 0
+    invalid: int = 0
+    """Rows the reader refused; any of them means nothing is imported unless skipping."""
+
+    def skip(self, text: str) -> None:
+        self.report.skipped_count += 1
+        if len(self.report.skipped) < MAX_LISTED_PROBLEMS:
+            self.report.skipped.append(text)
 
     def flush(self, chunk: list[CatalogRow], lines: _Lines) -> None:
         if self.cancel is not None and self.cancel.is_set():
             raise ImportCancelled("Import cancelled; nothing was imported.")
         if chunk:
-            upsert_chunk(self.conn, chunk, self.groups, self.counts)
+            for row in upsert_chunk(self.conn, chunk, self.groups, self.counts):
+                self.skip(
+                    f"line {row.line}: Etsy listing {row.etsy_listing} ({row.etsy_pool_key}) is "
+                    "no longer linked to a catalog variant; give the row an SKU to add it"
+                )
             self.rows += len(chunk)
             chunk.clear()
         if self.progress is not None:
@@ -117,14 +136,12 @@ class _Run:
 def _stream(run: _Run, reader: CatalogReader, lines: _Lines, skip_invalid: bool) -> None:
     """Check every row; write the valid ones chunk by chunk, until a problem (unless skipping)."""
     chunk: list[CatalogRow] = []
-    report = run.report
     for item in reader:
         if isinstance(item, RowProblem):
-            report.skipped_count += 1
-            if len(report.skipped) < MAX_LISTED_PROBLEMS:
-                report.skipped.append(item.text)
+            run.invalid += 1
+            run.skip(item.text)
             continue
-        if report.skipped_count and not skip_invalid:
+        if run.invalid and not skip_invalid:
             continue  # nothing will be imported; keep reading to list every problem
         chunk.append(item)
         if len(chunk) >= CHUNK_ROWS:
@@ -152,8 +169,8 @@ def import_catalog(
             reader = CatalogReader(lines, str(path))
             run = _Run(conn, report, progress, cancel)
             _stream(run, reader, lines, skip_invalid)
-            if report.skipped_count and not skip_invalid:
-                raise _problems_error(path, report)  # rolls the transaction back
+            if run.invalid and not skip_invalid:
+                raise _problems_error(path, report, run.invalid)  # rolls the transaction back
     except (OSError, DBAPIError) as exc:
         known = user_error_for(exc)
         if known is None:
@@ -164,6 +181,18 @@ def import_catalog(
     return report
 
 
+def _pool_of_variant(session: Session) -> dict[int, tuple[int | str, str]]:
+    """variant id → the (first) Etsy pool it is linked to, for the export's key columns."""
+    query = (
+        select(
+            EtsyStockPool.local_variant_id, EtsyStockPool.etsy_listing_id, EtsyStockPool.pool_key
+        )
+        .where(EtsyStockPool.local_variant_id.is_not(None))
+        .order_by(EtsyStockPool.id.desc())
+    )
+    return {vid: (listing, key) for vid, listing, key in session.execute(query) if vid is not None}
+
+
 def export_catalog(db: Database, path: Path) -> int:
     """Write every variant to ``path`` in the import format; return the number of rows."""
     written = 0
@@ -172,9 +201,11 @@ def export_catalog(db: Database, path: Path) -> int:
         with db.session() as session, tmp.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(EXPORT_COLUMNS)
+            pools = _pool_of_variant(session)
             query = select(Product).options(selectinload(Product.variants)).order_by(Product.id)
             for product in session.scalars(query):
                 for variant in sorted(product.variants, key=lambda v: v.id):
+                    listing, key = pools.get(variant.id, ("", ""))
                     writer.writerow(
                         [
                             escape_formula(variant.sku or ""),
@@ -182,6 +213,8 @@ def export_catalog(db: Database, path: Path) -> int:
                             escape_formula(variant.name or ""),
                             "" if variant.price is None else f"{variant.price:.2f}",
                             escape_formula(product.title),
+                            listing,
+                            escape_formula(key),
                         ]
                     )
                     written += 1

@@ -2,10 +2,16 @@
 
 Why Core rather than ORM objects: a million-row import through the session's
 identity map took 5.9 GB and 337 s.  Here each chunk costs one SELECT of the
-existing SKUs, one executemany UPDATE for changed variants, one INSERT …
-RETURNING for new products and one executemany INSERT for new variants, and
-nothing stays in memory between chunks except the ids of products that
-named groups (``product`` column) resolved to.
+variants its Etsy pools are linked to, one SELECT of the existing SKUs, one
+executemany UPDATE for changed variants, one INSERT … RETURNING for new
+products and one executemany INSERT for new variants, and nothing stays in
+memory between chunks except the ids of products that named groups
+(``product`` column) resolved to.
+
+A row is matched by its Etsy pool first (``etsy_listing`` + ``etsy_pool_key``,
+written by the export for variants made from SKU-less listings), then by SKU.
+An SKU typed into a pool-matched row is given to its variant unless another
+variant has it already.
 """
 
 from __future__ import annotations
@@ -17,11 +23,20 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from etsysync_gui.catalog.csv_rows import CatalogRow
-from etsysync_gui.db.models import Base, Product, ProductVariant
+from etsysync_gui.db.models import Base, EtsyStockPool, Product, ProductVariant
 from etsysync_gui.db.types import utcnow
 
 _PRODUCTS = Base.metadata.tables[Product.__tablename__]
 _VARIANTS = Base.metadata.tables[ProductVariant.__tablename__]
+_POOLS = Base.metadata.tables[EtsyStockPool.__tablename__]
+_STORED = (
+    _VARIANTS.c.id,
+    _VARIANTS.c.sku,
+    _VARIANTS.c.quantity,
+    _VARIANTS.c.price,
+    _VARIANTS.c.name,
+)
+PoolRef = tuple[int, str]
 
 
 @dataclass
@@ -38,31 +53,91 @@ class GroupIds:
     ids: dict[str, int] = field(default_factory=dict)
 
 
-def _existing(conn: Connection, skus: list[str]) -> dict[str, tuple[int, int, Any, Any]]:
-    query = select(_VARIANTS.c.sku, _VARIANTS.c.id, _VARIANTS.c.quantity).add_columns(
-        _VARIANTS.c.price, _VARIANTS.c.name
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """A variant as stored, to compare a row with (and to know the SKU it has)."""
+
+    id: int
+    sku: str | None
+    quantity: int
+    price: Any
+    name: str | None
+
+
+def _by_sku(conn: Connection, skus: list[str]) -> dict[str, _Stored]:
+    if not skus:
+        return {}
+    query = select(*_STORED).where(_VARIANTS.c.sku.in_(skus))
+    found = (_Stored(*values) for values in conn.execute(query))
+    return {stored.sku: stored for stored in found if stored.sku is not None}
+
+
+def _by_pool(conn: Connection, pools: set[PoolRef]) -> dict[PoolRef, _Stored]:
+    """The variants the chunk's Etsy pools are linked to, in one query."""
+    if not pools:
+        return {}
+    p = _POOLS.c
+    listings = sorted({listing for listing, _key in pools})
+    query = (
+        select(p.etsy_listing_id, p.pool_key, *_STORED)
+        .join_from(_POOLS, _VARIANTS, _VARIANTS.c.id == p.local_variant_id)
+        .where(p.etsy_listing_id.in_(listings))
     )
-    rows = conn.execute(query.where(_VARIANTS.c.sku.in_(skus)))
-    return {sku: (vid, qty, price, name) for sku, vid, qty, price, name in rows}
+    found: dict[PoolRef, _Stored] = {}
+    for listing, key, *values in conn.execute(query):
+        if (listing, key) in pools:
+            found[(listing, key)] = _Stored(*values)
+    return found
+
+
+@dataclass
+class _Match:
+    """Which stored variant each row of a chunk is (none: a new variant)."""
+
+    updates: list[tuple[CatalogRow, _Stored, str | None]] = field(default_factory=list)
+    """Row, its variant, and the SKU to store (a typed SKU it is given, or the one it has)."""
+    new: list[CatalogRow] = field(default_factory=list)
+    unlinked: list[CatalogRow] = field(default_factory=list)
+
+
+def _match(conn: Connection, rows: list[CatalogRow]) -> _Match:
+    """Pool first (rows exported from SKU-less listings), then SKU; unknown SKUs are new."""
+    by_pool = _by_pool(conn, {r.pool for r in rows if r.pool is not None})
+    by_sku = _by_sku(conn, [r.sku for r in rows if r.sku])
+    match = _Match()
+    for row in rows:
+        stored = by_pool.get(row.pool) if row.pool is not None else None
+        if stored is not None:
+            holder = by_sku.get(row.sku) if row.sku else None
+            given = bool(row.sku) and (holder is None or holder.id == stored.id)
+            match.updates.append((row, stored, row.sku if given else stored.sku))
+        elif row.sku and row.sku in by_sku:
+            match.updates.append((row, by_sku[row.sku], row.sku))
+        elif row.sku:
+            match.new.append(row)
+        else:
+            match.unlinked.append(row)
+    return match
 
 
 def _updates(
-    rows: list[CatalogRow], existing: dict[str, tuple[int, int, Any, Any]], counts: Counts
+    updates: list[tuple[CatalogRow, _Stored, str | None]], counts: Counts
 ) -> list[dict[str, Any]]:
     """Changed variants as UPDATE parameters; absent price/title keep the stored value."""
     now = utcnow()
     changes: list[dict[str, Any]] = []
-    for row in rows:
-        vid, qty, price, name = existing[row.sku]
-        new_price = row.price if row.price is not None else price
-        new_name = row.title if row.title is not None else name
+    for row, stored, sku in updates:
+        new_price = row.price if row.price is not None else stored.price
+        new_name = row.title if row.title is not None else stored.name
+        price = stored.price
         old_price = None if price is None else Decimal(price).quantize(Decimal("0.01"))
-        if (row.quantity, new_price, new_name) == (qty, old_price, name):
+        before = (stored.quantity, old_price, stored.name, stored.sku)
+        if (row.quantity, new_price, new_name, sku) == before:
             counts.unchanged += 1
             continue
         counts.updated += 1
-        changes.append({"v_id": vid, "v_q": row.quantity, "v_p": new_price, "v_n": new_name})
-        changes[-1]["v_t"] = now
+        changes.append({"v_id": stored.id, "v_q": row.quantity, "v_p": new_price, "v_n": new_name})
+        changes[-1].update(v_s=sku, v_t=now)
     return changes
 
 
@@ -110,15 +185,20 @@ def _inserts(conn: Connection, rows: list[CatalogRow], groups: GroupIds) -> list
 
 def upsert_chunk(
     conn: Connection, rows: list[CatalogRow], groups: GroupIds, counts: Counts
-) -> None:
-    """Insert or update the variants of ``rows`` (SKUs unique within the import)."""
-    existing = _existing(conn, [r.sku for r in rows])
-    changes = _updates([r for r in rows if r.sku in existing], existing, counts)
+) -> list[CatalogRow]:
+    """Insert or update the variants of ``rows`` (SKUs and pools unique within the import).
+
+    Returns the rows left out: no SKU, and their Etsy pool is no longer linked
+    to a catalog variant, so there is nothing to update and no SKU to create.
+    """
+    match = _match(conn, rows)
+    changes = _updates(match.updates, counts)
     if changes:
         statement = (
             update(_VARIANTS)
             .where(_VARIANTS.c.id == bindparam("v_id"))
             .values(
+                sku=bindparam("v_s"),
                 quantity=bindparam("v_q"),
                 price=bindparam("v_p"),
                 name=bindparam("v_n"),
@@ -126,7 +206,7 @@ def upsert_chunk(
             )
         )
         conn.execute(statement, changes)
-    new_rows = [r for r in rows if r.sku not in existing]
-    if new_rows:
-        conn.execute(insert(_VARIANTS), _inserts(conn, new_rows, groups))
-        counts.created += len(new_rows)
+    if match.new:
+        conn.execute(insert(_VARIANTS), _inserts(conn, match.new, groups))
+        counts.created += len(match.new)
+    return match.unlinked

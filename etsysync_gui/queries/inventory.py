@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from etsysync_gui.db.engine import Database
-from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, ProductVariant
+from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, ProductVariant, SyncRun
 from etsysync_gui.policies import ConflictPolicy
 from etsysync_gui.queries.dashboard import ATTENTION_STATUSES
 from etsysync_gui.sync.inventory.decide import Action, FirstTruth, PoolState, decide
@@ -145,3 +145,15 @@ def load_pools(
                 )
             )  # fmt: skip
     return rows
+
+
+def last_etsy_read(database: Database, shop_id: int | None) -> datetime | None:
+    """When Etsy's quantities were last read: the last finished inventory run (not a
+    dry run), so the Inventory header can say how old the "Etsy qty" column is."""
+    if shop_id is None:
+        return None
+    query = select(func.max(SyncRun.finished_at)).where(
+        SyncRun.shop_id == shop_id, SyncRun.kind == "inventory", SyncRun.dry_run.is_(False)
+    )
+    with database.session() as session:
+        return session.scalar(query)

@@ -20,7 +20,7 @@ from sqlalchemy import Select, select, tuple_
 
 from etsysync_gui.catalog.cells import escape_formula
 from etsysync_gui.db.engine import Database
-from etsysync_gui.db.models import EtsyInventorySyncLog, EtsyProduct, SyncRun
+from etsysync_gui.db.models import EtsyInventorySyncLog, EtsyProduct, EtsyStockPool, SyncRun
 from etsysync_gui.errors import EtsySyncError
 from etsysync_gui.queries.dashboard import RunSummary, run_summary
 from etsysync_gui.sync.runs.audit import LogEntry
@@ -70,10 +70,16 @@ class LogPage:
     """Pass as ``after`` for the next page; None when this was the last."""
 
 
-def _filtered(flt: LogFilter) -> Select[EtsyInventorySyncLog, str | None]:
+def _filtered(flt: LogFilter) -> Select[EtsyInventorySyncLog, str | None, str | None]:
+    """The journal rows with the listing's title and the pool's name (as Inventory shows it)."""
     log = EtsyInventorySyncLog
-    query = select(log, EtsyProduct.title).outerjoin(
-        EtsyProduct, EtsyProduct.etsy_listing_id == log.etsy_listing_id
+    pool = EtsyStockPool
+    query = (
+        select(log, EtsyProduct.title, pool.label)
+        .outerjoin(EtsyProduct, EtsyProduct.etsy_listing_id == log.etsy_listing_id)
+        .outerjoin(
+            pool, (pool.etsy_listing_id == log.etsy_listing_id) & (pool.pool_key == log.pool_key)
+        )
     )
     if flt.since is not None:
         query = query.where(log.synced_at >= flt.since)
@@ -89,7 +95,9 @@ def _filtered(flt: LogFilter) -> Select[EtsyInventorySyncLog, str | None]:
         query = query.where(log.etsy_listing_id == flt.listing_id)
     if flt.text.strip():
         needle = f"%{flt.text.strip()}%"
-        query = query.where(log.message.ilike(needle) | log.pool_key.ilike(needle))
+        query = query.where(
+            log.message.ilike(needle) | log.pool_key.ilike(needle) | pool.label.ilike(needle)
+        )
     return query.order_by(log.synced_at.desc(), log.id.desc())
 
 
@@ -101,7 +109,7 @@ def fetch_log_page(
     if after is not None:
         query = query.where(tuple_(log.synced_at, log.id) < tuple_(after[0], after[1]))
     with database.session() as session:
-        rows = [LogEntry.from_row(e, t) for e, t in session.execute(query.limit(limit + 1))]
+        rows = [LogEntry.from_row(e, t, p) for e, t, p in session.execute(query.limit(limit + 1))]
     more = len(rows) > limit
     rows = rows[:limit]
     next_key = (rows[-1].synced_at, rows[-1].id) if more and rows else None

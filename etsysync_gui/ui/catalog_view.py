@@ -31,6 +31,7 @@ from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.formatting import count, money
 from etsysync_gui.ui.import_problems_dialog import ImportProblemsDialog
 from etsysync_gui.ui.import_progress_dialog import ImportProgressDialog
+from etsysync_gui.ui.plain_errors import plain_error
 from etsysync_gui.ui.row_model import Column, RowTableModel
 from etsysync_gui.ui.variant_dialog import VariantDialog
 from etsysync_gui.ui.widgets import FastTableView, LazyView, SearchBox
@@ -123,8 +124,9 @@ class CatalogView(LazyView):
 
     def add_product(self) -> None:
         dialog = VariantDialog("New product", self, with_product=True)
-        dialog.accepted.connect(
-            lambda: self._write(
+        dialog.submitted.connect(
+            lambda: self._save(
+                dialog,
                 lambda: edits.add_product(self.database, dialog.product.text(), _value(dialog)),
                 "Product added.",
             )
@@ -137,8 +139,9 @@ class CatalogView(LazyView):
             self.status.setText("Select a product first.")
             return
         dialog = VariantDialog(f"New variant of {row.product_title}", self)
-        dialog.accepted.connect(
-            lambda: self._write(
+        dialog.submitted.connect(
+            lambda: self._save(
+                dialog,
                 lambda: edits.add_variant(self.database, row.product_id, _value(dialog)),
                 "Variant added.",
             )
@@ -152,8 +155,9 @@ class CatalogView(LazyView):
             return
         variant_id = row.variant_id
         dialog = VariantDialog("Edit variant", self, row=row)
-        dialog.accepted.connect(
-            lambda: self._write(
+        dialog.submitted.connect(
+            lambda: self._save(
+                dialog,
                 lambda: edits.update_variant(
                     self.database, variant_id, _value(dialog), dialog.product.text()
                 ),
@@ -265,8 +269,22 @@ class CatalogView(LazyView):
 
         self.controller.jobs.submit(change, ok, self._failed, context=self)
 
+    def _save(self, dialog: VariantDialog, change: Callable[[], object], done: str) -> None:
+        """Write the dialog's form; it closes on success and stays open on a refusal."""
+        product = dialog.product.text()
+
+        def ok(_: object) -> None:
+            dialog.saved()
+            self.status.setText(done)
+            self.controller.data_changed.emit()
+
+        def refused(exc: object) -> None:
+            dialog.failed(plain_error(str(exc)).text or f"Not saved: {product}")
+
+        self.controller.jobs.submit(change, ok, refused, context=self)
+
     def _failed(self, exc: object) -> None:
-        self.status.setText(str(exc))
+        self.status.setText(plain_error(str(exc)).text)
 
 
 def _value(dialog: VariantDialog) -> edits.VariantInput:

@@ -42,6 +42,7 @@ from etsysync_gui.sync.options import SyncOptions
 from etsysync_gui.sync.service import SyncService
 from etsysync_gui.ui.infra.jobs import JobRunner
 from etsysync_gui.ui.infra.sync_runner import SyncRunner
+from etsysync_gui.ui.plain_errors import is_unreachable, plain_error
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,8 @@ class Connection:
     shop_url: str | None = None
     message: str | None = None
     token_expires_at: datetime | None = None
+    detail: str | None = None
+    """The technical text behind ``message`` (shown on request, never in the main text)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +184,23 @@ class AppController(QObject):
         if service is not None:
             service.close()
 
+    def background_sync_on(self) -> bool:
+        """Scheduled syncs would run now or after a pause (a shop and the switch on)."""
+        return self.scheduler is not None and self.settings.profile.sync_enabled
+
+    def set_paused(self, paused: bool) -> None:
+        """Pause or resume every scheduled job (the tray's and the dashboard's button).
+
+        The scheduler only changes memory here and saves on its own writer, so
+        this never blocks the GUI thread; its snapshot signal updates the views.
+        """
+        if self.scheduler is None:
+            return
+        if paused:
+            self.scheduler.pause()
+        else:
+            self.scheduler.resume()
+
     # --- connection ------------------------------------------------------------------------
 
     def check_connection(self, *, resume_on_success: bool = False) -> None:
@@ -277,14 +297,23 @@ class AppController(QObject):
     def _on_finished(self, outcome: SyncOutcome) -> None:
         if self.scheduler is not None:
             self.scheduler.observe(outcome)
+        plain = plain_error(outcome.error or "", needs_user=outcome.needs_user)
         if outcome.needs_user:
-            self._set_connection(Connection("needs_user", message=outcome.error))
-            self.notify.emit("EtsySync needs you", f"Reconnect to Etsy: {outcome.error}", True)
+            self._set_connection(Connection("needs_user", message=plain.text, detail=plain.detail))
+            self.notify.emit("EtsySync needs you", plain.text, True)
         elif outcome.error is not None and not outcome.already_running:
-            self.notify.emit(f"{outcome.request.title} failed", outcome.error, True)
+            if is_unreachable(outcome.error):
+                self._set_connection(
+                    Connection(
+                        "error", self.connection.shop_name, message=plain.text, detail=plain.detail
+                    )
+                )
+            self.notify.emit(f"{outcome.request.title} failed", plain.text, True)
         elif outcome.result is not None and outcome.result.status == "completed_with_errors":
             self.notify.emit(outcome.request.title, outcome.summary, True)
         self._keep_held(outcome)
+        if outcome.result is not None and self.connection.state == "error":
+            self.check_connection()  # Etsy answered again: say so
         if outcome.result is not None or outcome.request.kind == "apply" or outcome.held:
             self.data_changed.emit()
 
@@ -313,11 +342,14 @@ class AppController(QObject):
 
     def _report(self, exc: object, title: str) -> None:
         _title, message, _ = describe_error(exc if isinstance(exc, BaseException) else Exception())
-        self.notify.emit(title, message, True)
+        self.notify.emit(title, plain_error(message).text, True)
 
 
 def _failed(exc: object) -> Connection:
     if not isinstance(exc, BaseException):
-        return Connection("error", message=str(exc))
+        plain = plain_error(str(exc))
+        return Connection("error", message=plain.text, detail=plain.detail)
     _title, message, needs_user = describe_error(exc)
-    return Connection("needs_user" if needs_user else "error", message=message)
+    plain = plain_error(message, needs_user=needs_user)
+    state = "needs_user" if needs_user else "error"
+    return Connection(state, message=plain.text, detail=plain.detail)

@@ -9,6 +9,8 @@ seller chose to apply small plans without asking) and applies that plan.
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -26,10 +28,15 @@ from etsysync_gui.queries.dashboard import DashboardData, load_dashboard
 from etsysync_gui.scheduling.requests import SyncOutcome, SyncRequest
 from etsysync_gui.scheduling.snapshot import SchedulerSnapshot
 from etsysync_gui.sync.inventory.plan_types import SyncPlan
+from etsysync_gui.ui import dialogs
 from etsysync_gui.ui.controller import AppController, Connection
 from etsysync_gui.ui.dashboard_text import PHASES, mode_text, run_text, schedule_text
 from etsysync_gui.ui.formatting import when
+from etsysync_gui.ui.plain_errors import outcome_text
 from etsysync_gui.ui.plan_review_dialog import PlanReviewDialog, skip_review_for
+from etsysync_gui.ui.sync_state import paused_by_user
+
+DETAILS_LINK = ' <a href="details">Details…</a>'
 
 
 def _label(text: str = "") -> QLabel:
@@ -49,6 +56,8 @@ class DashboardView(QWidget):
         self.review_dialog: PlanReviewDialog | None = None
         self._plan_request: SyncRequest | None = None
         self._data: DashboardData | None = None
+        self._connection_detail: str | None = None
+        self._message_detail: str | None = None
         grid = QGridLayout(self)
         grid.addWidget(self._connection_box(), 0, 0)
         grid.addWidget(self._budget_box(), 0, 1)
@@ -71,11 +80,17 @@ class DashboardView(QWidget):
         self.sync_inventory_button = QPushButton("Sync inventory now…")
         self.sync_inventory_button.setToolTip("Plan the stock sync and review it (Ctrl+I)")
         self.sync_inventory_button.clicked.connect(self.sync_inventory)
+        self.pause_button = QPushButton("Pause syncing")
+        self.pause_button.setToolTip("Stop the scheduled syncs until you resume them")
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.pause_button.setVisible(controller.scheduler is not None)
         buttons.addWidget(self.sync_listings_button)
         buttons.addWidget(self.sync_inventory_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.pause_button)
         grid.addLayout(buttons, 4, 0, 1, 2)
         self.message = _label()
+        self.message.linkActivated.connect(lambda _link: self.show_detail("message"))
         grid.addWidget(self.message, 5, 0, 1, 2)
         grid.setRowStretch(6, 1)
         grid.setColumnStretch(0, 1)
@@ -102,6 +117,7 @@ class DashboardView(QWidget):
 
     def _connection_box(self) -> QGroupBox:
         self.connection = _label("Checking the connection…")
+        self.connection.linkActivated.connect(lambda _link: self.show_detail("connection"))
         self.token = _label()
         self.shop_counts = _label()
         self.reconnect_button = QPushButton("Reconnect to Etsy…")
@@ -140,6 +156,15 @@ class DashboardView(QWidget):
         request = SyncRequest("plan")
         if self._submit(request):
             self._plan_request = request
+
+    def show_detail(self, which: str) -> None:
+        """The technical text behind an error, one click away from the plain sentence."""
+        detail = self._connection_detail if which == "connection" else self._message_detail
+        if detail:
+            dialogs.tell(self, "Technical details", detail)
+
+    def toggle_pause(self) -> None:
+        self.controller.set_paused(not paused_by_user(self.controller.scheduler_snapshot))
 
     def cancel(self) -> None:
         if self.controller.runner.cancel():
@@ -186,7 +211,8 @@ class DashboardView(QWidget):
     @Slot(object)
     def _on_finished(self, outcome: SyncOutcome) -> None:
         self._show_running(None)
-        self.message.setText(outcome.summary)
+        text, self._message_detail = outcome_text(outcome)
+        self.message.setText(escape(text) + (DETAILS_LINK if self._message_detail else ""))
         if outcome.request is self._plan_request:
             self._plan_request = None
             if outcome.plan is not None and outcome.error is None:
@@ -235,9 +261,11 @@ class DashboardView(QWidget):
             "connected": f"Connected to <b>{connection.shop_name}</b>",
             "needs_user": f"<b>Etsy needs you to reconnect.</b> {connection.message or ''}",
             "not_configured": connection.message or "Not set up yet.",
-            "error": f"Cannot reach Etsy: {connection.message}",
+            "error": f"<b>Etsy unreachable.</b> {connection.message or ''}",
         }
-        self.connection.setText(texts.get(connection.state, connection.state))
+        self._connection_detail = connection.detail
+        text = texts.get(connection.state, connection.state)
+        self.connection.setText(text + (DETAILS_LINK if connection.detail else ""))
         self.reconnect_button.setVisible(connection.state in ("needs_user", "not_configured"))
         expiry = connection.token_expires_at
         self.token.setText(
@@ -263,6 +291,8 @@ class DashboardView(QWidget):
     @Slot(object)
     def _show_schedule(self, snapshot: SchedulerSnapshot) -> None:
         self.schedule.setText(schedule_text(snapshot, self.controller.clock()))
+        paused = paused_by_user(snapshot)
+        self.pause_button.setText("Resume syncing" if paused else "Pause syncing")
 
     def _show_data(self, data: DashboardData) -> None:
         self._data = data

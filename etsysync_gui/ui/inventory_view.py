@@ -10,6 +10,8 @@ inventory sync then pushes it.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -17,14 +19,27 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from etsysync_gui.catalog.editing import CatalogEditError, parse_quantity, set_variant_quantity
 from etsysync_gui.policies import ConflictPolicy
-from etsysync_gui.queries.inventory import PoolRow, load_pools, next_step
+from etsysync_gui.queries.inventory import PoolRow, last_etsy_read, load_pools, next_step
 from etsysync_gui.sync.inventory.decide import FirstTruth
 from etsysync_gui.ui.controller import AppController
+from etsysync_gui.ui.details_pane import DetailsPane
 from etsysync_gui.ui.formatting import count, when
+from etsysync_gui.ui.plain_errors import problem_text
 from etsysync_gui.ui.row_model import Column, Presorted, RowTableModel
 from etsysync_gui.ui.widgets import FastTableView, LazyView, SearchBox
 
 LOCAL_COLUMN = 4
+ETSY_COLUMN = 5
+Loaded = tuple[list[PoolRow], list[str], Presorted, datetime | None]
+
+
+def etsy_qty_help(latest: datetime | None) -> str:
+    """The Etsy column is the figure read at the last sync, not a live one: say when."""
+    if latest is None:
+        return "Etsy's quantity as read at the last sync (no sync yet)"
+    return f"Etsy qty at last sync {when(latest)}: not live; the next sync reads it again"
+
+
 COLUMNS: list[Column[PoolRow]] = [
     Column("Listing", lambda r: r.listing_id, right=True, width=110),
     Column("Title", lambda r: r.listing_title, width=220, tooltip=lambda r: r.listing_title),
@@ -51,6 +66,19 @@ COLUMNS: list[Column[PoolRow]] = [
     Column("Why", lambda r: r.next_reason, tooltip=lambda r: r.next_reason, width=300),
     Column("Last synced", lambda r: when(r.last_synced_at), lambda r: r.last_synced_at),
 ]
+
+
+def describe_pool(row: PoolRow) -> str:
+    """The details pane's text: which pool, what the next sync does and why, in full."""
+    text = (
+        f"<b>{escape(row.listing_title)}</b> · {escape(row.label)}<br>"
+        f"Next sync: <b>{escape(row.next_action)}</b> — {escape(row.next_reason)}"
+    )
+    if row.base_local is not None:
+        text += f"<br>Base (agreed at the last sync): {escape(row.base)}"
+    if row.message:
+        text += f"<br>Last sync: {escape(row.status)} — {escape(row.message)}"
+    return text
 
 
 def search_text(row: PoolRow) -> str:
@@ -114,6 +142,12 @@ class InventoryView(LazyView):
         self.table.enable_sorting()
         self.table.restore_state([c.width for c in COLUMNS])
         layout.addWidget(self.table, 1)
+        self.details = DetailsPane(
+            self.table,
+            lambda view_row: describe_pool(self.model.row_at(view_row)),
+            "Select a stock pool to see why the next sync does what it does.",
+        )
+        layout.addWidget(self.details)
         self.problem = QLabel()
         self.problem.setStyleSheet("color: #b00020")
         self.problem.setWordWrap(True)
@@ -133,21 +167,24 @@ class InventoryView(LazyView):
         database, shop_id, policy = self.controller.database, self.controller.shop_id, self.policy()
         model, spec = self.model, self.model.sort_spec
 
-        def load() -> tuple[list[PoolRow], list[str], Presorted]:
+        def load() -> Loaded:
             rows = load_pools(database, shop_id, policy)
-            return rows, [search_text(r) for r in rows], model.presort(rows, spec)
+            latest = last_etsy_read(database, shop_id)
+            return rows, [search_text(r) for r in rows], model.presort(rows, spec), latest
 
         self.controller.jobs.submit(
             load,
             lambda value: self._loaded(generation, value),
-            lambda exc: self.status.setText(f"Could not load the stock: {exc}"),
+            lambda exc: self.status.setText(problem_text("Could not load the stock", exc)),
             context=self,
         )
 
-    def _loaded(self, generation: int, value: tuple[list[PoolRow], list[str], Presorted]) -> None:
+    def _loaded(self, generation: int, value: Loaded) -> None:
         if generation != self._generation:
             return
-        self.model.set_rows(*value)
+        rows, search, presorted, latest = value
+        self.model.set_rows(rows, search, presorted)
+        self.model.set_header_help(ETSY_COLUMN, etsy_qty_help(latest))
         self._show_count()
 
     def apply_filter(self) -> None:
@@ -200,6 +237,6 @@ class InventoryView(LazyView):
         self.controller.jobs.submit(
             lambda: set_variant_quantity(database, variant_id, quantity),
             saved,
-            lambda exc: self._show_problem(f"Not saved: {exc}"),
+            lambda exc: self._show_problem(problem_text("Not saved", exc)),
             context=self,
         )

@@ -32,6 +32,7 @@ from etsysync_gui.queries.link_suggestions import (
 )
 from etsysync_gui.sync.inventory.decide import FirstTruth
 from etsysync_gui.ui.controller import AppController
+from etsysync_gui.ui.plain_errors import problem_text
 from etsysync_gui.ui.row_model import Column, RowTableModel
 from etsysync_gui.ui.widgets import FastTableView, SearchBox
 
@@ -102,7 +103,7 @@ class LinkDialog(QDialog):
         self.controller.jobs.submit(
             lambda: listing_links(database, self.listing_id),
             self._show_links,
-            lambda exc: self.status.setText(f"Could not read the listing: {exc}"),
+            lambda exc: self.status.setText(problem_text("Could not read the listing", exc)),
             context=self,
         )
 
@@ -171,7 +172,7 @@ class LinkDialog(QDialog):
         self.controller.jobs.submit(
             lambda: service().link(sku, self.listing_id, pool.pool_key, first_truth=truth),
             lambda result: self._done(f"Linked {result.label} to {result.sku}."),
-            lambda exc: self.status.setText(str(exc)),
+            lambda exc: self.status.setText(problem_text("Not linked", exc)),
             context=self,
         )
 
@@ -183,7 +184,7 @@ class LinkDialog(QDialog):
         self.controller.jobs.submit(
             lambda: service().unlink(self.listing_id, pool.pool_key),
             lambda _n: self._done(f"Unlinked {pool.label}."),
-            lambda exc: self.status.setText(str(exc)),
+            lambda exc: self.status.setText(problem_text("Not unlinked", exc)),
             context=self,
         )
 

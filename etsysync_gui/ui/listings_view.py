@@ -20,11 +20,18 @@ from PySide6.QtWidgets import (
 )
 
 from etsysync_gui.queries.listings import ListingRow, load_listings
-from etsysync_gui.scheduling.requests import SyncRequest
+from etsysync_gui.queries.onboarding import (
+    CatalogStart,
+    import_report,
+    listing_sync_of,
+    load_catalog_start,
+)
+from etsysync_gui.scheduling.requests import SyncOutcome, SyncRequest
 from etsysync_gui.ui import dialogs
 from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.formatting import count, money, when
 from etsysync_gui.ui.link_dialog import LinkDialog
+from etsysync_gui.ui.plain_errors import outcome_text, problem_text
 from etsysync_gui.ui.row_model import Column, Presorted, RowTableModel, SortSpec
 from etsysync_gui.ui.widgets import FastTableView, LazyView, SearchBox
 
@@ -115,6 +122,9 @@ class ListingsView(LazyView):
             actions.addWidget(button)
         layout.addLayout(actions)
         controller.data_changed.connect(self.mark_stale)
+        self._import_request: SyncRequest | None = None
+        self.import_report: list[str] = []
+        controller.runner.finished.connect(self._import_finished)
 
     # --- loading and filtering ------------------------------------------------------------
 
@@ -127,7 +137,7 @@ class ListingsView(LazyView):
         controller.jobs.submit(
             lambda: load_for_view(controller, model, spec),
             lambda value: self._loaded(generation, value),
-            lambda exc: self.status.setText(f"Could not load the listings: {exc}"),
+            lambda exc: self.status.setText(problem_text("Could not load the listings", exc)),
             context=self,
         )
 
@@ -196,7 +206,7 @@ class ListingsView(LazyView):
         controller.jobs.submit(
             lambda: controller.service().unlink(listing.listing_id),
             unlinked,
-            lambda exc: self.status.setText(f"Could not unlink: {exc}"),
+            lambda exc: self.status.setText(problem_text("Could not unlink", exc)),
             context=self,
         )
 
@@ -218,5 +228,36 @@ class ListingsView(LazyView):
             "This runs a listing sync.",
         ):
             return
-        submission = self.controller.runner.submit(SyncRequest("listings", import_unlinked=True))
+        request = SyncRequest("listings", import_unlinked=True)
+        submission = self.controller.runner.submit(request)
         self.status.setText(submission.reason or "Importing with a listing sync…")
+        if submission.accepted:
+            self._import_request = request
+
+    @Slot(object)
+    def _import_finished(self, outcome: SyncOutcome) -> None:
+        """Say what the import did and why it skipped each listing (never silently nothing)."""
+        if outcome.request is not self._import_request:
+            return
+        self._import_request = None
+        result = listing_sync_of(outcome)
+        if result is None:
+            self.status.setText(outcome_text(outcome)[0])
+            return
+        database, shop_id = self.controller.database, self.controller.shop_id
+
+        def report(start: CatalogStart) -> None:
+            lines = import_report(
+                result.imported_products,
+                result.imported_variants,
+                result.link_problems,
+                start.unlinked_by_you,
+            )
+            self.import_report = lines
+            self.status.setText(lines[0])
+            if len(lines) > 1:
+                dialogs.tell(self, "Import unlinked listings", "\n".join(lines))
+
+        self.controller.jobs.submit(
+            lambda: load_catalog_start(database, shop_id), report, context=self
+        )

@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from etsysync_gui.queries.log import LogFilter, LogKey, LogPage, LogRow
+from etsysync_gui.ui.column_help import column_help
 from etsysync_gui.ui.formatting import when
 
 Index = QModelIndex | QPersistentModelIndex
@@ -25,7 +26,7 @@ COLUMNS: list[tuple[str, Callable[[LogRow], Any], int]] = [
     ("Run", lambda r: r.run_id, 60),
     ("Listing", lambda r: r.listing_id, 100),
     ("Title", lambda r: r.listing_title, 200),
-    ("Stock pool", lambda r: r.pool_key, 120),
+    ("Stock pool", lambda r: r.pool_name, 120),
     ("Action", lambda r: r.action.replace("_", " "), 100),
     ("Result", lambda r: r.result, 70),
     ("Local", lambda r: r.local_quantity, 55),
@@ -103,11 +104,17 @@ class LogModel(QAbstractTableModel):
             return "" if value is None else str(value)
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == len(COLUMNS) - 1:
             return self.rows[index.row()].message
+        if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[index.column()][0] == "Stock pool":
+            return self.rows[index.row()].pool_key
         return None
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section][0]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return column_help(COLUMNS[section][0])
         return None

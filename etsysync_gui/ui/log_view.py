@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -31,15 +32,18 @@ from etsysync_gui.queries.log import (
     LogFilter,
     LogKey,
     LogPage,
+    LogRow,
     export_log_csv,
     fetch_log_page,
     load_runs,
 )
 from etsysync_gui.ui.catalog_view import choose_save_file
 from etsysync_gui.ui.controller import AppController
+from etsysync_gui.ui.details_pane import DetailsPane
 from etsysync_gui.ui.formatting import when
 from etsysync_gui.ui.log_model import COLUMNS as LOG_COLUMNS
 from etsysync_gui.ui.log_model import LogModel
+from etsysync_gui.ui.plain_errors import problem_text
 from etsysync_gui.ui.row_model import Column, RowTableModel
 from etsysync_gui.ui.widgets import FastTableView, LazyView, SearchBox
 
@@ -66,6 +70,36 @@ RUN_COLUMNS: list[Column[RunSummary]] = [
     Column("Etsy writes", lambda r: r.counts.etsy_writes, right=True, width=80),
     Column("Message", lambda r: r.message, tooltip=lambda r: r.message),
 ]
+
+
+def describe_entry(entry: LogRow) -> str:
+    """One decision in full: which pool (by name), what was done, the numbers, the message."""
+    title = escape(entry.listing_title or f"Listing {entry.listing_id}")
+    numbers = " · ".join(
+        f"{name} {value}"
+        for name, value in (
+            ("local", entry.local_quantity),
+            ("Etsy", entry.etsy_quantity),
+            ("change", entry.quantity_diff),
+        )
+        if value is not None
+    )
+    text = (
+        f"<b>{title}</b> · {escape(entry.pool_name)}: {escape(entry.action.replace('_', ' '))}"
+        f" ({escape(entry.result)}) {when(entry.synced_at)}"
+    )
+    if numbers:
+        text += f"<br>{numbers}"
+    if entry.message:
+        text += f"<br>{escape(entry.message)}"
+    return text
+
+
+def describe_run(run: RunSummary) -> str:
+    text = f"<b>Run {run.id}</b> ({run.kind.title}, {run.trigger}): {run.counts.describe()}"
+    if run.message:
+        text += f"<br>{escape(run.message)}"
+    return text
 
 
 def _combo(first: str, values: tuple[str, ...]) -> QComboBox:
@@ -125,9 +159,27 @@ class LogView(LazyView):
         splitter.addWidget(self.table)
         splitter.setSizes([180, 420])
         layout.addWidget(splitter, 1)
+        self._add_details_panes(layout)
         self.status = QLabel()
         layout.addWidget(self.status)
         controller.data_changed.connect(self.mark_stale)
+
+    def _add_details_panes(self, layout: QVBoxLayout) -> None:
+        """The selected run's and decision's whole text, under the tables."""
+        self.details = DetailsPane(
+            self.table,
+            lambda view_row: describe_entry(self.model.rows[view_row]),
+            "Select a decision to read it in full.",
+        )
+        self.run_details = DetailsPane(
+            self.runs_table,
+            lambda view_row: describe_run(self.runs.row_at(view_row)),
+            "",
+            hide_when_empty=True,
+        )
+        self.run_details.hide()
+        layout.addWidget(self.run_details)
+        layout.addWidget(self.details)
 
     # --- loading ------------------------------------------------------------------------------
 
@@ -192,4 +244,4 @@ class LogView(LazyView):
         )
 
     def _failed(self, exc: object) -> None:
-        self.status.setText(f"Could not read the log: {exc}")
+        self.status.setText(problem_text("Could not read the log", exc))

@@ -26,27 +26,41 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.engine import URL
 
 from etsysync_gui import APP_NAME, __version__
 from etsysync_gui.bootstrap import AppContext
-from etsysync_gui.db.urls import mask_url
+from etsysync_gui.db.urls import mask_url, sqlite_path
+from etsysync_gui.queries.onboarding import CatalogStart, load_catalog_start
 from etsysync_gui.scheduling.requests import SyncOutcome, SyncRequest
 from etsysync_gui.ui import dialogs
-from etsysync_gui.ui.catalog_view import CatalogView
+from etsysync_gui.ui.build_catalog_dialog import BuildCatalogDialog
+from etsysync_gui.ui.catalog_view import CatalogView, choose_open_file
 from etsysync_gui.ui.controller import AppController, Connection
 from etsysync_gui.ui.dashboard_view import DashboardView
 from etsysync_gui.ui.demo_banner import DemoBanner
+from etsysync_gui.ui.help_menu import HelpMenu
 from etsysync_gui.ui.infra.gc_policy import freeze_startup_objects
 from etsysync_gui.ui.inventory_view import InventoryView
 from etsysync_gui.ui.listings_view import ListingsView
 from etsysync_gui.ui.log_view import LogView
 from etsysync_gui.ui.needs_you_view import NeedsYouView
+from etsysync_gui.ui.plain_errors import outcome_text
 from etsysync_gui.ui.sales_view import SalesView
 from etsysync_gui.ui.scheduler_panel import SchedulerPanel
-from etsysync_gui.ui.settings_dialog import CLOSE_TO_TRAY_KEY, SettingsDialog
+from etsysync_gui.ui.settings_dialog import SettingsDialog
 from etsysync_gui.ui.tray import Tray, app_icon
-from etsysync_gui.ui.widgets import FastTableView, gui_settings
+from etsysync_gui.ui.tray_choices import close_to_tray_choice, remember_close_to_tray
+from etsysync_gui.ui.widgets import FastTableView, gui_settings, use_profile_settings
 from etsysync_gui.ui.wizard import open_reconnect, run_setup_wizard
+
+
+def database_words(url: URL) -> str:
+    """The database as a seller says it: "SQLite file demo.db", "PostgreSQL on host"."""
+    path = sqlite_path(url)
+    if url.get_backend_name() == "sqlite":
+        return f"SQLite file {path.name}" if path is not None else "SQLite in memory"
+    return f"PostgreSQL {url.database or ''} on {url.host or 'this computer'}"
 
 
 class MainWindow(QMainWindow):
@@ -58,6 +72,7 @@ class MainWindow(QMainWindow):
         demo: bool = False,
     ) -> None:
         super().__init__()
+        use_profile_settings(context.settings.profile.name)  # demo and shops kept apart
         self.controller = controller or AppController(context, parent=self)
         self.setWindowTitle(f"{APP_NAME} — {context.settings.profile.name}")
         self.setWindowIcon(app_icon())
@@ -165,22 +180,26 @@ class MainWindow(QMainWindow):
         event.accept()
 
     def _keep_running_in_tray(self) -> bool:
-        if not self.tray.is_shown():
+        """Hide to the tray only while background sync is on and a tray exists.
+
+        The first close asks; the answer is remembered for this profile (the
+        wizard and Settings can set it beforehand, and then nothing is asked).
+        """
+        if not self.tray.is_shown() or not self.controller.background_sync_on():
             return False
-        settings = gui_settings()
-        choice = settings.value(CLOSE_TO_TRAY_KEY)
+        choice = close_to_tray_choice()
         if choice is None:
-            keep = self.ask_close_to_tray()
-            settings.setValue(CLOSE_TO_TRAY_KEY, "true" if keep else "false")
-            return keep
-        return str(choice) == "true"
+            choice = self.ask_close_to_tray()
+            remember_close_to_tray(choice)
+        return choice
 
     def _ask_close_to_tray(self) -> bool:
         return dialogs.ask(
             self,
-            "Keep syncing?",
-            "Keep EtsySync running in the tray so scheduled syncs go on while the window is "
-            "closed? (You can change this in Settings.)",
+            "Keep syncing in the tray?",
+            "Background sync is on. Keep EtsySync running in the tray so the scheduled syncs "
+            "go on while the window is closed? Choose No to quit. (You can change this in "
+            "Settings.)",
         )
 
     # --- menus and status bar -----------------------------------------------------------------
@@ -208,12 +227,14 @@ class MainWindow(QMainWindow):
         self._action("&Sync", "Sync listings &and stock now", self.tray.sync_now, "Ctrl+Shift+S")
         self._action("&Sync", "&Cancel the running sync", d.cancel, "Ctrl+Shift+X")
         self._action("&Sync", "&Reconnect to Etsy…", self.reconnect_to_etsy, "")
+        self._action("&Sync", "&Build your catalog…", self.open_build_catalog, "")
         self._action("&View", "&Refresh", self.refresh, "F5")
         self._action("&View", "&Find", self.focus_search, "Ctrl+F")
         for number in range(self.tabs.count()):
             title = self.tabs.tabText(number)
             go_to_tab = partial(self.tabs.setCurrentIndex, number)
             self._action("&View", title, go_to_tab, f"Ctrl+{number + 1}")
+        self.help_menu = HelpMenu(self)
 
     def _build_status_bar(self, context: AppContext) -> None:
         bar = self.statusBar()
@@ -222,9 +243,9 @@ class MainWindow(QMainWindow):
         self.sync_label = QLabel("Idle")
         bar.addWidget(self.sync_label, 1)
         bar.addPermanentWidget(self.connection_label)
-        bar.addPermanentWidget(
-            QLabel(f"{context.settings.profile.name} · {mask_url(database.url)}")
-        )
+        where = QLabel(f"{context.settings.profile.name} · {database_words(database.url)}")
+        where.setToolTip(mask_url(database.url))  # the technical address, one hover away
+        bar.addPermanentWidget(where)
         bar.addPermanentWidget(QLabel(f"{APP_NAME} {__version__}"))
         c = self.controller
         c.connection_changed.connect(self._show_connection)
@@ -247,11 +268,14 @@ class MainWindow(QMainWindow):
             "not_configured": "Etsy: not set up",
             "checking": "Etsy: checking…",
         }
-        self.connection_label.setText(words.get(connection.state, "Etsy: unreachable"))
+        self.connection_label.setText(words.get(connection.state, "Etsy unreachable"))
+        self.connection_label.setToolTip(connection.message or "")
 
     @Slot(object)
     def _finished(self, outcome: SyncOutcome) -> None:
-        self.sync_label.setText(outcome.summary)
+        text, detail = outcome_text(outcome)
+        self.sync_label.setText(text)
+        self.sync_label.setToolTip(detail or "")
 
     # --- commands -------------------------------------------------------------------------------
 
@@ -285,6 +309,28 @@ class MainWindow(QMainWindow):
                 f"Profile {outcome.profile or ''} is connected to Etsy. Quit the demo and start "
                 "EtsySync again to open your shop.",
             )
+
+    def open_build_catalog(self) -> BuildCatalogDialog:
+        dialog = BuildCatalogDialog(self.controller, self, choose_file=choose_open_file)
+        self.build_catalog_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def offer_catalog_start(self) -> None:
+        """A real shop with nothing linked yet (just set up) opens on the Dashboard with
+        "Build your catalog" on top, so the seller is never left at 0 linked listings."""
+        if self.demo_banner is not None or self.controller.shop_id is None:
+            return
+        database, shop_id = self.controller.database, self.controller.shop_id
+
+        def counted(start: CatalogStart) -> None:
+            if start.linked_pools == 0 and not self._shut_down:
+                self.tabs.setCurrentWidget(self.dashboard)
+                self.open_build_catalog()
+
+        self.controller.jobs.submit(
+            lambda: load_catalog_start(database, shop_id), counted, context=self
+        )
 
     def refresh(self) -> None:
         current = self.tabs.currentWidget()

@@ -17,6 +17,8 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from etsysync_gui.ui.column_help import column_help
+
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
 SortSpec = tuple[int, Qt.SortOrder]
@@ -32,6 +34,8 @@ class Column(Generic[R]):
     right: bool = False
     tooltip: Callable[[R], str | None] | None = None
     width: int | None = None
+    help: str | None = None
+    """The header's tooltip; ``None``: the shared words of ``column_help``."""
 
 
 def _text(value: Any) -> str:
@@ -55,6 +59,7 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         self._predicate: Callable[[R], bool] | None = None
         self._needle = ""
         self._sort: tuple[int, Qt.SortOrder] | None = None
+        self._header_help: dict[int, str] = {}
 
     # --- data in -----------------------------------------------------------------------
 
@@ -162,9 +167,19 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[section].title
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        column = self.columns[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._header_help.get(section) or column.help or column_help(column.title)
         return None
+
+    def set_header_help(self, section: int, text: str) -> None:
+        """Override one header's tooltip at run time (it may name a time, a count)."""
+        self._header_help[section] = text
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, section, section)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self.columns):

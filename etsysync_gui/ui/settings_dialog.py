@@ -9,6 +9,8 @@ and live in ``gui_settings()``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -36,10 +38,13 @@ from etsysync_gui.ui.plan_review_dialog import (
     SKIP_SMALL_KEY,
     SMALL_LIMIT_KEY,
 )
+from etsysync_gui.ui.tray_choices import (
+    NOTIFY_KEY,
+    close_to_tray_choice,
+    remember_close_to_tray,
+)
 from etsysync_gui.ui.widgets import gui_settings
-
-CLOSE_TO_TRAY_KEY = "tray/close_to_tray"
-NOTIFY_KEY = "tray/notifications"
+from etsysync_gui.ui.wizard.model import CONFLICT_LABELS, ZERO_STOCK_LABELS
 
 
 def _minutes(seconds: int) -> QSpinBox:
@@ -50,11 +55,20 @@ def _minutes(seconds: int) -> QSpinBox:
     return box
 
 
-def _choice(values: list[str], current: str) -> QComboBox:
+LOG_LEVEL_LABELS = {
+    "DEBUG": "Everything (for troubleshooting)",
+    "INFO": "Normal: what each sync did",
+    "WARNING": "Only warnings and errors",
+    "ERROR": "Only errors",
+}
+
+
+def _choice(labels: Mapping[str, str], current: str) -> QComboBox:
+    """A combo showing the seller's words and keeping the stored value as its data."""
     combo = QComboBox()
-    for value in values:
-        combo.addItem(value.replace("_", " "), value)
-    combo.setCurrentIndex(max(0, values.index(current) if current in values else 0))
+    for value, label in labels.items():
+        combo.addItem(label, value)
+    combo.setCurrentIndex(max(0, combo.findData(current)))
     return combo
 
 
@@ -96,24 +110,31 @@ class SettingsDialog(QDialog):
         self.enabled.setChecked(profile.sync_enabled)
         self.listing_interval = _minutes(profile.product_sync_interval)
         self.inventory_interval = _minutes(profile.inventory_sync_interval)
-        self.conflict = _choice([p.value for p in ConflictPolicy], profile.conflict_policy.value)
-        self.zero = _choice([p.value for p in ZeroStockPolicy], profile.zero_stock_policy.value)
+        self.conflict = _choice(
+            {p.value: CONFLICT_LABELS[p] for p in ConflictPolicy}, profile.conflict_policy.value
+        )
+        self.zero = _choice(
+            {p.value: ZERO_STOCK_LABELS[p] for p in ZeroStockPolicy},
+            profile.zero_stock_policy.value,
+        )
         self.retention = QSpinBox()
         self.retention.setRange(1, MAX_RETENTION_DAYS)
         self.retention.setSuffix(" days")
         self.retention.setValue(profile.log_retention_days)
-        self.log_level = _choice(list(LOG_LEVELS), profile.log_level)
+        self.log_level = _choice(
+            {level: LOG_LEVEL_LABELS.get(level, level) for level in LOG_LEVELS}, profile.log_level
+        )
         sync = QFormLayout()
         sync.addRow("Profile at next start:", self.profile)
         sync.addRow("Database URL:", self.database)
         sync.addRow("", self.enabled)
-        sync.addRow("Listing sync every:", self.listing_interval)
-        sync.addRow("Inventory sync every:", self.inventory_interval)
-        sync.addRow("When both sides changed:", self.conflict)
-        sync.addRow("When stock reaches zero:", self.zero)
+        sync.addRow("Read listings from Etsy every:", self.listing_interval)
+        sync.addRow("Sync stock every:", self.inventory_interval)
+        sync.addRow("When my catalog and Etsy both changed:", self.conflict)
+        sync.addRow("When a listing's stock reaches zero:", self.zero)
         sync.addRow("Keep the sync log for:", self.retention)
-        sync.addRow("Log level:", self.log_level)
-        later = QLabel("The database, the log level and the profile change at the next start.")
+        sync.addRow("How much to write in the log file:", self.log_level)
+        later = QLabel("The database, the log file and the profile change at the next start.")
         later.setWordWrap(True)
         sync.addRow(later)
         if profile.credentials_file:
@@ -124,7 +145,10 @@ class SettingsDialog(QDialog):
         """The GUI's own choices for this computer (QSettings and the login entry)."""
         gui = gui_settings()
         self.close_to_tray = QCheckBox("Keep syncing in the tray when the window is closed")
-        self.close_to_tray.setChecked(str(gui.value(CLOSE_TO_TRAY_KEY, "false")) == "true")
+        # Never chosen: shown ticked (the wizard's default) but only written when the
+        # seller changes it, so the first close still asks.
+        self._tray_choice = close_to_tray_choice()
+        self.close_to_tray.setChecked(self._tray_choice is not False)
         self.notifications = QCheckBox("Notify me when a sync fails or needs me")
         self.notifications.setChecked(str(gui.value(NOTIFY_KEY, "true")) == "true")
         self.skip_small = QCheckBox("Apply small inventory plans without review")
@@ -196,7 +220,9 @@ class SettingsDialog(QDialog):
 
     def save(self) -> None:
         gui = gui_settings()
-        gui.setValue(CLOSE_TO_TRAY_KEY, "true" if self.close_to_tray.isChecked() else "false")
+        keep = self.close_to_tray.isChecked()
+        if self._tray_choice is not None or keep != (self._tray_choice is not False):
+            remember_close_to_tray(keep)
         gui.setValue(NOTIFY_KEY, "true" if self.notifications.isChecked() else "false")
         gui.setValue(SKIP_SMALL_KEY, "true" if self.skip_small.isChecked() else "false")
         gui.setValue(SMALL_LIMIT_KEY, self.small_limit.value())

@@ -1,4 +1,7 @@
-"""The tray icon: status, "Sync now", open, quit; and desktop notifications.
+"""The tray icon: status, "Sync now", Pause / Resume, open, quit; and desktop notifications.
+
+The icon and its tooltip show the state (``sync_state``: syncing, paused,
+needs you), so the seller sees it without opening the menu.
 
 Notifications (``showMessage``) are for what the seller must know without
 looking: a sync that failed, or Etsy needing a reconnect.  Every message is
@@ -15,8 +18,15 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 from etsysync_gui import APP_NAME
 from etsysync_gui.paths import resources_dir
 from etsysync_gui.scheduling.requests import SyncOutcome, SyncRequest
-from etsysync_gui.ui.controller import AppController
-from etsysync_gui.ui.settings_dialog import NOTIFY_KEY
+from etsysync_gui.ui.controller import AppController, Connection
+from etsysync_gui.ui.sync_state import (
+    STATE_WORDS,
+    SyncState,
+    paused_by_user,
+    state_icon,
+    sync_state,
+)
+from etsysync_gui.ui.tray_choices import NOTIFY_KEY
 from etsysync_gui.ui.widgets import gui_settings
 
 MAX_MESSAGES = 20
@@ -45,20 +55,34 @@ class Tray(QObject):
         self.status_action = QAction("Idle", self.menu)
         self.status_action.setEnabled(False)
         self.sync_action = QAction("Sync now (listings and stock)", self.menu)
+        self.pause_action = QAction("Pause syncing", self.menu)
+        self.pause_action.setEnabled(controller.scheduler is not None)
         self.open_action = QAction(f"Open {APP_NAME}", self.menu)
         self.quit_action = QAction("Quit", self.menu)
-        for action in (self.status_action, self.sync_action, self.open_action, self.quit_action):
+        for action in (
+            self.status_action,
+            self.sync_action,
+            self.pause_action,
+            self.open_action,
+            self.quit_action,
+        ):
             self.menu.addAction(action)
         self.menu.insertSeparator(self.sync_action)
         self.sync_action.triggered.connect(self.sync_now)
+        self.pause_action.triggered.connect(self.toggle_pause)
         self.open_action.triggered.connect(self.open_requested)
         self.quit_action.triggered.connect(self.quit_requested)
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._activated)
-        self.icon.setToolTip(APP_NAME)
+        self._base_icon = app_icon()
+        self._status_text = "Idle"
+        self.state = SyncState.WAITING
         controller.notify.connect(self.notify)
         controller.runner.started.connect(self._started)
         controller.runner.finished.connect(self._finished)
+        controller.scheduler_changed.connect(lambda _snapshot: self.refresh_state())
+        controller.connection_changed.connect(self._connection)
+        self.refresh_state()
 
     @staticmethod
     def available() -> bool:
@@ -80,9 +104,31 @@ class Tray(QObject):
         if submission.reason:
             self.set_status(submission.reason)
 
+    @Slot()
+    def toggle_pause(self) -> None:
+        self.controller.set_paused(not paused_by_user(self.controller.scheduler_snapshot))
+
     def set_status(self, text: str) -> None:
+        self._status_text = text
         self.status_action.setText(text)
-        self.icon.setToolTip(f"{APP_NAME}: {text}")
+        self.refresh_state()
+
+    def refresh_state(self) -> None:
+        """Icon, tooltip and the Pause / Resume label from the controller's latest news."""
+        c = self.controller
+        self.state = sync_state(
+            c.scheduler_snapshot,
+            running=c.runner.current is not None,
+            connection_state=c.connection.state,
+        )
+        self.icon.setIcon(state_icon(self._base_icon, self.state))
+        self.icon.setToolTip(f"{APP_NAME}: {STATE_WORDS[self.state]}\n{self._status_text}")
+        paused = paused_by_user(c.scheduler_snapshot)
+        self.pause_action.setText("Resume syncing" if paused else "Pause syncing")
+
+    @Slot(object)
+    def _connection(self, _connection: Connection) -> None:
+        self.refresh_state()
 
     @Slot(str, str, bool)
     def notify(self, title: str, message: str, is_error: bool) -> None:

@@ -2,11 +2,16 @@
 
 The texts are checked with the same rules the catalog edits enforce
 (``catalog.editing``); a problem is shown under the form and the dialog
-stays open.  Saving happens in the caller, on a worker.
+stays open.  A form with neither an SKU nor a name is refused, so Enter on
+an empty form saves nothing.  Saving happens in the caller, on a worker:
+the dialog emits ``submitted`` and stays open until the caller says
+``saved()``; a refusal (a duplicate SKU) comes back through ``failed()``,
+and the seller's typing is still there to correct.
 """
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -27,6 +32,8 @@ from etsysync_gui.queries.catalog import VariantRow
 
 
 class VariantDialog(QDialog):
+    submitted = Signal()
+
     def __init__(
         self,
         title: str,
@@ -56,17 +63,21 @@ class VariantDialog(QDialog):
         self.problem.setStyleSheet("color: #b00020")
         self.problem.setWordWrap(True)
         layout.addWidget(self.problem)
-        buttons = QDialogButtonBox(
+        self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
 
     def accept(self) -> None:
         try:
             if self.product.isVisibleTo(self) and not self.product.text().strip():
                 raise CatalogEditError("A product needs a title.")
+            if not self.sku.text().strip() and not self.name.text().strip():
+                raise CatalogEditError(
+                    "Give the variant an SKU or a name (the SKU links it to Etsy)."
+                )
             self.value = VariantInput(
                 self.sku.text(),
                 self.name.text(),
@@ -76,4 +87,15 @@ class VariantDialog(QDialog):
         except CatalogEditError as exc:
             self.problem.setText(exc.message)
             return
+        self.problem.setText("Saving…")
+        self.buttons.setEnabled(False)
+        self.submitted.emit()
+
+    def saved(self) -> None:
+        """The caller stored it: close."""
         super().accept()
+
+    def failed(self, message: str) -> None:
+        """The caller could not store it: say why and keep everything typed."""
+        self.buttons.setEnabled(True)
+        self.problem.setText(message)

@@ -12,10 +12,35 @@ from etsysync_gui.paths import user_config_dir
 SEARCH_DEBOUNCE_MS = 150
 
 
-def gui_settings() -> QSettings:
-    """The GUI's own remembered things (geometry, column widths, tray choice), per user."""
+_active_profile: str | None = None
+
+
+def use_profile_settings(profile: str | None) -> None:
+    """Scope ``gui_settings()`` to ``profile`` from now on (``None``: the shared group).
+
+    Why a module-wide choice: one process shows one profile's window (the
+    single-instance guard), and every view reads its remembered things through
+    ``gui_settings()``; scoping here keeps the demo's window, tray and review
+    choices apart from the seller's real shop without threading a name through
+    every widget.
+    """
+    global _active_profile
+    _active_profile = profile
+
+
+def gui_settings(profile: str | None = None) -> QSettings:
+    """The GUI's own remembered things (geometry, column widths, tray choice), per user.
+
+    Each profile (the demo included) has its own group in the one ``gui.ini``;
+    ``profile`` overrides the active one (the wizard writes the choices of the
+    profile it has just set up).
+    """
     path = user_config_dir() / "gui.ini"
-    return QSettings(str(path), QSettings.Format.IniFormat)
+    settings = QSettings(str(path), QSettings.Format.IniFormat)
+    name = profile or _active_profile
+    if name:
+        settings.beginGroup(f"profile-{name}")
+    return settings
 
 
 class LazyView(QWidget):

@@ -142,8 +142,8 @@ def test_export_then_import_round_trips(database: Database, tmp_path: Path) -> N
     out = tmp_path / "out.csv"
     assert export_catalog(database, out) == 3
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "sku,quantity,title,price,product"
-    assert "B,0,Large,7.25,Ring" in lines
+    assert lines[0] == "sku,quantity,title,price,product,etsy_listing,etsy_pool_key"
+    assert "B,0,Large,7.25,Ring,," in lines  # not linked: no Etsy pool to name
     before = variants(database)
     report = import_catalog(database, out)
     assert report.unchanged == 3

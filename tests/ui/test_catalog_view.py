@@ -57,16 +57,19 @@ def test_add_a_product_then_a_variant_then_edit_it(
     view.add_variant()
     second = view.dialog
     assert second is not None
+    second.accept()  # Enter on the empty form
+    assert "SKU or a name" in second.problem.text()
+    assert second.isVisible()
     second.sku.setText("APRON-RED")  # taken
+    second.name.setText("Blue")
     second.accept()
-    qtbot.waitUntil(lambda: "already has SKU" in view.status.text())
-    view.add_variant()
-    third = view.dialog
-    assert third is not None
-    third.sku.setText("APRON-BLUE")
-    third.name.setText("Blue")
-    third.accept()
+    qtbot.waitUntil(lambda: "already has SKU" in second.problem.text())
+    assert second.isVisible()  # stays open, the typing kept
+    assert (second.sku.text(), second.name.text()) == ("APRON-RED", "Blue")
+    second.sku.setText("APRON-BLUE")
+    second.accept()
     qtbot.waitUntil(lambda: view.model.total == 2)
+    assert not second.isVisible()
 
     row = view.model.find(lambda r: r.sku == "APRON-BLUE")
     assert row is not None
@@ -138,7 +141,7 @@ def test_csv_export_writes_every_variant(
     view.export_csv(path)
     qtbot.waitUntil(lambda: view.status.text().startswith("Exported"))
     lines = path.read_text().splitlines()
-    assert lines[0] == "sku,quantity,title,price,product"
+    assert lines[0] == "sku,quantity,title,price,product,etsy_listing,etsy_pool_key"
     with controller.database.session() as session:
         variants = session.scalar(select(func.count()).select_from(ProductVariant))
     assert len(lines) - 1 == variants

@@ -126,9 +126,18 @@ class LogEntry:
     etsy_quantity: int | None
     quantity_diff: int | None
     message: str | None
+    pool_label: str | None = None
+    """The pool's name as Inventory shows it ("Red / Large"), when the pool still exists."""
+
+    @property
+    def pool_name(self) -> str:
+        """What the seller reads: the pool's name, its key only when the pool is gone."""
+        return self.pool_label or self.pool_key or ""
 
     @classmethod
-    def from_row(cls, row: EtsyInventorySyncLog, title: str | None) -> LogEntry:
+    def from_row(
+        cls, row: EtsyInventorySyncLog, title: str | None, pool_label: str | None = None
+    ) -> LogEntry:
         return cls(
             id=row.id,
             synced_at=row.synced_at,
@@ -142,6 +151,7 @@ class LogEntry:
             etsy_quantity=row.etsy_quantity,
             quantity_diff=row.quantity_diff,
             message=row.message,
+            pool_label=pool_label,
         )
 
     def to_json(self) -> dict[str, Any]:

@@ -95,6 +95,10 @@ class SyncChoices:
     inventory_interval: int = 3600
     conflict_policy: ConflictPolicy = ConflictPolicy.MERGE
     zero_stock_policy: ZeroStockPolicy = ZeroStockPolicy.DEACTIVATE
+    keep_in_tray: bool = True
+    """Closing the window keeps syncing from the tray (this computer's choice)."""
+    start_at_login: bool = False
+    """Start EtsySync in the tray when the seller logs in."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SyncChoices:
@@ -194,6 +198,10 @@ class WizardModel:
             )
         else:
             lines.append("Background sync: off (sync by hand from the main window)")
+        if sync.enabled and sync.keep_in_tray:
+            lines.append("Closing the window keeps syncing from the tray")
+        if sync.start_at_login:
+            lines.append("EtsySync starts in the tray when you log in")
         lines.append(f"When both sides changed: {CONFLICT_LABELS[sync.conflict_policy]}")
         lines.append(f"When stock reaches zero: {ZERO_STOCK_LABELS[sync.zero_stock_policy]}")
         where = (

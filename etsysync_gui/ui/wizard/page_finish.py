@@ -7,7 +7,9 @@ from html import escape
 
 from PySide6.QtWidgets import QCheckBox, QVBoxLayout
 
+from etsysync_gui import autostart
 from etsysync_gui.config import Settings
+from etsysync_gui.ui.tray_choices import remember_close_to_tray
 from etsysync_gui.ui.wizard import steps
 from etsysync_gui.ui.wizard.base import Page, note
 from etsysync_gui.ui.wizard.host import WizardHost
@@ -44,12 +46,22 @@ class FinishPage(Page):
         model = self.setup.model
         model.run_first_sync = self.first_sync.isChecked()
         settings, changes = model.settings, model.config_changes()
+        at_login = model.sync.start_at_login
+
+        def save() -> Settings:
+            saved = steps.save_choices(settings, changes)
+            if at_login:
+                autostart.enable(saved.profile.name)
+            return saved
+
         self.run(
-            lambda: steps.save_choices(settings, changes),
+            save,
             lambda saved: self._saved(key, saved),
             status="Saving your settings…",
         )
 
     def _saved(self, key: Hashable, settings: Settings) -> None:
         self.setup.model.settings = settings
+        sync = self.setup.model.sync
+        remember_close_to_tray(sync.enabled and sync.keep_in_tray, settings.profile.name)
         self.passed(key)

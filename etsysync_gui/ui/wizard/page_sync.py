@@ -1,9 +1,14 @@
-"""Page 6: background sync on or off, how often, and the two policies."""
+"""Page 6: background sync on or off, how often, the two policies, the tray and login.
+
+"Keep running in the tray" is on by default: a seller who turns background
+sync on expects it to go on after closing the window.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QSpinBox
 
+from etsysync_gui import autostart
 from etsysync_gui.config import MIN_INTERVAL_SECONDS
 from etsysync_gui.policies import ConflictPolicy, ZeroStockPolicy
 from etsysync_gui.ui.wizard.base import Page, note
@@ -40,6 +45,11 @@ class SyncPage(Page):
         form.addRow(self.enabled)
         form.addRow("Read listings from Etsy every:", self.listings)
         form.addRow("Sync stock every:", self.inventory)
+        self.keep_in_tray = QCheckBox("Keep running in the tray when I close the window")
+        self.start_at_login = QCheckBox("Start EtsySync when I log in (in the tray)")
+        self.start_at_login.setVisible(autostart.autostart_supported())
+        form.addRow(self.keep_in_tray)
+        form.addRow(self.start_at_login)
         form.addRow("When my catalog and Etsy both changed:", self.conflict)
         form.addRow("When a listing's stock reaches zero:", self.zero)
         form.addRow(
@@ -57,11 +67,14 @@ class SyncPage(Page):
         self.inventory.setValue(sync.inventory_interval // 60)
         self.conflict.setCurrentIndex(self.conflict.findData(sync.conflict_policy))
         self.zero.setCurrentIndex(self.zero.findData(sync.zero_stock_policy))
+        self.keep_in_tray.setChecked(sync.keep_in_tray)
+        self.start_at_login.setChecked(sync.start_at_login)
         self._toggled(sync.enabled)
 
     def _toggled(self, on: bool) -> None:
         self.listings.setEnabled(on)
         self.inventory.setEnabled(on)
+        self.keep_in_tray.setEnabled(on)
 
     def choices(self) -> SyncChoices:
         return SyncChoices(
@@ -70,6 +83,8 @@ class SyncPage(Page):
             inventory_interval=self.inventory.value() * 60,
             conflict_policy=ConflictPolicy(self.conflict.currentData()),
             zero_stock_policy=ZeroStockPolicy(self.zero.currentData()),
+            keep_in_tray=self.keep_in_tray.isChecked(),
+            start_at_login=self.start_at_login.isChecked() and autostart.autostart_supported(),
         )
 
     def validatePage(self) -> bool:

@@ -8,6 +8,9 @@ wizard's loopback listener, as a real browser would.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from PySide6.QtWidgets import QWizard
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
@@ -19,6 +22,7 @@ from etsysync_gui.db.models import EtsyProduct
 from etsysync_gui.etsy_account import client_from_settings
 from etsysync_gui.sync.options import SyncOptions
 from etsysync_gui.sync.service import SyncService
+from etsysync_gui.ui.tray_choices import close_to_tray_choice
 from etsysync_gui.ui.wizard.model import NEW_PROFILE, OutcomeKind, PageId
 from etsysync_gui.ui.wizard.page_connect import ConnectPage
 from etsysync_gui.ui.wizard.page_finish import FinishPage
@@ -43,7 +47,10 @@ def test_the_whole_wizard_connects_a_new_profile_that_syncs(
     seller: ScriptedBrowser,
     redirect_uri: str,
     make_wizard: MakeWizard,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     wizard = make_wizard()
 
     profile = wizard.currentPage()
@@ -97,6 +104,9 @@ def test_the_whole_wizard_connects_a_new_profile_that_syncs(
     assert isinstance(sync, SyncPage)
     assert (sync.listings.value(), sync.inventory.value()) == (120, 60)  # 2 h / 1 h
     assert sync.enabled.isChecked()
+    assert sync.keep_in_tray.isChecked()  # keep syncing after the window closes: on
+    assert not sync.start_at_login.isChecked()
+    sync.start_at_login.setChecked(True)
     sync.listings.setValue(180)
     sync.zero.setCurrentIndex(sync.zero.findData("leave"))
     go_next(qtbot, wizard, PageId.FINISH)
@@ -108,6 +118,7 @@ def test_the_whole_wizard_connects_a_new_profile_that_syncs(
     assert "FakeCraftShop" in summary
     assert "listings every 3 h" in summary
     assert "inventory every 1 h" in summary
+    assert "keeps syncing from the tray" in summary
     assert finish.first_sync.isChecked()
     with qtbot.waitSignal(wizard.finished_with, timeout=TIMEOUT_MS) as finished:
         press(wizard, QWizard.WizardButton.FinishButton)
@@ -115,6 +126,9 @@ def test_the_whole_wizard_connects_a_new_profile_that_syncs(
     assert outcome.kind is OutcomeKind.CONNECTED
     assert (outcome.profile, outcome.run_first_sync) == (PROFILE, True)
     assert wizard.outcome == outcome
+    assert close_to_tray_choice(PROFILE) is True  # the first close does not ask again
+    entry = tmp_path / "xdg" / "autostart" / "app.etsysync.EtsySync.desktop"
+    assert f"--profile {PROFILE}" in entry.read_text()  # starts in the tray at login
 
     # The profile: saved, made the default, no secret anywhere in the file.
     stored = ConfigStore().load()
