@@ -41,6 +41,8 @@ COLUMN_HELP: dict[str, str] = {
     "Action": "What the sync does: push your number to Etsy, pull Etsy's, merge both, or leave it",
     "Local": "Your catalog's quantity (before → after)",
     "Etsy": "Etsy's quantity (before → after)",
+    "Write": "Untick to leave this listing out of what is written now; it keeps its bases "
+    "and comes back in the next plan",
     "Flags": "Anything unusual: a conflict, a clamped quantity, a deactivation",
     "When": "When the decision was made",
     "Run": "The sync run this belongs to (double-click a run to see only its decisions)",
