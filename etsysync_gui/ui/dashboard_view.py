@@ -69,6 +69,25 @@ class DashboardView(QWidget):
         self.mode = _label(mode_text(controller.settings.profile))
         grid.addWidget(_boxed("Scheduled syncs", self.mode, self.schedule), 2, 0, 1, 2)
         grid.addWidget(self._running_box(), 3, 0, 1, 2)
+        grid.addLayout(self._buttons(controller), 4, 0, 1, 2)
+        self.message = _label()
+        self.message.linkActivated.connect(lambda _link: self.show_detail("message"))
+        grid.addWidget(self.message, 5, 0, 1, 2)
+        grid.setRowStretch(6, 1)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        self._follow(controller)
+        self._clock = QTimer(self)
+        self._clock.setInterval(30_000)
+        self._clock.timeout.connect(self._refresh_times)
+        self._clock.start()
+        self._show_connection(controller.connection)
+        self._show_running(None)
+
+    # --- boxes -----------------------------------------------------------------------------
+
+    def _buttons(self, controller: AppController) -> QHBoxLayout:
+        """Needs you, the two sync buttons and Pause, in one row."""
         buttons = QHBoxLayout()
         self.needs_you_button = QPushButton("Needs you: nothing")
         self.needs_you_button.setToolTip("Conflicts, unlinked listings and plans waiting for you")
@@ -88,13 +107,10 @@ class DashboardView(QWidget):
         buttons.addWidget(self.sync_inventory_button)
         buttons.addStretch(1)
         buttons.addWidget(self.pause_button)
-        grid.addLayout(buttons, 4, 0, 1, 2)
-        self.message = _label()
-        self.message.linkActivated.connect(lambda _link: self.show_detail("message"))
-        grid.addWidget(self.message, 5, 0, 1, 2)
-        grid.setRowStretch(6, 1)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
+        return buttons
+
+    def _follow(self, controller: AppController) -> None:
+        """Redraw from the runner's and the controller's signals."""
         runner = controller.runner
         runner.started.connect(self._on_started)
         runner.progress.connect(self._on_progress)
@@ -106,14 +122,6 @@ class DashboardView(QWidget):
         controller.scheduler_changed.connect(self._show_schedule)
         controller.data_changed.connect(self.reload)
         controller.settings_changed.connect(lambda s: self.mode.setText(mode_text(s.profile)))
-        self._clock = QTimer(self)
-        self._clock.setInterval(30_000)
-        self._clock.timeout.connect(self._refresh_times)
-        self._clock.start()
-        self._show_connection(controller.connection)
-        self._show_running(None)
-
-    # --- boxes -----------------------------------------------------------------------------
 
     def _connection_box(self) -> QGroupBox:
         self.connection = _label("Checking the connection…")

@@ -83,6 +83,18 @@ class MainWindow(QMainWindow):
         self.ask_close_to_tray: Callable[[], bool] = self._ask_close_to_tray
         self.exit_application: Callable[[], None] = QApplication.quit
         c = self.controller
+        self._build_views(c)
+        self._lay_out(demo)
+        self._connect_views()
+        self.tray = Tray(c, self)
+        self.tray.open_requested.connect(self.bring_to_front)
+        self.tray.quit_requested.connect(self.quit)
+        self._build_menus()
+        self._build_status_bar(context)
+        self._restore_geometry()
+
+    def _build_views(self, c: AppController) -> None:
+        """One view per tab, in the order the tabs show (Ctrl+1… follow it)."""
         self.dashboard = DashboardView(c)
         self.listings = ListingsView(c)
         self.inventory = InventoryView(c)
@@ -104,31 +116,30 @@ class MainWindow(QMainWindow):
             (self.needs_you, "Needs you"),
         ):
             self.tabs.addTab(widget, title)
+
+    def _lay_out(self, demo: bool) -> None:
+        """The tabs fill the window; the demo puts its banner above them."""
         self.demo_banner: DemoBanner | None = None
-        if demo:
-            self.demo_banner = DemoBanner()
-            self.demo_banner.setup_requested.connect(self.set_up_own_shop)
-            central = QWidget()
-            column = QVBoxLayout(central)
-            column.setContentsMargins(0, 0, 0, 0)
-            column.setSpacing(0)
-            column.addWidget(self.demo_banner)
-            column.addWidget(self.tabs, 1)
-            self.setCentralWidget(central)
-        else:
+        if not demo:
             self.setCentralWidget(self.tabs)
+            return
+        self.demo_banner = DemoBanner()
+        self.demo_banner.setup_requested.connect(self.set_up_own_shop)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.demo_banner)
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+
+    def _connect_views(self) -> None:
         self.dashboard.reconnect_requested.connect(self.reconnect_to_etsy)
         self.dashboard.needs_you_requested.connect(
             lambda: self.tabs.setCurrentWidget(self.needs_you)
         )
         self.needs_you.count_changed.connect(self.dashboard.show_needs_you)
         self.needs_you.reconnect_requested.connect(self.reconnect_to_etsy)
-        self.tray = Tray(c, self)
-        self.tray.open_requested.connect(self.bring_to_front)
-        self.tray.quit_requested.connect(self.quit)
-        self._build_menus()
-        self._build_status_bar(context)
-        self._restore_geometry()
 
     # --- lifecycle ------------------------------------------------------------------------
 
