@@ -164,6 +164,8 @@ def _runs(args: argparse.Namespace, fake: _Fake, url: str) -> list[dict[str, Any
 
 def _push_variants(args: argparse.Namespace) -> list[tuple[str, int | None]]:
     variants: list[tuple[str, int | None]] = []
+    if args.no_push:
+        return variants
     if args.sequential_puts:
         variants.append(("push 500 (1 PUT in flight)", 1))
     variants.append(("push 500", None))
@@ -190,6 +192,8 @@ def _report(rows: list[dict[str, Any]], qps: float) -> None:
             f"{r['name']:30} {r['calls']:>6} {floor:>8.1f} {r['seconds']:>8.1f} {ratio:>6.2f}"
             f" {r['cpu']:>6.1f} {r['limited']:>5} {skipped:>8}  {r['status']}"
         )
+    if os.environ.get("FLOOR_PROFILE"):
+        return
     cold = next(r for r in rows if r["name"] == "cold sync all")
     repeat = next(r for r in rows if r["name"] == "repeat sync all")
     share = repeat["cpu"] / cold["cpu"] if cold["cpu"] else float("nan")
@@ -203,6 +207,7 @@ def main() -> int:
     parser.add_argument("--latency-ms", type=float, default=250.0)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--sequential-puts", action="store_true", help="also push 1 at a time")
+    parser.add_argument("--no-push", action="store_true", help="only the two sync runs")
     args = parser.parse_args()
     mp.set_start_method("fork" if sys.platform == "linux" else "spawn")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
