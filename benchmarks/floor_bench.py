@@ -15,8 +15,9 @@ For each: calls, the floor, wall seconds and the ratio, the engine process's
 CPU seconds (the fake runs in its own process so its CPU is not counted), and
 the 429 responses the fake sent (the pacing target is none).
 
-``--sequential-puts`` runs the push with one PUT in flight (the behaviour
-before writes went side by side), printed beside the default for comparison.
+The push runs twice on different listings: with one write in flight (the
+engine's default, the behaviour before) and with ``--in-flight`` (default 4,
+``SyncOptions.writes_in_flight``), printed side by side.
 
     .venv/bin/python benchmarks/floor_bench.py [--listings 5000] [--qps 10] [--latency-ms 250]
 """
@@ -153,32 +154,23 @@ def _runs(args: argparse.Namespace, fake: _Fake, url: str) -> list[dict[str, Any
     rows.append(_measure(fake, "repeat sync all", lambda: service.sync_all("manual")))
     for label, in_flight in _push_variants(args):
         _restock(database, info.shop_id, rng)
-        plan = service.plan_inventory()
-        _set_in_flight(in_flight)
-        rows.append(_measure(fake, label, lambda plan=plan: service.apply_plan(plan)))
-    _set_in_flight(None)
+        options = SyncOptions(shop_id=info.shop_id, writes_in_flight=in_flight)
+        pusher = SyncService(database, lambda: client, options)
+        plan = pusher.plan_inventory()
+        rows.append(_measure(fake, label, lambda p=pusher, plan=plan: p.apply_plan(plan)))
     client.close()
     database.dispose()
     return rows
 
 
-def _push_variants(args: argparse.Namespace) -> list[tuple[str, int | None]]:
-    variants: list[tuple[str, int | None]] = []
+def _push_variants(args: argparse.Namespace) -> list[tuple[str, int]]:
+    """The push with one write at a time (the default) and with ``--in-flight`` writes."""
     if args.no_push:
-        return variants
-    if args.sequential_puts:
-        variants.append(("push 500 (1 PUT in flight)", 1))
-    variants.append(("push 500", None))
+        return []
+    variants = [("push 500 (1 in flight)", 1)]
+    if args.in_flight > 1:
+        variants.append((f"push 500 ({args.in_flight} in flight)", args.in_flight))
     return variants
-
-
-def _set_in_flight(count: int | None) -> None:
-    """Override the PUTs kept in flight (``None``: the engine's default), if supported."""
-    try:
-        from etsysync_gui.sync.inventory import inflight
-    except ImportError:
-        return
-    inflight.OVERRIDE = count
 
 
 def _report(rows: list[dict[str, Any]], qps: float) -> None:
@@ -206,7 +198,7 @@ def main() -> int:
     parser.add_argument("--qps", type=float, default=10.0)
     parser.add_argument("--latency-ms", type=float, default=250.0)
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--sequential-puts", action="store_true", help="also push 1 at a time")
+    parser.add_argument("--in-flight", type=int, default=4, help="writes in flight (2nd push)")
     parser.add_argument("--no-push", action="store_true", help="only the two sync runs")
     args = parser.parse_args()
     mp.set_start_method("fork" if sys.platform == "linux" else "spawn")

@@ -25,6 +25,9 @@ class SyncOptions:
     ``lease_ttl_s``: how long a lease lasts without renewal; a sync whose
     process died is taken over after this.  ``sync_enabled``: the profile's
     switch (the scheduler asks ``SyncService.is_enabled``).
+    ``writes_in_flight``: how many listings' Etsy writes may be in flight at
+    once (``sync.inventory.inflight``); 1, the default, writes one listing at
+    a time, the order the crash, cancel and fault tests are written against.
     """
 
     shop_id: int
@@ -33,6 +36,7 @@ class SyncOptions:
     log_retention_days: int = DEFAULT_LOG_RETENTION_DAYS
     lease_ttl_s: float = DEFAULT_LEASE_TTL_S
     sync_enabled: bool = True
+    writes_in_flight: int = 1
 
     def __post_init__(self) -> None:
         if self.zero_stock_policy not in tuple(ZeroStockPolicy):
@@ -41,6 +45,8 @@ class SyncOptions:
             raise ValueError("log_retention_days must be at least 1")
         if self.lease_ttl_s <= 0:
             raise ValueError("lease_ttl_s must be positive")
+        if self.writes_in_flight < 1:
+            raise ValueError("writes_in_flight must be at least 1")
 
     @classmethod
     def from_settings(cls, settings: Settings, *, policy: str | None = None) -> SyncOptions:

@@ -29,12 +29,15 @@ words and the run carries on; a failure that may or may not have reached Etsy
 (5xx after retries, network) leaves the write-ahead record for the next run's
 recovery; an authentication problem or an exhausted rate limit stops the run.
 Cancellation is checked between listings only.
+
+Several listings' Etsy calls may be in flight at once (``inflight``); every
+database step above still runs on the run's thread, in listing order.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from etsysync_gui.db.sql_helpers import chunks
@@ -47,6 +50,7 @@ from etsysync_gui.sync.inventory.commit import (
     fail_write,
     mark_gone,
 )
+from etsysync_gui.sync.inventory.inflight import Window
 from etsysync_gui.sync.inventory.plan_types import ListingPlan, SyncPlan
 from etsysync_gui.sync.inventory.planning import decide_listing
 from etsysync_gui.sync.inventory.pools import AmbiguousInventoryError, pools_of
@@ -96,14 +100,34 @@ def apply_plan(ctx: RunContext, plan: SyncPlan) -> bool:
             states = load_states(session, plan.shop_id, ids)
         prepared = {x.listing_id: _prepare(ctx, x, states.get(x.listing_id), fresh) for x in chunk}
         _confirm_deactivations(ctx, prepared, states, fresh)
+
+        def step(total: int = len(todo)) -> None:
+            nonlocal done
+            done += 1
+            report(ctx.progress, PHASE_WRITING, done, total)
+
+        if not _write_chunk(ctx, chunk, prepared, fresh, step):
+            return False
+    return True
+
+
+def _write_chunk(
+    ctx: RunContext,
+    chunk: Sequence[ListingPlan],
+    prepared: dict[int, tuple[ListingPlan, str | None]],
+    fresh: dict[int, Inventory],
+    step: Callable[[], None],
+) -> bool:
+    """Execute a chunk, several Etsy writes in flight (see ``inflight``); ``False`` if cancelled."""
+    with Window[_EtsyOutcome](ctx.options.writes_in_flight) as window:
         for listing in chunk:
             if cancelled(ctx.cancel):
+                window.drain()
                 return False
             ctx.renew()
             execute, note = prepared[listing.listing_id]
-            _execute(ctx, execute, fresh.get(listing.listing_id), note)
-            done += 1
-            report(ctx.progress, PHASE_WRITING, done, len(todo))
+            _execute(ctx, execute, fresh.get(listing.listing_id), note, window, step)
+        window.drain()
     return True
 
 
@@ -169,25 +193,32 @@ def _commit_local(ctx: RunContext, plan: ListingPlan, note: str | None) -> None:
 
 
 def _execute(
-    ctx: RunContext, plan: ListingPlan, inventory: Inventory | None, note: str | None
+    ctx: RunContext,
+    plan: ListingPlan,
+    inventory: Inventory | None,
+    note: str | None,
+    window: Window[_EtsyOutcome],
+    step: Callable[[], None],
 ) -> None:
-    """Execute one listing's plan: a local commit, or write-ahead → Etsy → commit."""
+    """Execute one listing's plan: a local commit, or write-ahead → Etsy → commit.
+
+    ``step`` is called once the listing is done (for an Etsy write, when its
+    answer is committed, which may be after later listings were started).
+    """
     lid = plan.listing_id
     if note is not None:
         ctx.tally.redecided.append(lid)
         log.info("Listing %s re-decided: %s", lid, note)
     if plan.gone:
         mark_gone(ctx.database, [lid], now=ctx.clock())
-        return
-    if plan.error is not None:
+    elif plan.error is not None:
         ctx.tally.error(lid, plan.error)
-        return
-    if not plan.needs_commit:
-        return
-    if not plan.etsy_write or inventory is None:
+    elif plan.needs_commit and (not plan.etsy_write or inventory is None):
         _commit_local(ctx, plan, note)
+    elif plan.needs_commit and inventory is not None:
+        _write_to_etsy(ctx, plan, inventory, note, window, step)
         return
-    _write_to_etsy(ctx, plan, inventory, note)
+    step()
 
 
 @dataclass(slots=True)
@@ -201,16 +232,34 @@ class _EtsyOutcome:
 
 
 def _write_to_etsy(
-    ctx: RunContext, plan: ListingPlan, inventory: Inventory, note: str | None
+    ctx: RunContext,
+    plan: ListingPlan,
+    inventory: Inventory,
+    note: str | None,
+    window: Window[_EtsyOutcome],
+    step: Callable[[], None],
 ) -> None:
-    """Record the write ahead, call Etsy, then commit what Etsy now holds."""
+    """Record the write ahead, call Etsy (in ``window``), then commit what Etsy now holds."""
     lid = plan.listing_id
     write = ListingWrite.of(plan, run_id=ctx.run_id, inventory=inventory, note=note)
     ctx.hooks.before_write_ahead(lid)
     ctx.save_write_ahead(write)
     ctx.hooks.after_write_ahead(lid)
+
+    def finish(result: Callable[[], _EtsyOutcome]) -> None:
+        _finish_write(ctx, plan, write, result)
+        step()
+
+    window.submit(lambda: _call_etsy(ctx, plan, write, inventory), finish)
+
+
+def _finish_write(
+    ctx: RunContext, plan: ListingPlan, write: ListingWrite, result: Callable[[], _EtsyOutcome]
+) -> None:
+    """On the run's thread: take the Etsy answer (``result()``) and commit or record the failure."""
+    lid = plan.listing_id
     try:
-        outcome = _call_etsy(ctx, plan, write, inventory)
+        outcome = result()
     except EtsyValidationError as exc:
         fail_write(ctx.database, write, message=exc.message, now=ctx.clock(), run_id=ctx.run_id)
         ctx.tally.error(lid, exc.message)
