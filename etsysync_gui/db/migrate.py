@@ -15,19 +15,20 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from etsysync_gui.db.engine import describe_connection_error
+from etsysync_gui.db.revisions import scanned_head, stored_revision
 from etsysync_gui.db.urls import sqlite_path
 from etsysync_gui.errors import DatabaseError, DataDirError
 from etsysync_gui.paths import migrations_dir
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,8 @@ class MigrationResult:
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config  # Alembic is imported only when it is needed
+
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir()).replace("%", "%%"))
     if connection is not None:
@@ -57,10 +60,18 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def head_revision() -> str | None:
+    """The newest revision: read from the files when plain (see ``revisions``), else Alembic."""
+    scanned = scanned_head(migrations_dir() / "versions")
+    if scanned is not None:
+        return scanned
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def _current(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()
 
 
@@ -83,6 +94,8 @@ def _refuse_unknown_revision(engine: Engine, before: str | None) -> None:
     """
     if before is None:
         return
+    from alembic.script import ScriptDirectory
+
     scripts = ScriptDirectory.from_config(alembic_config())
     if before in {rev.revision for rev in scripts.walk_revisions()}:
         return
@@ -126,6 +139,8 @@ def _run(engine: Engine, target: str, downgrade: bool) -> MigrationResult:
             if before != wanted:
                 if engine.url.get_backend_name() == "sqlite" and before is not None:
                     backup = _backup_sqlite(engine, before)
+                from alembic import command
+
                 cfg = alembic_config(conn)
                 if downgrade:
                     command.downgrade(cfg, target)
@@ -149,6 +164,9 @@ def upgrade_to_head(engine: Engine) -> MigrationResult:
 def upgrade_to(engine: Engine, target: str) -> MigrationResult:
     """Apply migrations up to ``target`` (a revision id, or "head")."""
     try:
+        at_head = _already_at_head(engine) if target == "head" else None
+        if at_head is not None:
+            return at_head
         result = _run(engine, target, downgrade=False)
     except (DatabaseError, DataDirError):
         raise
@@ -157,6 +175,16 @@ def upgrade_to(engine: Engine, target: str) -> MigrationResult:
     if result.changed:
         log.info("Database upgraded from %s to %s", result.before or "empty", result.after)
     return result
+
+
+def _already_at_head(engine: Engine) -> MigrationResult | None:
+    """The nothing-to-do result when the database is plainly at head (no Alembic import)."""
+    head = scanned_head(migrations_dir() / "versions")
+    if head is None:
+        return None
+    with engine.connect() as conn:
+        current = stored_revision(conn)
+    return MigrationResult(before=head, after=head, backup=None) if current == head else None
 
 
 def downgrade(engine: Engine, target: str = "base") -> MigrationResult:
