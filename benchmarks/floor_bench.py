@@ -16,7 +16,7 @@ CPU seconds (the fake runs in its own process so its CPU is not counted), and
 the 429 responses the fake sent (the pacing target is none).
 
 The push runs twice on different listings: with one write in flight (the
-engine's default, the behaviour before) and with ``--in-flight`` (default 4,
+engine's default, the behaviour before) and with ``--in-flight`` (default 8,
 ``SyncOptions.writes_in_flight``), printed side by side.
 
     .venv/bin/python benchmarks/floor_bench.py [--listings 5000] [--qps 10] [--latency-ms 250]
@@ -198,7 +198,7 @@ def main() -> int:
     parser.add_argument("--qps", type=float, default=10.0)
     parser.add_argument("--latency-ms", type=float, default=250.0)
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--in-flight", type=int, default=4, help="writes in flight (2nd push)")
+    parser.add_argument("--in-flight", type=int, default=8, help="writes in flight (2nd push)")
     parser.add_argument("--no-push", action="store_true", help="only the two sync runs")
     args = parser.parse_args()
     mp.set_start_method("fork" if sys.platform == "linux" else "spawn")
