@@ -197,7 +197,7 @@ def _catalog(database: Database, pools: ShopPools, rng: random.Random) -> int:
 
 
 def _restock(database: Database, shop_id: int, rng: random.Random) -> int:
-    """Restock one linked pool (+3) on each of ``CHANGED`` distinct active listings."""
+    """Restock one linked pool (+3) on each of ``CHANGED`` (or all, if fewer) active listings."""
     with database.session() as session:
         rows = session.execute(
             select(EtsyStockPool.etsy_listing_id, EtsyStockPool.local_variant_id)
@@ -213,7 +213,7 @@ def _restock(database: Database, shop_id: int, rng: random.Random) -> int:
         one_per_listing: dict[int, int] = {}
         for lid, vid in rows:
             one_per_listing.setdefault(lid, vid)
-        chosen = rng.sample(sorted(one_per_listing), CHANGED)
+        chosen = rng.sample(sorted(one_per_listing), min(CHANGED, len(one_per_listing)))
         for lid in chosen:
             variant = session.get(ProductVariant, one_per_listing[lid])
             assert variant is not None

@@ -20,7 +20,6 @@ from collections.abc import Callable, Sequence
 
 from etsysync_gui.cli.parser import build_parser
 from etsysync_gui.errors import EXIT_USAGE, CatalogImportError, EtsySyncError
-from etsysync_gui.failures import user_error_for
 
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
@@ -86,6 +85,9 @@ def _run(handler: Callable[..., int], args: object, args_list: list[str]) -> int
         _quiet_stdout()
         return EXIT_BROKEN_PIPE
     except Exception as exc:  # the last line of defence: no traceback for the user
+        # Imported here: it imports SQLAlchemy, which ``--help`` never needs (``cli.lazy``).
+        from etsysync_gui.failures import user_error_for
+
         known = user_error_for(exc)
         if known is not None:
             log.info("Command failed: %s (%s)", known.message, type(exc).__name__)

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import select
 
 from etsysync_gui.bootstrap import open_database, start
-from etsysync_gui.cli.arg_types import LOGIN_TIMEOUT
+from etsysync_gui.cli import args_auth
 from etsysync_gui.config import Settings
 from etsysync_gui.credentials import Credentials, CredentialStore
 from etsysync_gui.credentials.errors import KeychainError
@@ -334,40 +334,5 @@ def health(args: argparse.Namespace) -> int:
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``auth``, ``validate`` and ``health`` to the ``etsysync`` parser."""
-    auth = commands.add_parser("auth", help="connect to Etsy, show or remove the connection")
-    auth_cmds = auth.add_subparsers(title="auth commands", metavar="ACTION", required=True)
-    login_cmd = auth_cmds.add_parser(
-        "login", help="connect this profile to an Etsy shop (opens the browser)"
-    )
-    login_cmd.add_argument(
-        "--no-browser",
-        action="store_true",
-        help="print the address instead of opening a browser; open it in a browser on this "
-        "machine, or through an SSH tunnel to the redirect port (Etsy sends the browser back "
-        "to localhost)",
-    )
-    login_cmd.add_argument(
-        "--timeout",
-        type=LOGIN_TIMEOUT,
-        default=300.0,
-        help="seconds to wait for Etsy's answer (default: 300)",
-    )
-    login_cmd.set_defaults(handler=login)
-    status_cmd = auth_cmds.add_parser(
-        "status", help="Etsy user, shop, token expiry, scopes, keychain (never a secret)"
-    )
-    status_cmd.add_argument("--json", action="store_true", help="machine-readable output")
-    status_cmd.set_defaults(handler=status)
-    logout_cmd = auth_cmds.add_parser("logout", help="remove the saved Etsy credentials")
-    logout_cmd.set_defaults(handler=logout)
-
-    validate_cmd = commands.add_parser(
-        "validate", help="check the API key, the token and the shop against Etsy"
-    )
-    validate_cmd.set_defaults(handler=validate)
-    health_cmd = commands.add_parser(
-        "health", help="database, keychain, token, API budget and last sync at a glance"
-    )
-    health_cmd.add_argument("--json", action="store_true", help="machine-readable output")
-    health_cmd.set_defaults(handler=health)
+    """Add ``auth``, ``validate`` and ``health`` to the ``etsysync`` parser (see ``args_auth``)."""
+    args_auth.register(commands)

@@ -1,4 +1,7 @@
-"""The argument parser of ``etsysync``: one sub-command per task, a global ``--profile``."""
+"""The argument parser of ``etsysync``: one sub-command per task, a global ``--profile``.
+
+Handlers are ``cli.lazy`` references: a command imports what it needs when it runs.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +9,9 @@ import argparse
 from pathlib import Path
 
 from etsysync_gui import __version__
-from etsysync_gui.cli import commands_catalog, commands_config, commands_db
-from etsysync_gui.cli.commands_auth import register as register_auth_commands
-from etsysync_gui.cli.commands_sync import register as register_sync_commands
+from etsysync_gui.cli.args_auth import register as register_auth_commands
+from etsysync_gui.cli.args_sync import register as register_sync_commands
+from etsysync_gui.cli.lazy import handler
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,20 +30,20 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
-    migrate.set_defaults(handler=commands_db.migrate)
+    migrate.set_defaults(handler=handler("commands_db", "migrate"))
 
     status = commands.add_parser("status", help="database, schema revision, shops, last syncs")
     status.add_argument("--json", action="store_true", help="machine-readable output")
-    status.set_defaults(handler=commands_db.status)
+    status.set_defaults(handler=handler("commands_db", "status"))
 
     config = commands.add_parser("config", help="show or change the configuration")
     config_cmds = config.add_subparsers(title="config commands", metavar="ACTION", required=True)
     show = config_cmds.add_parser("show", help="show the active profile (secrets masked)")
-    show.set_defaults(handler=commands_config.show)
+    show.set_defaults(handler=handler("commands_config", "show"))
     setter = config_cmds.add_parser("set", help="set KEY to VALUE in the active profile")
     setter.add_argument("key")
     setter.add_argument("value")
-    setter.set_defaults(handler=commands_config.set_value)
+    setter.set_defaults(handler=handler("commands_config", "set_value"))
 
     catalog = commands.add_parser("catalog", help="import or export the local catalog as CSV")
     catalog_cmds = catalog.add_subparsers(title="catalog commands", metavar="ACTION", required=True)
@@ -53,10 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="import the valid rows even when some rows are invalid",
     )
-    imp.set_defaults(handler=commands_catalog.import_csv)
+    imp.set_defaults(handler=handler("commands_catalog", "import_csv"))
     exp = catalog_cmds.add_parser("export", help="write the catalog to a CSV file")
     exp.add_argument("file", type=Path)
-    exp.set_defaults(handler=commands_catalog.export_csv)
+    exp.set_defaults(handler=handler("commands_catalog", "export_csv"))
 
     register_auth_commands(commands)  # auth login|status|logout, validate, health
 

@@ -15,18 +15,20 @@ import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from etsysync_gui.db.engine import describe_connection_error
+from etsysync_gui.db.revisions import scanned_head, stored_revision
 from etsysync_gui.errors import DatabaseError, DataDirError
 from etsysync_gui.paths import migrations_dir
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,8 @@ class MigrationResult:
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config  # Alembic is imported only when it is needed
+
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir()).replace("%", "%%"))
     if connection is not None:
@@ -62,6 +66,8 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 @functools.lru_cache(maxsize=4)
 def _scripts_in(folder: str) -> ScriptDirectory:
+    from alembic.script import ScriptDirectory  # Alembic is imported only when it is needed
+
     return ScriptDirectory.from_config(alembic_config())
 
 
@@ -71,6 +77,10 @@ def scripts() -> ScriptDirectory:
 
 
 def head_revision() -> str | None:
+    """The newest revision: read from the files when plain (see ``revisions``), else Alembic."""
+    scanned = scanned_head(migrations_dir() / "versions")
+    if scanned is not None:
+        return scanned
     return scripts().get_current_head()
 
 
@@ -82,6 +92,8 @@ def wanted_revision(target: str) -> str | None:
 
 
 def current_from(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()
 
 
@@ -133,6 +145,8 @@ def _run_postgresql(engine: Engine, target: str, downgrade: bool) -> MigrationRe
             before = current_from(conn)
             refuse_unknown_revision(engine, before)
             if before != wanted_revision(target):
+                from alembic import command
+
                 cfg = alembic_config(conn)
                 if downgrade:
                     command.downgrade(cfg, target)
@@ -155,6 +169,9 @@ def upgrade_to_head(engine: Engine) -> MigrationResult:
 def upgrade_to(engine: Engine, target: str) -> MigrationResult:
     """Apply migrations up to ``target`` (a revision id, or "head")."""
     try:
+        at_head = _already_at_head(engine) if target == "head" else None
+        if at_head is not None:
+            return at_head
         result = _run(engine, target, downgrade=False)
     except (DatabaseError, DataDirError):
         raise
@@ -165,6 +182,16 @@ def upgrade_to(engine: Engine, target: str) -> MigrationResult:
     if result.repaired:
         log.warning("%s", result.repaired)
     return result
+
+
+def _already_at_head(engine: Engine) -> MigrationResult | None:
+    """The nothing-to-do result when the database is plainly at head (no Alembic import)."""
+    head = scanned_head(migrations_dir() / "versions")
+    if head is None:
+        return None
+    with engine.connect() as conn:
+        current = stored_revision(conn)
+    return MigrationResult(before=head, after=head, backup=None) if current == head else None
 
 
 def downgrade(engine: Engine, target: str = "base") -> MigrationResult:

@@ -27,6 +27,9 @@ class SyncOptions:
     process died is taken over after this.  ``sync_enabled``: the profile's
     switch (the scheduler asks ``SyncService.is_enabled``).  ``hold``: when a
     scheduled plan waits for the seller (``sync.inventory.hold``).
+    ``writes_in_flight``: how many listings' Etsy writes may be in flight at
+    once (``sync.inventory.inflight``); 1, the default, writes one listing at
+    a time, the order the crash, cancel and fault tests are written against.
     """
 
     shop_id: int
@@ -36,6 +39,7 @@ class SyncOptions:
     lease_ttl_s: float = DEFAULT_LEASE_TTL_S
     sync_enabled: bool = True
     hold: HoldRules = field(default_factory=HoldRules)
+    writes_in_flight: int = 1
 
     def __post_init__(self) -> None:
         if self.zero_stock_policy not in tuple(ZeroStockPolicy):
@@ -44,6 +48,8 @@ class SyncOptions:
             raise ValueError("log_retention_days must be at least 1")
         if self.lease_ttl_s <= 0:
             raise ValueError("lease_ttl_s must be positive")
+        if self.writes_in_flight < 1:
+            raise ValueError("writes_in_flight must be at least 1")
 
     @classmethod
     def from_settings(cls, settings: Settings, *, policy: str | None = None) -> SyncOptions:

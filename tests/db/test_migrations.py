@@ -199,3 +199,15 @@ def test_runs_recorded_before_0004_count_no_etsy_writes_and_downgrade_keeps_them
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT pushes FROM sync_runs")).scalar() == 1
     db.dispose()
+
+
+def test_the_newest_revision_read_from_the_files_is_alembics() -> None:
+    """``etsysync`` skips importing Alembic when the database is at head; both must agree."""
+    from alembic.script import ScriptDirectory
+
+    from etsysync_gui.db.migrate import alembic_config, head_revision
+    from etsysync_gui.db.revisions import scanned_head
+    from etsysync_gui.paths import migrations_dir
+
+    alembic_head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert scanned_head(migrations_dir() / "versions") == alembic_head == head_revision()

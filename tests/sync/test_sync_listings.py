@@ -268,3 +268,24 @@ def test_ten_thousand_listings_are_inserted_then_updated(tmp_path: Path) -> None
         assert result.pools > 10_000
     finally:
         database.dispose()
+
+
+def test_a_repeat_sync_skips_listings_etsy_did_not_change(env: Env) -> None:
+    """Unchanged listings are not rewritten (``updated_at`` stays) but are stamped as read."""
+    same = env.add(simple("U-SAME", 3))
+    edited = env.add(simple("U-EDIT", 5))
+    first = env.service().sync_listings("manual").listing_sync
+    assert first is not None
+    assert first.unchanged == 0
+    written = env.listing_row(same).updated_at
+    env.clock.advance(60)
+    env.server.seller_edit(edited, quantity=7)
+    result = env.service().sync_listings("manual")
+    assert result.listing_sync is not None
+    assert result.listing_sync.unchanged == 1
+    assert result.to_json()["listing_sync"]["unchanged_skipped"] == 1
+    row = env.listing_row(same)
+    assert (row.updated_at, row.last_synced_at) == (written, env.clock.now)
+    assert env.listing_row(edited).updated_at == env.clock.now
+    (pool,) = env.pools(edited).values()
+    assert pool.etsy_quantity == 7

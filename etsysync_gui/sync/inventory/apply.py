@@ -32,12 +32,16 @@ Cancellation is checked between listings only.  The lease is confirmed
 (renewed, unthrottled) before every batch of local commits and every listing's
 writes, so a run whose lease another sync took over stops with ``LeaseLost``
 before it writes anything more.
+
+Several listings' Etsy calls may be in flight at once (``inflight``); every
+database step above (the lease confirmation included) still runs on the run's
+thread, in listing order.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from etsysync_gui.db.sql_helpers import chunks
@@ -50,6 +54,7 @@ from etsysync_gui.sync.inventory.commit import (
     fail_write,
     mark_gone,
 )
+from etsysync_gui.sync.inventory.inflight import Window
 from etsysync_gui.sync.inventory.plan_types import ListingPlan, SyncPlan
 from etsysync_gui.sync.inventory.planning import decide_listing
 from etsysync_gui.sync.inventory.pools import AmbiguousInventoryError, pools_of
@@ -101,14 +106,35 @@ def apply_plan(ctx: RunContext, plan: SyncPlan) -> bool:
             states = load_states(session, plan.shop_id, ids)
         prepared = {x.listing_id: _prepare(ctx, x, states.get(x.listing_id), fresh) for x in chunk}
         _confirm_deactivations(ctx, prepared, states, fresh)
+
+        def step(total: int = len(todo)) -> None:
+            nonlocal done
+            done += 1
+            report(ctx.progress, PHASE_WRITING, done, total)
+
+        if not _write_chunk(ctx, chunk, prepared, fresh, read_at, step):
+            return False
+    return True
+
+
+def _write_chunk(
+    ctx: RunContext,
+    chunk: Sequence[ListingPlan],
+    prepared: dict[int, tuple[ListingPlan, str | None]],
+    fresh: dict[int, Inventory],
+    read_at: float,
+    step: Callable[[], None],
+) -> bool:
+    """Execute a chunk, several Etsy writes in flight (see ``inflight``); ``False`` if cancelled."""
+    with Window[_EtsyOutcome](ctx.options.writes_in_flight) as window:
         for listing in chunk:
             if cancelled(ctx.cancel):
+                window.drain()
                 return False
             ctx.confirm_lease()
             execute, note = prepared[listing.listing_id]
-            _execute(ctx, execute, fresh.get(listing.listing_id), note, read_at)
-            done += 1
-            report(ctx.progress, PHASE_WRITING, done, len(todo))
+            _execute(ctx, execute, fresh.get(listing.listing_id), note, read_at, window, step)
+        window.drain()
     return True
 
 
@@ -188,24 +214,28 @@ def _execute(
     inventory: Inventory | None,
     note: str | None,
     read_at: float,
+    window: Window[_EtsyOutcome],
+    step: Callable[[], None],
 ) -> None:
-    """Execute one listing's plan: a local commit, or write-ahead → Etsy → commit."""
+    """Execute one listing's plan: a local commit, or write-ahead → Etsy → commit.
+
+    ``step`` is called once the listing is done (for an Etsy write, when its
+    answer is committed, which may be after later listings were started).
+    """
     lid = plan.listing_id
     if note is not None:
         ctx.tally.redecided.append(lid)
         log.info("Listing %s re-decided: %s", lid, note)
     if plan.gone:
         mark_gone(ctx.database, [lid], now=ctx.clock())
-        return
-    if plan.error is not None:
+    elif plan.error is not None:
         ctx.tally.error(lid, plan.error)
-        return
-    if not plan.needs_commit:
-        return
-    if not plan.etsy_write or inventory is None:
+    elif plan.needs_commit and (not plan.etsy_write or inventory is None):
         _commit_local(ctx, plan, note)
+    elif plan.needs_commit and inventory is not None:
+        _write_to_etsy(ctx, plan, inventory, note, read_at, window, step)
         return
-    _write_to_etsy(ctx, plan, inventory, note, read_at)
+    step()
 
 
 @dataclass(slots=True)
@@ -216,12 +246,19 @@ class _EtsyOutcome:
     problem: str | None = None
     new_state: str | None = None
     deactivated: bool | None = None
+    written_at: float | None = None  # Etsy's answer arrived (sales ledger); set on the worker
 
 
 def _write_to_etsy(
-    ctx: RunContext, plan: ListingPlan, inventory: Inventory, note: str | None, read_at: float
+    ctx: RunContext,
+    plan: ListingPlan,
+    inventory: Inventory,
+    note: str | None,
+    read_at: float,
+    window: Window[_EtsyOutcome],
+    step: Callable[[], None],
 ) -> None:
-    """Record the write ahead, call Etsy, then commit what Etsy now holds.
+    """Record the write ahead, call Etsy (in ``window``), then commit what Etsy now holds.
 
     The record keeps the snapshot a PUT is based on (``read_at``: when the
     batch read was sent), so the sales ledger can find the sales the PUT erases.
@@ -236,8 +273,21 @@ def _write_to_etsy(
     ctx.hooks.before_write_ahead(lid)
     ctx.save_write_ahead(write)
     ctx.hooks.after_write_ahead(lid)
+
+    def finish(result: Callable[[], _EtsyOutcome]) -> None:
+        _finish_write(ctx, plan, write, result)
+        step()
+
+    window.submit(lambda: _call_etsy(ctx, plan, write, inventory), finish)
+
+
+def _finish_write(
+    ctx: RunContext, plan: ListingPlan, write: ListingWrite, result: Callable[[], _EtsyOutcome]
+) -> None:
+    """On the run's thread: take the Etsy answer (``result()``) and commit or record the failure."""
+    lid = plan.listing_id
     try:
-        outcome = _call_etsy(ctx, plan, write, inventory)
+        outcome = result()
     except EtsyValidationError as exc:
         fail_write(ctx.database, write, message=exc.message, now=ctx.clock(), run_id=ctx.run_id)
         ctx.tally.error(lid, exc.message)
@@ -258,7 +308,7 @@ def _write_to_etsy(
         state=outcome.new_state,
         listing_error=outcome.problem,
         etsy_note=write.etsy_note(state=outcome.new_state is not None),
-        written_at=ctx.client.etsy_time(),
+        written_at=outcome.written_at,
     )
     if applied:
         ctx.count_applied(plan)
@@ -285,6 +335,7 @@ def _call_etsy(
             )
     if write.state_change is not None:
         _change_state(ctx, plan, write, write.state_change, outcome)
+    outcome.written_at = ctx.client.etsy_time()  # when the answer arrived, not when committed
     return outcome
 
 

@@ -59,6 +59,12 @@ from etsysync_gui.sync.listings.store import (
     variants_by_sku,
     write_links,
 )
+from etsysync_gui.sync.listings.unchanged import (
+    stamp_synced,
+    stored_listings,
+    stored_pools,
+    unchanged_listings,
+)
 from etsysync_gui.sync.runs.progress import PHASE_SAVING, Progress, cancelled, for_client, report
 
 LISTINGS = table_of(EtsyProduct)
@@ -89,6 +95,7 @@ class ListingSyncResult:
     imported_products: int
     imported_variants: int
     link_problems: tuple[LinkProblem, ...]
+    unchanged: int = 0
     inventories: Mapping[int, Inventory] = field(default_factory=dict, repr=False)
     stock_pools: Mapping[int, tuple[StockPool, ...]] = field(default_factory=dict, repr=False)
 
@@ -113,6 +120,7 @@ class ListingSyncResult:
             "imported_variants": self.imported_variants,
             "problem_counts": self.problem_counts(),
             "link_problems": [p.to_json() for p in self.link_problems],
+            "unchanged_skipped": self.unchanged,
         }
 
 
@@ -168,9 +176,16 @@ def store_listings(
     if import_unlinked_pools:
         products = {lid: row.local_product_id for lid, row in old_listings.items()}
         imported = import_unlinked(session, links, listing_products=products)
-    _upsert_listings(session, shop_id, reads, links.listing_problems_by_id(), now)
+    rows = _listing_rows(shop_id, reads, links.listing_problems_by_id(), now)
+    pool_rows = {r.listing_id: _pool_rows(r, now) for r in reads}
+    same = unchanged_listings(
+        rows, pool_rows, stored_listings(session, shop_id), stored_pools(session, shop_id)
+    )
+    _upsert_listings(session, [row for row in rows if row["etsy_listing_id"] not in same])
+    stamp_synced(session, sorted(same), now)
     report(progress, PHASE_SAVING, len(reads) // 2, len(reads))
-    pool_count = _upsert_pools(session, reads, vanished, now)
+    changed = [rows for lid, rows in pool_rows.items() if rows and lid not in same]
+    _upsert_pools(session, [row for rows in changed for row in rows], vanished)
     write_links(session, links, now)
     missing = sorted(shop.gone)
     _mark_missing(session, missing, now)
@@ -180,10 +195,11 @@ def store_listings(
         reads,
         old_listings,
         missing=missing,
-        pools=pool_count,
+        pools=sum(len(rows) for rows in pool_rows.values() if rows),
         pools_removed=len(vanished),
         links=links,
         imported=imported,
+        unchanged=len(same),
     )
 
 
@@ -247,21 +263,28 @@ def _auto_link(
     )
 
 
-def _upsert_listings(
-    session: Session,
-    shop_id: int,
-    reads: Sequence[ReadListing],
-    problems: Mapping[int, str],
-    now: datetime,
-) -> None:
+def _listing_rows(
+    shop_id: int, reads: Sequence[ReadListing], problems: Mapping[int, str], now: datetime
+) -> list[dict[str, Any]]:
+    return [
+        listing_row(r, shop_id=shop_id, link_problem=problems.get(r.listing_id), now=now)
+        for r in reads
+    ]
+
+
+def _pool_rows(read: ReadListing, now: datetime) -> list[dict[str, Any]] | None:
+    """The pool rows of one listing read; ``None`` when its pools are unknown (kept)."""
+    if read.pools is None:
+        return None
+    return [pool_row(read.listing_id, p, now=now) for p in read.pools]
+
+
+def _upsert_listings(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """One bulk upsert; a listing Etsy reports active loses ``deactivated_by_etsysync``."""
     upsert(
         session,
         LISTINGS,
-        [
-            listing_row(r, shop_id=shop_id, link_problem=problems.get(r.listing_id), now=now)
-            for r in reads
-        ],
+        list(rows),
         keys=["etsy_listing_id"],
         update=LISTING_UPDATE_COLUMNS,
         computed=lambda excluded: {
@@ -274,20 +297,18 @@ def _upsert_listings(
 
 
 def _upsert_pools(
-    session: Session, reads: Sequence[ReadListing], vanished: Sequence[int], now: datetime
-) -> int:
-    """Upsert every pool read and delete the vanished ones; returns the pools read."""
-    pool_rows = [pool_row(r.listing_id, p, now=now) for r in reads for p in r.pools or ()]
+    session: Session, pool_rows: Sequence[dict[str, Any]], vanished: Sequence[int]
+) -> None:
+    """Upsert the pools of changed listings and delete the vanished ones."""
     upsert(
         session,
         POOLS,
-        pool_rows,
+        list(pool_rows),
         keys=["etsy_listing_id", "pool_key"],
         update=POOL_UPDATE_COLUMNS,
     )
     for chunk in chunks(vanished, IN_CHUNK):
         session.execute(delete(POOLS).where(POOLS.c.id.in_(chunk)))
-    return len(pool_rows)
 
 
 def _mark_missing(session: Session, missing: Sequence[int], now: datetime) -> None:
@@ -309,6 +330,7 @@ def _result(
     pools_removed: int,
     links: LinkOutcome,
     imported: ImportCounts,
+    unchanged: int,
 ) -> ListingSyncResult:
     return ListingSyncResult(
         listings_read=len(reads),
@@ -327,6 +349,7 @@ def _result(
         imported_products=imported.products,
         imported_variants=imported.variants,
         link_problems=tuple(links.all_problems()),
+        unchanged=unchanged,
         inventories={
             r.listing_id: r.listing.inventory for r in reads if r.listing.inventory is not None
         },

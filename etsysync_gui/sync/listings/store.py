@@ -105,7 +105,11 @@ def write_links(session: Session, links: LinkOutcome, now: datetime) -> None:
 
 
 def set_local_products(session: Session, shop_id: int) -> None:
-    """``local_product_id`` = the product of the listing's first linked variant."""
+    """``local_product_id`` = the product of the listing's first linked variant.
+
+    Only rows whose product changes are updated, so a repeat sync that changed
+    no link rewrites nothing (see ``unchanged``).
+    """
     first_product = (
         select(ProductVariant.product_id)
         .join(EtsyStockPool, EtsyStockPool.local_variant_id == ProductVariant.id)
@@ -115,5 +119,10 @@ def set_local_products(session: Session, shop_id: int) -> None:
         .scalar_subquery()
     )
     session.execute(
-        update(LISTINGS).where(LISTINGS.c.shop_id == shop_id).values(local_product_id=first_product)
+        update(LISTINGS)
+        .where(
+            LISTINGS.c.shop_id == shop_id,
+            LISTINGS.c.local_product_id.is_distinct_from(first_product),
+        )
+        .values(local_product_id=first_product)
     )

@@ -10,6 +10,7 @@ rows ``failed`` ("interrupted").
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from enum import Enum
@@ -114,6 +115,9 @@ class RunCounts:
         return cls(**{f.name: getattr(row, f.name) for f in fields(cls)})
 
 
+_TALLY_LOCK = threading.Lock()
+
+
 @dataclass(slots=True)
 class RunTally:
     """A run's counts while it runs (the only mutable part; ``counts`` itself is frozen).
@@ -129,7 +133,10 @@ class RunTally:
     listing_errors: list[ListingError] = field(default_factory=list)
 
     def add(self, **deltas: int) -> None:
-        self.counts = self.counts.plus(**deltas)
+        # Locked: Etsy calls in flight side by side count their writes from
+        # worker threads while the run's thread counts the commits.
+        with _TALLY_LOCK:
+            self.counts = self.counts.plus(**deltas)
 
     def error(self, listing_id: int, message: str) -> None:
         self.add(errors=1)

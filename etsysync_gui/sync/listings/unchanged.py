@@ -1,0 +1,116 @@
+"""Which listings read from Etsy would be written exactly as they are already stored.
+
+Why: a repeat ``sync all`` reads the whole shop again (Etsy has no "changed
+since" filter on ``getListingsByShop``), and rewriting every row with identical
+values cost almost as much as the first sync.  A listing whose row and pools
+would be written with the values already stored is left alone; only its
+``last_synced_at`` is stamped, in one set-based update, so "last synced" still
+says when Etsy was last read.
+
+The comparison is on the values themselves (what is stored against what would
+be written), not on Etsy's ``last_modified_timestamp``: that timestamp is not
+documented to move on every inventory change, and a local column (a link
+problem, a sync error set by an inventory run, ``missing_since``) can differ
+while Etsy's data did not.  A value that compares unequal for any reason (a
+type the driver returns differently, say) only means the row is rewritten as
+before, so the check can never hide a change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from etsysync_gui.db.models import EtsyProduct, EtsyStockPool
+from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks, table_of
+
+LISTINGS = table_of(EtsyProduct)
+
+# Compared listing columns: everything an upsert sets except the run's timestamps.
+LISTING_COMPARED = (
+    "shop_id",
+    "title",
+    "description",
+    "price",
+    "quantity",
+    "sku",
+    "state",
+    "url",
+    "has_variations",
+    "etsy_last_modified_at",
+    "sync_status",
+    "missing_since",
+    "link_problem",
+    "sync_error",
+)
+POOL_COMPARED = ("label", "sku", "etsy_quantity", "etsy_enabled", "price")
+
+Fingerprint = tuple[Any, ...]
+PoolPrints = dict[str, Fingerprint]
+
+
+def stored_listings(session: Session, shop_id: int) -> dict[int, Fingerprint]:
+    """The compared columns of every stored listing of the shop, plus its deactivation flag."""
+    columns = [getattr(EtsyProduct, name) for name in LISTING_COMPARED]
+    query = select(
+        EtsyProduct.etsy_listing_id, *columns, EtsyProduct.deactivated_by_etsysync
+    ).where(EtsyProduct.shop_id == shop_id)
+    return {row[0]: tuple(row[1:]) for row in session.execute(query)}
+
+
+def stored_pools(session: Session, shop_id: int) -> dict[int, PoolPrints]:
+    """The compared columns of every stored pool of the shop, by listing and pool key."""
+    columns = [getattr(EtsyStockPool, name) for name in POOL_COMPARED]
+    query = (
+        select(EtsyStockPool.etsy_listing_id, EtsyStockPool.pool_key, *columns)
+        .join(EtsyProduct, EtsyProduct.etsy_listing_id == EtsyStockPool.etsy_listing_id)
+        .where(EtsyProduct.shop_id == shop_id)
+    )
+    found: dict[int, PoolPrints] = {}
+    for row in session.execute(query):
+        found.setdefault(row[0], {})[row[1]] = tuple(row[2:])
+    return found
+
+
+def unchanged_listings(
+    listing_rows: Iterable[Mapping[str, Any]],
+    pool_rows: Mapping[int, Sequence[Mapping[str, Any]] | None],
+    stored: Mapping[int, Fingerprint],
+    pools: Mapping[int, PoolPrints],
+) -> set[int]:
+    """Ids whose listing row and pools (when read) equal what is stored.
+
+    A stored listing flagged ``deactivated_by_etsysync`` that Etsy reports
+    active must be rewritten (the upsert clears the flag), so it never counts.
+    ``pool_rows[lid] is None`` means the pools were not read (they are kept).
+    """
+    same: set[int] = set()
+    for row in listing_rows:
+        lid = row["etsy_listing_id"]
+        old = stored.get(lid)
+        if old is None or old[:-1] != tuple(row[name] for name in LISTING_COMPARED):
+            continue
+        if old[-1] and row["state"] == "active":
+            continue
+        read = pool_rows.get(lid)
+        if read is not None:
+            now = {p["pool_key"]: tuple(p[name] for name in POOL_COMPARED) for p in read}
+            if now != pools.get(lid, {}):
+                continue
+        same.add(lid)
+    return same
+
+
+def stamp_synced(session: Session, listing_ids: Sequence[int], now: datetime) -> None:
+    """Record that unchanged listings were read now (their data stays as stored)."""
+    for chunk in chunks(sorted(listing_ids), IN_CHUNK):
+        session.execute(
+            update(LISTINGS)
+            .where(LISTINGS.c.etsy_listing_id.in_(chunk))
+            # ``updated_at`` kept as it is: nothing about the listing changed.
+            .values(last_synced_at=now, updated_at=LISTINGS.c.updated_at)
+        )
