@@ -43,7 +43,7 @@ from tests.sync.test_sync_faults import patient_client
 
 SEED = 20261204
 STEPS = 300
-LEDGER = False
+LEDGER = True
 """Switch on once the orders ledger lands: ``service_options`` and ``MidRunBuyer``."""
 
 COLORS = ("Red", "Blue", "Green")
