@@ -243,3 +243,37 @@ def test_orders_etsy_cannot_serve_skip_the_ledger_not_the_stock_sync(
     env.service().sync_inventory("manual")
     assert len(_lines(env)) == 1
     assert _both(env, "MUG", listing_id) == (2, 2)
+
+
+def test_a_sale_erased_right_after_a_recovered_write_is_counted(
+    env: Env, clock: ManualClock
+) -> None:
+    """Two writes of one listing with overlapping windows: the sale's product id tells which.
+
+    Run A is killed after its PUT; a minute later run B completes A's write (its
+    window reaches up to B's recovery) and writes the listing again; a buyer buys
+    between B's batch read and B's PUT, so the sale lies in both windows.  Only
+    B's snapshot knows the product id the buyer bought (A's PUT made it); the
+    sale must be matched with B's write, not dropped because A's window came first.
+    """
+    listing_id = linked_listing(env, "MUG", etsy=5, local=5)
+    clock.advance(120)
+    env.set_local("MUG", 3)
+    with pytest.raises(Kill):
+        env.service(hooks=KillAt("after_put", listing_id)).sync_inventory("manual")
+    clock.advance(60)
+    env.set_local("MUG", 2)
+    buy = lambda: env.server.simulate_purchase(listing_id, 1)  # noqa: E731
+    env.server.on_request("before", PUT, buy, listing_id=listing_id)
+    recovering = env.service().sync_inventory("manual")
+    assert recovering.recovered == 1
+    assert env.server.triggers.fired == [("before", PUT, listing_id)]
+    assert _both(env, "MUG", listing_id) == (2, 2)  # the sale was erased by B's PUT
+    receipt = env.server.last_receipt_id()
+    clock.advance(120)
+    env.service().sync_inventory("manual")
+    assert _both(env, "MUG", listing_id) == (1, 1)  # base 5 - 3 local - 1 on Etsy
+    assert f"receipt {receipt}" in (env.log(listing_id)[-1].message or "")
+    clock.advance(120)
+    env.service().sync_inventory("manual")
+    assert _both(env, "MUG", listing_id) == (1, 1)

@@ -18,7 +18,7 @@ that the next run's recovery has to handle (the write-ahead record stays).
 
 The orders ledger (issue 11, hole 1) is switched on with ``LEDGER``: it then
 also lands purchases between a run's batch read and its PUT (``MidRunBuyer``),
-the race only the ledger can close.  Off until the ledger exists.
+the race only the ledger can close.
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ from tests.sync.test_sync_faults import patient_client
 
 SEED = 20261204
 STEPS = 300
-LEDGER = False
-"""Switch on once the orders ledger lands: ``service_options`` and ``MidRunBuyer``."""
+LEDGER = True
+"""The orders ledger's part of the soak: ``MidRunBuyer`` buys during the runs."""
 
 COLORS = ("Red", "Blue", "Green")
 RENAMES = {"Red": "Crimson", "Blue": "Navy", "Green": "Olive"}

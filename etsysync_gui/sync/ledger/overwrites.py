@@ -38,6 +38,16 @@ Which pool.  The snapshot's product-to-pool map finds it; without a
 that matches no pool is stored but not counted.  Canceled orders are never
 counted; a restock on cancel is Etsy's own quantity change and flows through
 the normal decision.
+
+Overlapping windows.  Two writes of one listing can have windows that overlap:
+a write completed by recovery spans from its run's read to the recovery, and
+the recovering run may write the listing again seconds later; whole seconds
+and the skew margin widen every window too.  A sale is matched with the first
+write (oldest answer first) whose window holds it AND whose snapshot places
+it; a window that holds it but whose snapshot does not know its product id
+(sold on another write's inventory) is passed over, never the end of the
+search.  Every write gives every product a new id, so a product id is in at
+most one landed write's snapshot: that write erased the sale.
 """
 
 from __future__ import annotations
@@ -137,11 +147,10 @@ def match_overwrites(session: Session, transaction_ids: Sequence[int]) -> int:
     found = 0
     for line in lines:
         for snap in snapshots.get(line.etsy_listing_id or 0, ()):
-            if _in_window(line, snap):
-                pool_key = _pool_of(line, snap.pools)
-                if pool_key is not None:
-                    line.overwritten_by, line.pool_key = snap.id, pool_key
-                    found += 1
+            pool_key = _pool_of(line, snap.pools) if _in_window(line, snap) else None
+            if pool_key is not None:
+                line.overwritten_by, line.pool_key = snap.id, pool_key
+                found += 1
                 break
     return found
 
