@@ -16,6 +16,7 @@ listings never trigger a message (``QUIET``).
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -166,7 +167,10 @@ class NeedsYouView(QWidget):
 
     def _show(self) -> None:
         items = self.items()
-        if items != self._shown:  # a reload that found the same items keeps the rows
+        # A reload that found the same items keeps the rows; a hidden inbox builds none
+        # (hundreds of rows are widgets: building them while a big sync runs would stall
+        # the window), it only counts, and builds its rows when it is shown.
+        if items != self._shown and self.isVisible():
             self._rebuild(items)
         count = len(items) + self._data.count - len(self._data.items)
         more = count - len(items)
@@ -178,6 +182,12 @@ class NeedsYouView(QWidget):
         )
         self.count_changed.emit(count)
         self._tell_about_new(items)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        items = self.items()
+        if items != self._shown:
+            self._rebuild(items)
 
     def _rebuild(self, items: list[q.NeedsYouItem]) -> None:
         self._shown = items

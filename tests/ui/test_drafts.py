@@ -70,6 +70,7 @@ def test_drafts_mode_leaves_etsy_untouched_and_shows_the_plan_in_needs_you(
     last = runs(controller, "scheduled")[-1]
     assert (last.status, last.message) == ("completed", HELD)
     view = window.needs_you
+    window.tabs.setCurrentWidget(view)  # the seller opens Needs you
     qtbot.waitUntil(lambda: any(k.startswith("review:") for k in view.rows), timeout=10_000)
     assert any(m[0] == "A sync is waiting for you" for m in window.tray.messages)
     key = next(k for k in view.rows if k.startswith("review:"))
