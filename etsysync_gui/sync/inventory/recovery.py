@@ -71,22 +71,9 @@ BAD_RECORD = "An interrupted write could not be read and was dropped"
 
 def recover_pending(ctx: RunContext) -> int:
     """Complete or discard every write-ahead record of the shop; returns how many completed."""
-    with ctx.database.session() as session:
-        rows = session.execute(
-            select(EtsyProduct.etsy_listing_id, EtsyProduct.pending_write).where(
-                EtsyProduct.shop_id == ctx.options.shop_id,
-                EtsyProduct.pending_write.is_not(None),
-            )
-        ).all()
-    if not rows:
+    records = _load_records(ctx)
+    if not records:
         return 0
-    records: dict[int, ListingWrite] = {}
-    for listing_id, data in rows:
-        try:
-            records[listing_id] = ListingWrite.from_json(data)
-        except (KeyError, TypeError, ValueError):
-            log.warning("Dropping unreadable write-ahead record of listing %s", listing_id)
-            discard_record(ctx.database, listing_id, now=ctx.clock(), error=BAD_RECORD)
     ids = sorted(records)
     inventories = ctx.client.get_inventories_by_listing_ids(ids)
     with_state = [lid for lid in ids if records[lid].state_change is not None]
@@ -97,40 +84,65 @@ def recover_pending(ctx: RunContext) -> int:
     )
     completed = 0
     for done, lid in enumerate(ids, start=1):
-        write = records[lid]
         inventory = inventories.get(lid)
         if inventory is None:
             discard_record(ctx.database, lid, now=ctx.clock(), error=GONE_NOTE, missing=True)
-            continue
-        put_landed = write.put and landed(write, inventory)
-        state_landed = write.state_change is not None and states.get(lid) == write.state_change
-        if not (put_landed or (not write.put and state_landed)):
-            log.info("Listing %s: the interrupted write did not reach Etsy; decided again", lid)
-            discard_record(ctx.database, lid, now=ctx.clock())
-            continue
-        deactivated = write.deactivated_by_etsysync
-        if write.state_change is not None and not state_landed:
-            deactivated = write.state_change == "active"  # still ours to reactivate
-        applied = apply_write(
-            ctx.database,
-            write,
-            now=ctx.clock(),
-            run_id=ctx.run_id,
-            from_record=True,
-            deactivated=deactivated,
-            state=write.state_change if state_landed else None,
-            etsy_note=write.etsy_note(put=put_landed, state=state_landed),
-            # Landed at some moment before now: the widest window, the safe side.
-            written_at=ctx.client.etsy_time() if put_landed else None,
-            suffix="completed after an interrupted run"
-            + (f" (run {write.run_id})" if write.run_id is not None else ""),
-        )
-        if applied:
+        elif _recover_one(ctx, lid, records[lid], inventory, states.get(lid)):
             completed += 1
-            _count(ctx, write)
         report(ctx.progress, PHASE_RECOVERY, done, len(ids))
     ctx.tally.recovered += completed
     return completed
+
+
+def _load_records(ctx: RunContext) -> dict[int, ListingWrite]:
+    """The shop's write-ahead records; an unreadable one is dropped (and said so)."""
+    with ctx.database.session() as session:
+        rows = session.execute(
+            select(EtsyProduct.etsy_listing_id, EtsyProduct.pending_write).where(
+                EtsyProduct.shop_id == ctx.options.shop_id,
+                EtsyProduct.pending_write.is_not(None),
+            )
+        ).all()
+    records: dict[int, ListingWrite] = {}
+    for listing_id, data in rows:
+        try:
+            records[listing_id] = ListingWrite.from_json(data)
+        except (KeyError, TypeError, ValueError):
+            log.warning("Dropping unreadable write-ahead record of listing %s", listing_id)
+            discard_record(ctx.database, listing_id, now=ctx.clock(), error=BAD_RECORD)
+    return records
+
+
+def _recover_one(
+    ctx: RunContext, lid: int, write: ListingWrite, inventory: Inventory, state: str | None
+) -> bool:
+    """Finish one record whose write reached Etsy, or drop it to be decided again."""
+    put_landed = write.put and landed(write, inventory)
+    state_landed = write.state_change is not None and state == write.state_change
+    if not (put_landed or (not write.put and state_landed)):
+        log.info("Listing %s: the interrupted write did not reach Etsy; decided again", lid)
+        discard_record(ctx.database, lid, now=ctx.clock())
+        return False
+    deactivated = write.deactivated_by_etsysync
+    if write.state_change is not None and not state_landed:
+        deactivated = write.state_change == "active"  # still ours to reactivate
+    applied = apply_write(
+        ctx.database,
+        write,
+        now=ctx.clock(),
+        run_id=ctx.run_id,
+        from_record=True,
+        deactivated=deactivated,
+        state=write.state_change if state_landed else None,
+        etsy_note=write.etsy_note(put=put_landed, state=state_landed),
+        # Landed at some moment before now: the widest window, the safe side.
+        written_at=ctx.client.etsy_time() if put_landed else None,
+        suffix="completed after an interrupted run"
+        + (f" (run {write.run_id})" if write.run_id is not None else ""),
+    )
+    if applied:
+        _count(ctx, write)
+    return applied
 
 
 def landed(
