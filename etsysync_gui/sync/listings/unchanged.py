@@ -27,25 +27,13 @@ from sqlalchemy.orm import Session
 
 from etsysync_gui.db.models import EtsyProduct, EtsyStockPool
 from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks, table_of
+from etsysync_gui.sync.listings.rows import LISTING_UPDATE_COLUMNS
 
 LISTINGS = table_of(EtsyProduct)
 
 # Compared listing columns: everything an upsert sets except the run's timestamps.
-LISTING_COMPARED = (
-    "shop_id",
-    "title",
-    "description",
-    "price",
-    "quantity",
-    "sku",
-    "state",
-    "url",
-    "has_variations",
-    "etsy_last_modified_at",
-    "sync_status",
-    "missing_since",
-    "link_problem",
-    "sync_error",
+LISTING_COMPARED = tuple(
+    c for c in LISTING_UPDATE_COLUMNS if c not in ("last_synced_at", "updated_at")
 )
 POOL_COMPARED = ("label", "sku", "etsy_quantity", "etsy_enabled", "price")
 
