@@ -113,6 +113,10 @@ def main(argv: Sequence[str] | None = None, *, event_loop: EventLoop | None = No
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName(APP_NAME)
+    from etsysync_gui.ui.infra.gui_gc import GuiThreadCollector
+
+    collector = GuiThreadCollector(app)  # Qt objects die on the GUI thread (gui_gc)
+    collector.start()
     profile, first_sync, settings = args.profile, False, active
     if mode is StartMode.SETUP and not args.quit_after_start:
         mode, profile, first_sync = _setup_first(profile)

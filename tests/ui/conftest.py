@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 import etsysync_gui.ui  # noqa: F401  - applies ui.compat before any Qt callback
@@ -24,9 +25,19 @@ from etsysync_gui.scheduling.driver import ManualDriver
 from etsysync_gui.scheduling.requests import SyncOutcome, SyncRequest
 from etsysync_gui.ui import dialogs
 from etsysync_gui.ui.controller import AppController
+from etsysync_gui.ui.infra.gui_gc import GuiThreadCollector
 from etsysync_gui.ui.main_window import MainWindow
 from fake_etsy import FakeEtsyServer
 from tests.clock import FakeClock
+
+
+@pytest.fixture(scope="session", autouse=True)
+def gui_thread_gc(qapp: QApplication) -> Iterator[GuiThreadCollector]:
+    """As in the app: Python's cycle collector runs on the GUI thread only (``gui_gc``)."""
+    collector = GuiThreadCollector(qapp)
+    collector.start()
+    yield collector
+    collector.stop()
 
 
 @pytest.fixture
