@@ -69,6 +69,8 @@ def save_write_ahead(database: Database, write: ListingWrite, *, now: datetime) 
             )
 
 
+# Long because the docstring states the whole contract and the body is ONE transaction
+# (record, rows, ledger marks, snapshot) that reads best in one place; about 40 lines.
 def apply_write(
     database: Database,
     write: ListingWrite,
