@@ -9,7 +9,6 @@ runner and the fake Etsy over HTTP.
 from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
-from sqlalchemy import select
 
 from etsysync_gui.catalog.editing import set_variant_quantity
 from etsysync_gui.db.models import EtsyStockPool
@@ -17,7 +16,7 @@ from etsysync_gui.sync.service import HELD
 from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.main_window import MainWindow
 from fake_etsy import FakeEtsyServer
-from tests.ui.test_sync_flows import pool_quantity, runs, wait_idle
+from tests.ui.test_sync_flows import pool_quantity, runs, sku_pools, wait_idle
 
 
 def set_mode(qtbot: QtBot, controller: AppController, mode: str) -> None:
@@ -27,18 +26,9 @@ def set_mode(qtbot: QtBot, controller: AppController, mode: str) -> None:
 
 
 def a_linked_pool(controller: AppController) -> EtsyStockPool:
-    with controller.database.session() as session:
-        pool = session.scalars(
-            select(EtsyStockPool)
-            .where(
-                EtsyStockPool.local_variant_id.is_not(None),
-                EtsyStockPool.pool_key.startswith("sku:"),
-                EtsyStockPool.base_local >= 6,
-            )
-            .order_by(EtsyStockPool.id)
-        ).first()
-        assert pool is not None
-        return pool
+    pools = sku_pools(controller, min_base=6)
+    assert pools
+    return pools[0]
 
 
 def run_scheduled_inventory(qtbot: QtBot, controller: AppController) -> None:

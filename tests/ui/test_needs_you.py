@@ -19,7 +19,7 @@ from etsysync_gui.db.models import EtsyStockPool, ProductVariant
 from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.main_window import MainWindow
 from fake_etsy import FakeEtsyServer
-from tests.ui.test_sync_flows import pool_quantity
+from tests.ui.test_sync_flows import pool_quantity, sku_pools
 
 
 @dataclass(frozen=True)
@@ -37,23 +37,15 @@ class Conflict:
 
 def make_conflict(controller: AppController, etsy: FakeEtsyServer) -> Conflict:
     """One Etsy sale and two local sales on a linked pool, synced with "skip"."""
-    with controller.database.session() as session:
-        pool = session.scalars(
-            select(EtsyStockPool)
-            .where(
-                EtsyStockPool.local_variant_id.is_not(None),
-                EtsyStockPool.pool_key.startswith("sku:"),
-                EtsyStockPool.base_local >= 5,
-            )
-            .order_by(EtsyStockPool.id)
-        ).first()
-        assert pool is not None
-        assert pool.sku
-        assert pool.local_variant_id
-        assert pool.base_local
-        found = Conflict(
-            pool.etsy_listing_id, pool.pool_key, pool.sku, pool.local_variant_id, pool.base_local
-        )
+    pools = sku_pools(controller, min_base=5)
+    assert pools
+    pool = pools[0]
+    assert pool.sku
+    assert pool.local_variant_id
+    assert pool.base_local
+    found = Conflict(
+        pool.etsy_listing_id, pool.pool_key, pool.sku, pool.local_variant_id, pool.base_local
+    )
     etsy.simulate_purchase(found.listing_id, 1, sku=found.sku)
     set_variant_quantity(controller.database, found.variant_id, found.base - 2)
     result = controller.service().sync_inventory("manual", policy="skip")

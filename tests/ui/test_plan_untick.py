@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from sqlalchemy import select
 
 from etsysync_gui.catalog.editing import set_variant_quantity
 from etsysync_gui.db.models import EtsyStockPool
@@ -12,20 +11,12 @@ from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.main_window import MainWindow
 from etsysync_gui.ui.plan_review_dialog import PlanReviewDialog
 from fake_etsy import FakeEtsyServer
-from tests.ui.test_sync_flows import outcomes_of, pool_quantity
+from tests.ui.test_sync_flows import outcomes_of, pool_quantity, sku_pools
 
 
 def two_pools(controller: AppController) -> list[EtsyStockPool]:
     """Linked pools of two different simple listings."""
-    with controller.database.session() as session:
-        pools = session.scalars(
-            select(EtsyStockPool)
-            .where(
-                EtsyStockPool.local_variant_id.is_not(None),
-                EtsyStockPool.pool_key.startswith("sku:"),
-            )
-            .order_by(EtsyStockPool.id)
-        ).all()
+    pools = sku_pools(controller)
     chosen: dict[int, EtsyStockPool] = {}
     for pool in pools:
         chosen.setdefault(pool.etsy_listing_id, pool)

@@ -48,6 +48,15 @@ def linked_pools(controller: AppController) -> list[EtsyStockPool]:
         )
 
 
+def sku_pools(controller: AppController, *, min_base: int = 0) -> list[EtsyStockPool]:
+    """Linked pools keyed by SKU whose local base is at least ``min_base``, oldest first."""
+    return [
+        pool
+        for pool in linked_pools(controller)
+        if pool.pool_key.startswith("sku:") and (pool.base_local or 0) >= min_base
+    ]
+
+
 def pool_quantity(etsy: FakeEtsyServer, listing_id: int, sku: str | None) -> int:
     products = etsy.inventory_json(listing_id)["products"]
     chosen = [p for p in products if sku is None or p["sku"] == sku] or products
