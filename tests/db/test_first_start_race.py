@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from etsysync_gui.db import engine as engine_module
 from etsysync_gui.db.migrate import head_revision
 
 # Imports done, the process waits for a line on stdin, then runs `etsysync migrate`.
@@ -83,3 +84,50 @@ def test_two_first_starts_on_a_new_file_create_the_tables_once(tmp_path: Path) -
             rows = conn.execute("SELECT version_num FROM alembic_version").fetchall()
         assert rows == [(head_revision(),)]
     assert time.monotonic() - started < 300
+
+
+class _CursorLockedAtFirst:
+    """A cursor whose WAL switch answers "database is locked" ``times`` times, as SQLite
+    does (without calling its busy handler) while another start converts a new file."""
+
+    def __init__(self, times: int) -> None:
+        self.left = times
+        self.statements: list[str] = []
+
+    def execute(self, sql: str) -> None:
+        self.statements.append(sql)
+        if sql == "PRAGMA journal_mode=WAL" and self.left > 0:
+            self.left -= 1
+            raise sqlite3.OperationalError("database is locked")
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_the_wal_switch_waits_out_a_lock_that_skips_the_busy_handler(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = _Clock()
+    monkeypatch.setattr(engine_module.time, "monotonic", clock.monotonic)
+    monkeypatch.setattr(engine_module.time, "sleep", clock.sleep)
+    cursor = _CursorLockedAtFirst(times=5)
+    engine_module._switch_to_wal(cursor)  # type: ignore[arg-type]
+    assert cursor.statements.count("PRAGMA journal_mode=WAL") == 6
+    assert clock.now < 1  # short pauses, not the whole timeout
+
+
+def test_the_wal_switch_gives_up_after_the_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = _Clock()
+    monkeypatch.setattr(engine_module.time, "monotonic", clock.monotonic)
+    monkeypatch.setattr(engine_module.time, "sleep", clock.sleep)
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        engine_module._switch_to_wal(_CursorLockedAtFirst(times=10**6))  # type: ignore[arg-type]
+    assert clock.now <= engine_module.SQLITE_BUSY_TIMEOUT_MS / 1000
