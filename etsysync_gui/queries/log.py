@@ -23,7 +23,7 @@ from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyInventorySyncLog, EtsyProduct, EtsyStockPool, SyncRun
 from etsysync_gui.errors import EtsySyncError
 from etsysync_gui.queries.dashboard import RunSummary, run_summary
-from etsysync_gui.sync.runs.audit import LogEntry
+from etsysync_gui.sync.runs.audit import LogEntry, names_receipt
 
 PAGE_SIZE = 500
 EXPORT_BATCH = 5_000
@@ -57,6 +57,8 @@ class LogFilter:
     result: str | None = None
     listing_id: int | None = None
     text: str = ""
+    receipt: int | None = None
+    """Only decisions that name this Etsy receipt (the search box's "receipt 123456")."""
 
 
 LogRow = LogEntry
@@ -93,6 +95,8 @@ def _filtered(flt: LogFilter) -> Select[EtsyInventorySyncLog, str | None, str | 
         query = query.where(log.sync_result == flt.result)
     if flt.listing_id is not None:
         query = query.where(log.etsy_listing_id == flt.listing_id)
+    if flt.receipt is not None:
+        query = query.where(names_receipt(flt.receipt))
     if flt.text.strip():
         needle = f"%{flt.text.strip()}%"
         query = query.where(

@@ -9,6 +9,7 @@ the loaded pages) on a worker.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from html import escape
@@ -46,6 +47,9 @@ from etsysync_gui.ui.log_model import LogModel
 from etsysync_gui.ui.plain_errors import problem_text
 from etsysync_gui.ui.row_model import Column, RowTableModel
 from etsysync_gui.ui.widgets import FastTableView, LazyView, SearchBox
+
+RECEIPT_SEARCH = re.compile(r"(?:receipts?|order)\s*#?\s*(\d+)", re.IGNORECASE)
+"""Typed in the search box, "receipt 123456" shows the decisions that name that Etsy order."""
 
 RANGES: list[tuple[str, timedelta | None]] = [
     ("Any time", None),
@@ -125,7 +129,7 @@ class LogView(LazyView):
         self.listing = QLineEdit()
         self.listing.setPlaceholderText("Listing id")
         self.listing.setMaximumWidth(120)
-        self.text = SearchBox("Search messages and pools")
+        self.text = SearchBox("Search messages and pools, or type receipt 123456")
         self.run_chip = QPushButton()
         self.run_chip.setToolTip("Show every run's decisions again")
         self.run_chip.clicked.connect(lambda: self.show_run(None))
@@ -194,13 +198,15 @@ class LogView(LazyView):
     def current_filter(self) -> LogFilter:
         span = RANGES[self.range.currentIndex()][1]
         listing = self.listing.text().strip()
+        receipt = RECEIPT_SEARCH.fullmatch(self.text.text().strip())
         return LogFilter(
             since=self.controller.clock() - span if span is not None else None,
             run_id=self.run_id,
             action=self.action.currentData(),
             result=self.result.currentData(),
             listing_id=int(listing) if listing.isdigit() else None,
-            text=self.text.text(),
+            text="" if receipt else self.text.text(),
+            receipt=int(receipt.group(1)) if receipt else None,
         )
 
     def apply_filter(self) -> None:

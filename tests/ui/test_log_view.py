@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
+from sqlalchemy import insert
 
+from etsysync_gui.db.models import EtsyInventorySyncLog
 from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.dashboard_text import run_text
 from etsysync_gui.ui.log_view import RUN_COLUMNS, LogView
@@ -106,3 +108,39 @@ def test_csv_export_writes_every_matching_row(qtbot: QtBot, view: LogView, tmp_p
         rows = list(csv.DictReader(handle))
     assert len(rows) == RUNS * PER_RUN * 9 // 10  # all of them, not just the loaded page
     assert {row["sync_result"] for row in rows} == {"success"}
+
+
+def test_typing_a_receipt_shows_the_decisions_that_name_that_order(
+    qtbot: QtBot, view: LogView, controller: AppController, run_ids: list[int], clock: FakeClock
+) -> None:
+    notes = {
+        "sold 1 on Etsy that an earlier write had erased: receipt 123456": 2001,
+        "sold 2 on Etsy that an earlier write had erased: receipts 999, 123456": 2002,
+        "sold 1 on Etsy that an earlier write had erased: receipt 1234567": 2003,
+    }
+    with controller.database.session() as session:
+        session.execute(
+            insert(EtsyInventorySyncLog),
+            [
+                {
+                    "run_id": run_ids[-1],
+                    "etsy_listing_id": listing,
+                    "pool_key": "sku:A",
+                    "local_quantity": 3,
+                    "etsy_quantity": 3,
+                    "quantity_diff": 0,
+                    "sync_action": "pull_from_etsy",
+                    "sync_result": "success",
+                    "synced_at": clock.now,
+                    "message": message,
+                }
+                for message, listing in notes.items()
+            ],
+        )
+    view.text.setText("Receipt 123456")
+    view.text.flush()
+    qtbot.waitUntil(lambda: _settled(view) and view.model.rowCount() == 2)
+    assert {r.listing_id for r in view.model.rows} == {2001, 2002}  # not 1234567
+    view.text.setText("")
+    view.text.flush()
+    qtbot.waitUntil(lambda: _settled(view) and view.model.rowCount() == 500)

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import ColumnElement, and_, delete, or_, select
 
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyInventorySyncLog, EtsyProduct
@@ -171,6 +171,20 @@ class LogEntry:
         }
 
 
+def names_receipt(receipt: int) -> ColumnElement[bool]:
+    """The journal rows whose message names Etsy receipt ``receipt`` as a whole number.
+
+    Messages say "receipt 123456" or "receipts 123456, 123457" (see
+    ``sync.ledger.overwrites.sales_note``); 123456 must not match 1234567.
+    """
+    message = EtsyInventorySyncLog.message
+    number = str(receipt)
+    return and_(
+        message.like("%receipt%"),
+        or_(*(message.like(f"% {number}{end}") for end in ("", ",%", ";%", " %", ")%"))),
+    )
+
+
 def recent_log(
     database: Database,
     *,
@@ -193,10 +207,6 @@ def recent_log(
     if listing_id is not None:
         query = query.where(log.etsy_listing_id == listing_id)
     if receipt is not None:
-        number = str(receipt)
-        query = query.where(
-            log.message.like("%receipt%"),
-            or_(*(log.message.like(f"% {number}{end}") for end in ("", ",%", ";%", " %", ")%"))),
-        )
+        query = query.where(names_receipt(receipt))
     with database.session() as session:
         return [LogEntry.from_row(row, title) for row, title in session.execute(query)]
