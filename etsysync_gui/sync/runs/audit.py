@@ -53,7 +53,7 @@ LOG_TABLE = table_of(EtsyInventorySyncLog)
 def log_row(
     *,
     run_id: int | None,
-    listing_id: int,
+    listing_id: int | None,
     pool_key: str | None,
     local_variant_id: int | None,
     local_found: int | None,
@@ -117,7 +117,8 @@ class LogEntry:
     id: int
     synced_at: datetime
     run_id: int | None
-    listing_id: int
+    listing_id: int | None
+    """None on a catalog import row (``CATALOG_ACTIONS``)."""
     listing_title: str | None
     pool_key: str | None
     action: str
