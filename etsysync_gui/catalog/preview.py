@@ -51,6 +51,18 @@ class PreviewRow:
     quantity: int
     changes: tuple[FieldChange, ...] = ()
 
+    @property
+    def name(self) -> str:
+        return self.sku or self.title or f"line {self.line}"
+
+    def describe_changes(self) -> str:
+        """ "quantity 5 → 8, price 12.00 → 14.50": each changed field, before → after."""
+        return ", ".join(f"{c.name} {_value(c.before)} → {_value(c.after)}" for c in self.changes)
+
+
+def _value(value: object) -> str:
+    return "(none)" if value is None or value == "" else str(value)
+
 
 @dataclass
 class ImportPreview:
