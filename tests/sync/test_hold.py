@@ -63,7 +63,8 @@ def test_a_plan_after_a_csv_import_waits_until_a_sync_is_applied(env: Env, tmp_p
     assert hold_reason(plan, HoldRules()) is None  # a routine +1 without the import
     scheduled = SyncRequest("inventory", trigger="scheduled")
     held = guarded_run(service, scheduled)
-    assert held.held is not None and "CSV import" in held.held
+    assert held.held is not None
+    assert "CSV import" in held.held
     assert env.etsy(listing) == {"sku:MUG": 10}  # nothing written
     assert import_pending(env.database, env.shop_id) is not None  # a held run clears nothing
     service.apply_plan(held.plan or plan)  # the seller's review applies it
