@@ -5,7 +5,9 @@ import should keep memory flat whatever the row count.  The script writes a
 CSV of ``--rows`` variants (half grouped into products of 10, half single),
 imports it twice (all new, then all updated) into a migrated SQLite file, exports
 it, and prints, for each pass, rows/s and the process's peak resident memory (the
-peak only grows, so the export's line shows it only when it is the largest).
+peak only grows, so a line shows it only when that pass is the largest).  Before
+the second pass it previews that file (``catalog.preview``, what the GUI shows
+before an import), which must not raise the peak either.
 
     .venv/bin/python benchmarks/catalog_import.py [--rows 100000] [--database-url URL]
 """
@@ -20,6 +22,7 @@ import time
 from pathlib import Path
 
 from etsysync_gui.catalog.importer import export_catalog, import_catalog
+from etsysync_gui.catalog.preview import preview_import
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.migrate import upgrade_to_head
 
@@ -38,6 +41,18 @@ def peak_rss_mb() -> float:
     return peak / 1024 if sys.platform != "darwin" else peak / (1024 * 1024)
 
 
+def preview_pass(database: Database, csv: Path, rows: int) -> None:
+    """The preview the GUI shows before an import: streamed, so memory stays where it was."""
+    started = time.perf_counter()
+    preview = preview_import(database, csv)
+    seconds = time.perf_counter() - started
+    print(
+        f"preview: {rows} rows in {seconds:.1f} s = {rows / seconds:,.0f} rows/s, "
+        f"{preview.changed_count} changed, {len(preview.changed)} kept for display; "
+        f"peak RSS {peak_rss_mb():.0f} MB"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
@@ -51,6 +66,8 @@ def main() -> int:
         for label, offset in (("new", 0), ("update", 1)):
             csv = Path(folder) / f"{label}.csv"
             write_csv(csv, args.rows, offset)
+            if label == "update":
+                preview_pass(database, csv, args.rows)
             started = time.perf_counter()
             report = import_catalog(database, csv)
             seconds = time.perf_counter() - started

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
 import importlib
 import os
 import random
@@ -40,6 +41,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 import etsysync_gui.ui  # noqa: F401
 from etsysync_gui.bootstrap import start_with
 from etsysync_gui.catalog.editing import set_variant_quantity
+from etsysync_gui.catalog.importer import export_catalog
+from etsysync_gui.catalog.preview import preview_import
 from etsysync_gui.demo.shop import DEMO_LISTINGS, DemoShop
 from etsysync_gui.queries.catalog import load_catalog
 from etsysync_gui.queries.listings import load_listings
@@ -47,6 +50,7 @@ from etsysync_gui.scheduling.driver import ManualDriver
 from etsysync_gui.scheduling.requests import SyncRequest
 from etsysync_gui.ui.build_catalog_dialog import BuildCatalogDialog
 from etsysync_gui.ui.controller import AppController
+from etsysync_gui.ui.import_preview_dialog import ImportPreviewDialog
 from etsysync_gui.ui.link_dialog import LinkDialog
 from etsysync_gui.ui.main_window import MainWindow
 from etsysync_gui.ui.plan_review_dialog import PlanReviewDialog
@@ -98,8 +102,41 @@ def render_wizard(window: QWidget, out: Path) -> None:
         widget.close()
 
 
+def edited_catalog(controller: AppController, folder: Path) -> Path:
+    """The catalog exported, then edited as a seller would: restocks, a price, new and bad rows."""
+    path = folder / "catalog.csv"
+    export_catalog(controller.database, path)
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows[3:11]:
+        row["quantity"] = str(int(row["quantity"]) + 5)
+    rows[4]["price"] = "18.50"
+    rows[12]["title"] = (rows[12]["title"] or "Variant") + " (new colour)"
+    blank = dict.fromkeys(rows[0], "")
+    rows += [
+        {**blank, "sku": f"NEW-{i}", "quantity": "6", "title": f"Tote bag {i}"} for i in (1, 2)
+    ]
+    rows.append({**blank, "sku": "NEW-3", "quantity": "six", "title": "Tote bag 3"})
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def render_csv_preview(controller: AppController, window: QWidget, out: Path) -> None:
+    """The preview in front of a catalog CSV import (cancelled: nothing is imported)."""
+    with tempfile.TemporaryDirectory() as folder:
+        preview = preview_import(controller.database, edited_catalog(controller, Path(folder)))
+    dialog = ImportPreviewDialog(preview, window)
+    dialog.show()
+    save(dialog, out, "csv-preview")
+    dialog.reject()
+
+
 def render_dialogs(controller: AppController, window: QWidget, out: Path) -> None:
-    """The link dialog, Build your catalog and Settings, over the main window."""
+    """The link dialog, Build your catalog, Settings and the CSV import preview."""
+    render_csv_preview(controller, window, out)
     database = controller.database
     unlinked = next(r for r in load_listings(database) if r.linked_pools == 0)
     link = LinkDialog(controller, unlinked.listing_id, unlinked.title, window)

@@ -9,6 +9,10 @@ are checked here, not in the widgets, and each failure is a
 Deleting a linked variant is refused unless the caller asks to unlink it
 first (``unlink=True``), which goes through ``sync.linking.unlink`` so the pool
 is marked unlinked on purpose and the next listing sync does not re-link it.
+
+A changed quantity is written to the sync log in the same transaction
+(``catalog.journal``), before → after, so the seller's own edits sit next
+to the sync decisions they lead to.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from etsysync_gui.catalog import cells
+from etsysync_gui.catalog.journal import log_quantity_edit
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyStockPool, Product, ProductVariant
 from etsysync_gui.db.types import utcnow
@@ -169,8 +174,10 @@ def update_variant(
         variant = session.get(ProductVariant, variant_id)
         if variant is None:
             raise CatalogEditError(f"Variant {variant_id} no longer exists.")
+        before = variant.quantity
         variant.sku, variant.name, variant.price = value.sku, value.name, value.price
         variant.quantity = value.quantity
+        log_quantity_edit(session, variant_id, _label(variant), before, value.quantity, utcnow())
         if new_title is not None:
             variant.product.title = new_title
         return variant
@@ -186,7 +193,16 @@ def set_variant_quantity(database: Database, variant_id: int, quantity: int) -> 
         variant = session.get(ProductVariant, variant_id)
         if variant is None:
             raise CatalogEditError(f"Variant {variant_id} no longer exists.")
+        before = variant.quantity
         variant.quantity = quantity
+        log_quantity_edit(session, variant_id, _label(variant), before, quantity, utcnow())
+
+
+def _label(variant: ProductVariant) -> str:
+    """How the log names a variant: its SKU, else product and variant name."""
+    if variant.sku:
+        return variant.sku
+    return " / ".join(p for p in (variant.product.title, variant.name) if p)
 
 
 def _links(database: Database, variant_ids: list[int]) -> list[tuple[int, str]]:

@@ -10,7 +10,8 @@ title or SKU.
 The file is streamed: rows are checked one by one and written in chunks of
 ``CHUNK_ROWS`` (see ``catalog.upsert``), so memory stays bounded whatever the
 file's size; ``progress`` hears after each chunk, and ``cancel`` is looked
-at there too.
+at there too.  The import is logged in the same transaction
+(``catalog.journal``): "Imported catalog.csv: 3 new, 5 changed, …".
 
 Variants made from SKU-less Etsy listings have no SKU, so the export also
 writes the Etsy pool each variant is linked to (``etsy_listing``,
@@ -27,6 +28,7 @@ import csv
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, select
@@ -35,9 +37,11 @@ from sqlalchemy.orm import Session
 
 from etsysync_gui.catalog.cells import escape_formula
 from etsysync_gui.catalog.csv_rows import CatalogReader, CatalogRow, RowProblem, file_errors
+from etsysync_gui.catalog.journal import import_summary, log_import
 from etsysync_gui.catalog.upsert import Counts, GroupIds, upsert_chunk
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyStockPool, Product, ProductVariant
+from etsysync_gui.db.types import utcnow
 from etsysync_gui.errors import CatalogExportError, CatalogImportError, EtsySyncError
 from etsysync_gui.failures import user_error_for
 
@@ -74,7 +78,7 @@ class ImportCancelled(EtsySyncError):
     title = "Import cancelled"
 
 
-class _Lines:
+class Lines:
     """The file's lines, counting characters read so progress can be a fraction."""
 
     def __init__(self, handle: Iterator[str], size: int) -> None:
@@ -88,6 +92,14 @@ class _Lines:
     @property
     def fraction(self) -> float:
         return min(1.0, self.read / self._size)
+
+
+def unlinked_problem(row: CatalogRow) -> str:
+    """Why a row without SKU whose Etsy pool is no longer linked is left out."""
+    return (
+        f"line {row.line}: Etsy listing {row.etsy_listing} ({row.etsy_pool_key}) is "
+        "no longer linked to a catalog variant; give the row an SKU to add it"
+    )
 
 
 def _problems_error(path: Path, report: ImportReport, count: int) -> CatalogImportError:
@@ -119,22 +131,19 @@ class _Run:
         if len(self.report.skipped) < MAX_LISTED_PROBLEMS:
             self.report.skipped.append(text)
 
-    def flush(self, chunk: list[CatalogRow], lines: _Lines) -> None:
+    def flush(self, chunk: list[CatalogRow], lines: Lines) -> None:
         if self.cancel is not None and self.cancel.is_set():
             raise ImportCancelled("Import cancelled; nothing was imported.")
         if chunk:
             for row in upsert_chunk(self.conn, chunk, self.groups, self.counts):
-                self.skip(
-                    f"line {row.line}: Etsy listing {row.etsy_listing} ({row.etsy_pool_key}) is "
-                    "no longer linked to a catalog variant; give the row an SKU to add it"
-                )
+                self.skip(unlinked_problem(row))
             self.rows += len(chunk)
             chunk.clear()
         if self.progress is not None:
             self.progress(ImportProgress(self.rows, lines.fraction))
 
 
-def _stream(run: _Run, reader: CatalogReader, lines: _Lines, skip_invalid: bool) -> None:
+def _stream(run: _Run, reader: CatalogReader, lines: Lines, skip_invalid: bool) -> None:
     """Check every row; write the valid ones chunk by chunk, until a problem (unless skipping)."""
     chunk: list[CatalogRow] = []
     for item in reader:
@@ -157,8 +166,12 @@ def import_catalog(
     skip_invalid: bool = False,
     progress: Callable[[ImportProgress], None] | None = None,
     cancel: threading.Event | None = None,
+    now: datetime | None = None,
 ) -> ImportReport:
-    """Import ``path``; raise CatalogImportError listing every bad row unless skipping them."""
+    """Import ``path``; raise CatalogImportError listing every bad row unless skipping them.
+
+    ``now``: the time the log row and the import mark get (the app's clock).
+    """
     report = ImportReport()
     try:
         with (
@@ -166,20 +179,31 @@ def import_catalog(
             path.open(newline="", encoding="utf-8-sig") as handle,
             db.engine.begin() as conn,
         ):
-            lines = _Lines(handle, path.stat().st_size)
+            lines = Lines(handle, path.stat().st_size)
             reader = CatalogReader(lines, str(path))
             run = _Run(conn, report, progress, cancel)
             _stream(run, reader, lines, skip_invalid)
             if run.invalid and not skip_invalid:
                 raise _problems_error(path, report, run.invalid)  # rolls the transaction back
+            _finish(run, path.name, now or utcnow())
     except (OSError, DBAPIError) as exc:
         known = user_error_for(exc)
         if known is None:
             raise
         raise known from None
+    return report
+
+
+def _finish(run: _Run, file_name: str, now: datetime) -> None:
+    """Fill the report and log the import in its own transaction (with the unsynced mark)."""
+    report = run.report
     report.created, report.updated = run.counts.created, run.counts.updated
     report.unchanged = run.counts.unchanged
-    return report
+    message = import_summary(
+        file_name, report.created, report.updated, report.unchanged, report.skipped_count
+    )
+    changed = report.created + report.updated > 0
+    log_import(run.conn, message, changed_catalog=changed, now=now)
 
 
 def _pool_of_variant(session: Session) -> dict[int, tuple[int | str, str]]:

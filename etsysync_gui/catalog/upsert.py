@@ -91,7 +91,7 @@ def _by_pool(conn: Connection, pools: set[PoolRef]) -> dict[PoolRef, _Stored]:
 
 
 @dataclass
-class _Match:
+class Match:
     """Which stored variant each row of a chunk is (none: a new variant)."""
 
     updates: list[tuple[CatalogRow, _Stored, str | None]] = field(default_factory=list)
@@ -100,11 +100,11 @@ class _Match:
     unlinked: list[CatalogRow] = field(default_factory=list)
 
 
-def _match(conn: Connection, rows: list[CatalogRow]) -> _Match:
+def match_rows(conn: Connection, rows: list[CatalogRow]) -> Match:
     """Pool first (rows exported from SKU-less listings), then SKU; unknown SKUs are new."""
     by_pool = _by_pool(conn, {r.pool for r in rows if r.pool is not None})
     by_sku = _by_sku(conn, [r.sku for r in rows if r.sku])
-    match = _Match()
+    match = Match()
     for row in rows:
         stored = by_pool.get(row.pool) if row.pool is not None else None
         if stored is not None:
@@ -120,6 +120,33 @@ def _match(conn: Connection, rows: list[CatalogRow]) -> _Match:
     return match
 
 
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One stored value a row changes: the preview's "before → after"."""
+
+    name: str
+    before: Any
+    after: Any
+
+
+def field_changes(row: CatalogRow, stored: _Stored, sku: str | None) -> list[FieldChange]:
+    """What ``row`` changes in its variant; absent price/title keep the stored value.
+
+    The import and its preview both ask this, so "changed" means the same in each.
+    """
+    price = stored.price
+    old_price = None if price is None else Decimal(price).quantize(Decimal("0.01"))
+    new_price = row.price if row.price is not None else old_price
+    new_name = row.title if row.title is not None else stored.name
+    pairs = (
+        ("quantity", stored.quantity, row.quantity),
+        ("price", old_price, new_price),
+        ("name", stored.name, new_name),
+        ("sku", stored.sku, sku),
+    )
+    return [FieldChange(name, old, new) for name, old, new in pairs if old != new]
+
+
 def _updates(
     updates: list[tuple[CatalogRow, _Stored, str | None]], counts: Counts
 ) -> list[dict[str, Any]]:
@@ -127,15 +154,12 @@ def _updates(
     now = utcnow()
     changes: list[dict[str, Any]] = []
     for row, stored, sku in updates:
-        new_price = row.price if row.price is not None else stored.price
-        new_name = row.title if row.title is not None else stored.name
-        price = stored.price
-        old_price = None if price is None else Decimal(price).quantize(Decimal("0.01"))
-        before = (stored.quantity, old_price, stored.name, stored.sku)
-        if (row.quantity, new_price, new_name, sku) == before:
+        if not field_changes(row, stored, sku):
             counts.unchanged += 1
             continue
         counts.updated += 1
+        new_price = row.price if row.price is not None else stored.price
+        new_name = row.title if row.title is not None else stored.name
         changes.append({"v_id": stored.id, "v_q": row.quantity, "v_p": new_price, "v_n": new_name})
         changes[-1].update(v_s=sku, v_t=now)
     return changes
@@ -191,7 +215,7 @@ def upsert_chunk(
     Returns the rows left out: no SKU, and their Etsy pool is no longer linked
     to a catalog variant, so there is nothing to update and no SKU to create.
     """
-    match = _match(conn, rows)
+    match = match_rows(conn, rows)
     changes = _updates(match.updates, counts)
     if changes:
         statement = (

@@ -22,6 +22,7 @@ from etsysync_gui import etsy_account
 from etsysync_gui.bootstrap import AppContext, start
 from etsysync_gui.cli import args_sync
 from etsysync_gui.cli.report import format_plan, format_run
+from etsysync_gui.db.models import CATALOG_ACTIONS
 from etsysync_gui.errors import EXIT_PARTIAL
 from etsysync_gui.queries.log import load_runs
 from etsysync_gui.sync.inventory.decide import FirstTruth
@@ -140,6 +141,9 @@ def _log_line(entry: LogEntry) -> str:
     when = entry.synced_at.strftime("%Y-%m-%d %H:%M:%S")
     title = f" {entry.listing_title!r}" if entry.listing_title else ""
     pool = f" [{entry.pool_key}]" if entry.pool_key else ""
+    if entry.action in CATALOG_ACTIONS:  # the seller's own change: no Etsy side to show
+        where = f" listing {entry.listing_id}{title}{pool}" if entry.listing_id else ""
+        return f"{when}  {entry.action:<14} {entry.result:<7}{where}  {entry.message or ''}"
     return (
         f"{when}  {entry.action:<14} {entry.result:<7} listing {entry.listing_id}{title}{pool}"
         f"  local {entry.local_quantity}, Etsy {entry.etsy_quantity}: {entry.message or ''}"

@@ -56,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="import the valid rows even when some rows are invalid",
     )
+    imp.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show what the import would do (new, changed, unchanged, invalid) and change nothing",
+    )
     imp.set_defaults(handler=handler("commands_catalog", "import_csv"))
     exp = catalog_cmds.add_parser("export", help="write the catalog to a CSV file")
     exp.add_argument("file", type=Path)

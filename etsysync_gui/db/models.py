@@ -47,7 +47,16 @@ NAMING_CONVENTION = {
 
 SYNC_CONFIG_STATUSES = ("idle", "in_progress", "error", "completed")
 LISTING_SYNC_STATUSES = ("pending", "synced", "error")
-SYNC_ACTIONS = ("push_to_etsy", "pull_from_etsy", "no_change", "merge")
+SYNC_ACTIONS = (
+    "push_to_etsy",
+    "pull_from_etsy",
+    "no_change",
+    "merge",
+    "catalog_import",
+    "catalog_edit",
+)
+CATALOG_ACTIONS = ("catalog_import", "catalog_edit")
+"""Log rows the seller's own catalog changes write (no Etsy listing needed)."""
 SYNC_RESULTS = ("success", "error", "skipped")
 
 Money = Numeric(12, 2)
@@ -119,6 +128,8 @@ class EtsySyncConfig(Base):
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Where the next incremental receipts read starts (epoch seconds; see sync.ledger).
     receipts_read_until: Mapped[int | None] = mapped_column(BigInteger)
+    # When a CSV import last changed the catalog; cleared by the first sync applied after it.
+    catalog_imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -262,7 +273,8 @@ class EtsyInventorySyncLog(Base):
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_runs.id", ondelete="SET NULL"))
-    etsy_listing_id: Mapped[int] = mapped_column(BigInteger)
+    # None on a catalog import row (``CATALOG_ACTIONS``): it is about no one listing.
+    etsy_listing_id: Mapped[int | None] = mapped_column(BigInteger)
     pool_key: Mapped[str | None] = mapped_column(String(500))
     local_variant_id: Mapped[int | None] = mapped_column(
         ForeignKey("product_variants.id", ondelete="SET NULL")

@@ -21,6 +21,7 @@ import threading
 from etsysync_gui.scheduling.requests import SyncOutcome, SyncRequest
 from etsysync_gui.sync.inventory.hold import hold_reason
 from etsysync_gui.sync.inventory.plan_types import SyncPlan
+from etsysync_gui.sync.runs.import_mark import import_pending
 from etsysync_gui.sync.runs.progress import Progress
 from etsysync_gui.sync.service import SyncService
 
@@ -36,7 +37,8 @@ def guarded_run(
     reasons: list[str] = []
 
     def hold(plan: SyncPlan) -> bool:
-        reason = hold_reason(plan, service.options.hold)
+        imported_at = import_pending(service.database, service.options.shop_id)
+        reason = hold_reason(plan, service.options.hold, imported_at)
         if reason is not None:
             reasons.append(reason)
         return reason is not None

@@ -47,6 +47,7 @@ from etsysync_gui.sync.options import SyncOptions
 from etsysync_gui.sync.runs.audit import LogEntry, prune_log, recent_log
 from etsysync_gui.sync.runs.context import RunContext
 from etsysync_gui.sync.runs.frame import RunFrame, RunOutcome
+from etsysync_gui.sync.runs.import_mark import clear_import_mark
 from etsysync_gui.sync.runs.lease import Clock
 from etsysync_gui.sync.runs.progress import Progress, cancelled
 from etsysync_gui.sync.runs.records import RunKind, RunResult, Trigger
@@ -231,7 +232,7 @@ class SyncService:
 
         def body(ctx: RunContext) -> RunOutcome:
             recover_pending(ctx)
-            return self._apply(ctx, plan_fix(ctx, fix))
+            return self._apply(ctx, plan_fix(ctx, fix), whole_plan=False)
 
         return self._frame(RunKind.INVENTORY, trigger, False, None, None).run(body)
 
@@ -330,9 +331,13 @@ class SyncService:
             cancel=ctx.cancel,
         )
 
-    def _apply(self, ctx: RunContext, plan: SyncPlan) -> RunOutcome:
+    def _apply(self, ctx: RunContext, plan: SyncPlan, *, whole_plan: bool = True) -> RunOutcome:
+        """Apply ``plan``; a whole plan applied also settles a CSV import made before it
+        (``import_mark``), a one-pool fix does not."""
         remember_states(self.database, plan)
         completed = apply_plan(ctx, plan)
+        if completed and whole_plan:
+            clear_import_mark(self.database, plan.shop_id, plan.created_at)
         if completed:
             prune_log(
                 self.database,

@@ -41,6 +41,7 @@ from etsysync_gui.queries.onboarding import (
 from etsysync_gui.scheduling.requests import SyncOutcome, SyncRequest
 from etsysync_gui.sync.listings.run import ListingSyncResult
 from etsysync_gui.ui.controller import AppController
+from etsysync_gui.ui.csv_preview_flow import CsvPreviewFlow
 from etsysync_gui.ui.plain_errors import outcome_text, plain_error
 
 
@@ -67,6 +68,7 @@ class BuildCatalogDialog(QDialog):
         self._pending: SyncRequest | None = None
         self._action = ""
         self._imported = ""
+        self.preview = CsvPreviewFlow(self, controller.jobs, controller.database)
         layout = QVBoxLayout(self)
         self.intro = _label("Counting your listings…")
         layout.addWidget(self.intro)
@@ -158,10 +160,20 @@ class BuildCatalogDialog(QDialog):
             path = self._choose_file(self)
         if path is None:
             return
-        chosen, database = path, self.controller.database
+        chosen = path
+        self.report.setText(f"Checking {escape(chosen.name)}…")
+        self.preview.start(
+            chosen,
+            lambda skip_invalid: self._import_spreadsheet(chosen, skip_invalid),
+            lambda message: self.report.setText(escape(message)),
+        )
+
+    def _import_spreadsheet(self, chosen: Path, skip_invalid: bool) -> None:
+        """The seller accepted the preview: import (leaving out the invalid rows it listed)."""
+        database, now = self.controller.database, self.controller.clock()
         self.report.setText(f"Importing {escape(chosen.name)}…")
         self.controller.jobs.submit(
-            lambda: import_catalog(database, chosen),
+            lambda: import_catalog(database, chosen, skip_invalid=skip_invalid, now=now),
             self._spreadsheet_done,
             lambda exc: self.report.setText(escape(plain_error(str(exc)).text)),
             context=self,
@@ -169,7 +181,7 @@ class BuildCatalogDialog(QDialog):
 
     def _spreadsheet_done(self, report: ImportReport) -> None:
         self._imported = (
-            f"Imported the spreadsheet: {report.created:,} new, {report.updated:,} updated, "
+            f"Imported the spreadsheet: {report.created:,} new, {report.updated:,} changed, "
             f"{report.unchanged:,} unchanged."
         )
         self._submit(SyncRequest("listings"), "spreadsheet")

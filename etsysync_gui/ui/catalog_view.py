@@ -3,9 +3,11 @@
 Every write runs on a worker through ``catalog.editing`` (rules and
 messages live there).  Deleting a linked variant is refused unless the seller
 agrees to unlink it in the same step.  CSV import and export go through
-``catalog.importer``; a file with bad rows shows every problem and offers to
-import only the valid rows.  An import shows a progress dialog whose Cancel
-rolls the whole import back (nothing of the file is kept).
+``catalog.importer``, behind a preview (``csv_preview_flow``): the seller
+sees new / changed / unchanged / invalid rows, before → after, and nothing
+changes unless they press Import (invalid rows are then left out).  An
+import shows a progress dialog whose Cancel rolls the whole import back
+(nothing of the file is kept).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from etsysync_gui.errors import CatalogImportError
 from etsysync_gui.queries.catalog import VariantRow, load_catalog
 from etsysync_gui.ui import dialogs
 from etsysync_gui.ui.controller import AppController
+from etsysync_gui.ui.csv_preview_flow import CsvPreviewFlow
 from etsysync_gui.ui.formatting import count, money
 from etsysync_gui.ui.import_problems_dialog import ImportProblemsDialog
 from etsysync_gui.ui.import_progress_dialog import ImportProgressDialog
@@ -99,6 +102,7 @@ class CatalogView(LazyView):
             button.clicked.connect(slot)
             buttons.addWidget(button)
         layout.addLayout(buttons)
+        self.preview = CsvPreviewFlow(self, controller.jobs, self.database)
         controller.data_changed.connect(self.mark_stale)
 
     def reload(self) -> None:
@@ -207,12 +211,22 @@ class CatalogView(LazyView):
 
     # --- CSV -----------------------------------------------------------------------------------
 
-    def import_csv(self, path: Path | None = None, *, skip_invalid: bool = False) -> None:
+    def import_csv(self, path: Path | None = None) -> None:
+        """Check the file and show the preview; only an accepted preview is imported."""
         path = path or choose_open_file(self)
         if path is None:
             return
         chosen = path
+        self.status.setText(f"Checking {chosen.name}…")
+        self.preview.start(
+            chosen,
+            lambda skip_invalid: self._import(chosen, skip_invalid=skip_invalid),
+            self.status.setText,
+        )
+
+    def _import(self, chosen: Path, *, skip_invalid: bool) -> None:
         self.status.setText(f"Importing {chosen.name}…")
+        now = self.controller.clock()  # the log row and the import mark use the app's clock
         progress = ImportProgressDialog(chosen.name, self)
         self.import_dialog = progress
         progress.show()
@@ -223,6 +237,7 @@ class CatalogView(LazyView):
                 skip_invalid=skip_invalid,
                 progress=progress.report,
                 cancel=progress.cancel_event,
+                now=now,
             ),
             lambda report: self._imported(progress, report),
             lambda exc: self._import_failed(progress, chosen, exc),
@@ -232,9 +247,10 @@ class CatalogView(LazyView):
     def _imported(self, progress: ImportProgressDialog, report: ImportReport) -> None:
         progress.finish()
         skipped = f", {report.skipped_count} rows skipped" if report.skipped_count else ""
+        review = " The next sync waits for your review." if report.created + report.updated else ""
         self.status.setText(
-            f"Imported: {report.created} new, {report.updated} updated, "
-            f"{report.unchanged} unchanged{skipped}."
+            f"Imported: {report.created} new, {report.updated} changed, "
+            f"{report.unchanged} unchanged{skipped}.{review}"
         )
         self.controller.data_changed.emit()
 
@@ -242,7 +258,7 @@ class CatalogView(LazyView):
         progress.finish()
         if isinstance(exc, CatalogImportError) and exc.problems:
             dialog = ImportProblemsDialog(exc.message, exc.problems, self)
-            dialog.accepted.connect(lambda: self.import_csv(path, skip_invalid=True))
+            dialog.accepted.connect(lambda: self._import(path, skip_invalid=True))
             self.problems_dialog = dialog
             dialog.open()
             return

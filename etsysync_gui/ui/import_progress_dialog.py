@@ -25,9 +25,14 @@ class ImportProgressDialog(QProgressDialog):
 
     progressed = Signal(int, float)
 
-    def __init__(self, file_name: str, parent: QWidget | None = None) -> None:
-        super().__init__(f"Importing {file_name}…", "Cancel", 0, STEPS, parent)
+    def __init__(
+        self, file_name: str, parent: QWidget | None = None, *, checking: bool = False
+    ) -> None:
+        """``checking``: the preview's pass (nothing is written), worded as such."""
+        verb = "Checking" if checking else "Importing"
+        super().__init__(f"{verb} {file_name}…", "Cancel", 0, STEPS, parent)
         self.setWindowTitle("Import catalog")
+        self._done = "Checked" if checking else "Imported"
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.setMinimumDuration(0)
         self.setAutoClose(False)
@@ -52,5 +57,5 @@ class ImportProgressDialog(QProgressDialog):
     @Slot(int, float)
     def _show(self, rows: int, fraction: float) -> None:
         if not self.cancel_event.is_set():
-            self.setLabelText(f"Imported {rows:,} rows so far…")
+            self.setLabelText(f"{self._done} {rows:,} rows so far…")
         self.setValue(int(fraction * STEPS))

@@ -25,7 +25,7 @@ COLUMNS: list[tuple[str, Callable[[LogRow], Any], int]] = [
     ("When", lambda r: when(r.synced_at), 130),
     ("Run", lambda r: r.run_id, 60),
     ("Listing", lambda r: r.listing_id, 100),
-    ("Title", lambda r: r.listing_title, 200),
+    ("Title", lambda r: r.listing_title or ("Catalog" if r.listing_id is None else None), 200),
     ("Stock pool", lambda r: r.pool_name, 120),
     ("Action", lambda r: r.action.replace("_", " "), 100),
     ("Result", lambda r: r.result, 70),

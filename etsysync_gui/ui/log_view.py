@@ -78,7 +78,8 @@ RUN_COLUMNS: list[Column[RunSummary]] = [
 
 def describe_entry(entry: LogRow) -> str:
     """One decision in full: which pool (by name), what was done, the numbers, the message."""
-    title = escape(entry.listing_title or f"Listing {entry.listing_id}")
+    fallback = f"Listing {entry.listing_id}" if entry.listing_id is not None else "Catalog"
+    title = escape(entry.listing_title or fallback)
     numbers = " · ".join(
         f"{name} {value}"
         for name, value in (

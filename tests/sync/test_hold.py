@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from etsysync_gui.catalog.importer import import_catalog
 from etsysync_gui.db.engine import Database
 from etsysync_gui.policies import WriteMode
+from etsysync_gui.scheduling.guarded import guarded_run
+from etsysync_gui.scheduling.requests import SyncRequest
 from etsysync_gui.sync.inventory.hold import HoldRules, hold_reason
+from etsysync_gui.sync.runs.import_mark import clear_import_mark, import_pending
 from tests.sync.test_support import Env, linked_listing, make_env
 
 
@@ -42,3 +47,42 @@ def test_a_drop_of_more_than_half_waits(env: Env) -> None:
     assert reason is not None
     assert "would drop from 10 to 4" in reason
     assert hold_reason(plan, HoldRules(drop_percent=70)) is None
+
+
+def test_a_plan_after_a_csv_import_waits_until_a_sync_is_applied(env: Env, tmp_path: Path) -> None:
+    listing = linked_listing(env, "MUG", etsy=10, local=10)
+    csv_file = tmp_path / "catalog.csv"
+    csv_file.write_text("sku,quantity\nMUG,11\n", encoding="utf-8")
+    import_catalog(env.database, csv_file, now=env.clock.utcnow())
+    env.clock.advance(60)
+    service = env.service()
+    imported_at = import_pending(env.database, env.shop_id)
+    assert imported_at is not None
+    plan = service.plan_inventory()
+    assert "CSV import" in (hold_reason(plan, HoldRules(), imported_at) or "")
+    assert hold_reason(plan, HoldRules()) is None  # a routine +1 without the import
+    scheduled = SyncRequest("inventory", trigger="scheduled")
+    held = guarded_run(service, scheduled)
+    assert held.held is not None
+    assert "CSV import" in held.held
+    assert env.etsy(listing) == {"sku:MUG": 10}  # nothing written
+    assert import_pending(env.database, env.shop_id) is not None  # a held run clears nothing
+    service.apply_plan(held.plan or plan)  # the seller's review applies it
+    assert env.etsy(listing) == {"sku:MUG": 11}
+    assert import_pending(env.database, env.shop_id) is None
+    env.set_local("MUG", 12)
+    env.clock.advance(60)
+    routine = guarded_run(env.service(), scheduled)
+    assert routine.held is None
+    assert env.etsy(listing) == {"sku:MUG": 12}
+
+
+def test_an_import_during_planning_stays_marked(env: Env, tmp_path: Path) -> None:
+    linked_listing(env, "MUG", etsy=10, local=10)
+    plan_time = env.clock.utcnow()
+    csv_file = tmp_path / "catalog.csv"
+    csv_file.write_text("sku,quantity\nMUG,11\n", encoding="utf-8")
+    env.clock.advance(5)
+    import_catalog(env.database, csv_file, now=env.clock.utcnow())
+    clear_import_mark(env.database, env.shop_id, plan_time)
+    assert import_pending(env.database, env.shop_id) is not None

@@ -162,3 +162,25 @@ def test_the_real_shop_opens_on_the_dashboard_with_build_your_catalog(
     assert window.build_catalog_dialog.isVisible()
     window.build_catalog_dialog.close()
     window.shutdown()
+
+
+def test_import_my_spreadsheet_shows_the_preview_first(
+    qtbot: QtBot, controller: AppController, run_sync: RunSync, tmp_path: Path
+) -> None:
+    assert run_sync("listings").ok
+    skus = _unique_skus(controller, 3)
+    path = tmp_path / "mine.csv"
+    path.write_text("sku,quantity\n" + "".join(f"{s},4\n" for s in skus), encoding="utf-8")
+    dialog = BuildCatalogDialog(controller)
+    qtbot.addWidget(dialog)
+    dialog.from_spreadsheet(path)
+    qtbot.waitUntil(lambda: dialog.preview.dialog is not None, timeout=10_000)
+    preview = dialog.preview.dialog
+    assert preview is not None
+    assert "3 new · 0 changed" in preview.counts.text()
+    with controller.database.session() as session:
+        assert session.scalars(select(ProductVariant)).first() is None  # nothing yet
+    with qtbot.waitSignal(controller.runner.finished, timeout=20_000):
+        preview.import_button.click()
+    qtbot.waitUntil(lambda: "Imported the spreadsheet: 3 new" in dialog.report.text())
+    qtbot.waitUntil(lambda: "Linked 3 stock pool(s)" in dialog.report.text())

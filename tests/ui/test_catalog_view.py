@@ -19,6 +19,7 @@ from etsysync_gui.db.models import EtsyStockPool, ProductVariant
 from etsysync_gui.ui import catalog_view, dialogs
 from etsysync_gui.ui.catalog_view import CatalogView
 from etsysync_gui.ui.controller import AppController
+from etsysync_gui.ui.import_preview_dialog import ImportPreviewDialog
 
 
 @pytest.fixture
@@ -117,17 +118,25 @@ def test_deleting_a_linked_variant_needs_unlinking(
         assert pool.link_source == "unlinked"  # the next listing sync will not re-link it
 
 
-def test_csv_import_shows_row_problems_and_can_import_the_valid_rows(
+def accept_preview(qtbot: QtBot, view: CatalogView) -> ImportPreviewDialog:
+    """Wait for the import preview of ``view`` and press its Import button."""
+    qtbot.waitUntil(lambda: view.preview.dialog is not None and view.preview.dialog.isVisible())
+    dialog = view.preview.dialog
+    assert dialog is not None
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    return dialog
+
+
+def test_csv_import_preview_lists_row_problems_and_imports_the_valid_rows(
     qtbot: QtBot, view: CatalogView, controller: AppController, tmp_path: Path
 ) -> None:
     path = tmp_path / "catalog.csv"
     path.write_text("sku,quantity,title\nMUG-1,5,Mug\nMUG-2,-4,Bad mug\n,3,No sku\n")
     view.import_csv(path)
-    qtbot.waitUntil(lambda: hasattr(view, "problems_dialog"))
-    problems = view.problems_dialog
-    assert problems.problems.count() == 2
-    assert "nothing was imported" in problems.intro.text()
-    problems.accept()
+    preview = accept_preview(qtbot, view)
+    assert preview.invalid.count() == 2
+    assert "line 3: quantity -4 is negative" in preview.invalid.item(0).text()
+    assert "skip 2 invalid" in preview.import_button.text()
     qtbot.waitUntil(lambda: view.status.text().startswith("Imported"))
     assert "1 new" in view.status.text()
     assert "2 rows skipped" in view.status.text()
@@ -166,6 +175,7 @@ def test_csv_import_shows_progress_and_cancel_imports_nothing(
     path = tmp_path / "big.csv"
     path.write_text("sku,quantity\n" + "".join(f"NEW-{i},1\n" for i in range(20)))
     view.import_csv(path)
+    accept_preview(qtbot, view)
     dialog = view.import_dialog
     assert dialog.isVisible()
     assert "Importing big.csv" in dialog.labelText()
@@ -186,6 +196,7 @@ def test_csv_import_progress_reaches_the_end(
     path = tmp_path / "c.csv"
     path.write_text("sku,quantity\n" + "".join(f"P-{i},1\n" for i in range(7)))
     view.import_csv(path)
+    accept_preview(qtbot, view)
     dialog = view.import_dialog
     qtbot.waitUntil(lambda: view.status.text().startswith("Imported"))
     assert "7 new" in view.status.text()

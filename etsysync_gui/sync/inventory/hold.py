@@ -3,15 +3,17 @@
 Why: a scheduled sync writes to Etsy while nobody watches.  In drafts mode the
 seller asked to review every one of them; in autopilot most plans are routine
 (a few sales), but some are not, and those are exactly the ones a seller
-would want to see first: a stale spreadsheet import that halves the stock, or
-a plan that touches a large part of the shop at once.  Such a plan waits for
-review in either mode.  Pure: the rules come from the profile (Settings),
-the plan from ``plan_inventory``.
+would want to see first: a stale spreadsheet import that halves the stock, a
+plan that touches a large part of the shop at once, or any plan made after a
+CSV import changed the catalog (until a sync has been applied).  Such a plan
+waits for review in either mode.  Pure: the rules come from the profile
+(Settings), the plan from ``plan_inventory``, the import mark from the caller.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from etsysync_gui.policies import WriteMode
 from etsysync_gui.sync.inventory.plan_types import PoolPlan, SyncPlan
@@ -30,12 +32,20 @@ class HoldRules:
     max_listings: int = DEFAULT_MAX_LISTINGS
 
 
-def hold_reason(plan: SyncPlan, rules: HoldRules) -> str | None:
-    """Why ``plan`` must wait for the seller, in one sentence; ``None`` to write it."""
+def hold_reason(
+    plan: SyncPlan, rules: HoldRules, imported_at: datetime | None = None
+) -> str | None:
+    """Why ``plan`` must wait for the seller, in one sentence; ``None`` to write it.
+
+    ``imported_at``: when a CSV import changed the catalog with no sync applied
+    since (``sync.runs.import_mark``); such a plan always waits.
+    """
     if plan.totals.listings_to_write == 0 and not any(x.needs_commit for x in plan.listings):
         return None
     if rules.mode is WriteMode.DRAFTS:
         return "drafts mode: background syncs prepare a plan and wait for you."
+    if imported_at is not None:
+        return "it carries data from a CSV import made since the last sync."
     writes = plan.totals.listings_to_write
     if writes > rules.max_listings:
         return (

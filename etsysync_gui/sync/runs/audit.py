@@ -23,6 +23,11 @@ Why not a ``no_change`` row for every unchanged pool on every run: a shop with
 10,000 linked variants synced hourly would add 240,000 rows a day that say
 nothing; the run row in ``sync_runs`` already records that the run happened.
 
+The seller's own catalog changes share the table (``catalog.journal``): a
+CSV import (``catalog_import``, no listing) and a quantity typed in the GUI
+(``catalog_edit``, the linked pool if any), so the journal answers "why did
+this number change?" whichever side changed it.
+
 Columns: ``local_quantity`` / ``etsy_quantity`` are what the decision FOUND on
 each side; ``quantity_diff`` is found local minus found Etsy (the discrepancy
 the sync resolved); ``message`` says what was done ("Etsy 5 → 3").
@@ -53,7 +58,7 @@ LOG_TABLE = table_of(EtsyInventorySyncLog)
 def log_row(
     *,
     run_id: int | None,
-    listing_id: int,
+    listing_id: int | None,
     pool_key: str | None,
     local_variant_id: int | None,
     local_found: int | None,
@@ -117,7 +122,8 @@ class LogEntry:
     id: int
     synced_at: datetime
     run_id: int | None
-    listing_id: int
+    listing_id: int | None
+    """None on a catalog import row (``CATALOG_ACTIONS``)."""
     listing_title: str | None
     pool_key: str | None
     action: str
