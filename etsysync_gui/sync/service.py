@@ -150,8 +150,8 @@ class SyncService:
         options = self.options.with_policy(plan.policy)
 
         def body(ctx: RunContext) -> RunOutcome:
-            recover_pending(ctx)
             self._read_ledger(ctx)
+            recover_pending(ctx)
             return self._apply(ctx, plan)
 
         return self._frame(RunKind.INVENTORY, trigger, False, progress, cancel, options).run(body)
@@ -175,8 +175,8 @@ class SyncService:
 
         def body(ctx: RunContext) -> RunOutcome:
             if not dry_run:
-                recover_pending(ctx)
                 self._read_ledger(ctx)
+                recover_pending(ctx)
             plan = plan_inventory(
                 self.database,
                 ctx.client,
@@ -212,8 +212,8 @@ class SyncService:
 
         def body(ctx: RunContext) -> RunOutcome:
             if not dry_run:
-                recover_pending(ctx)
                 self._read_ledger(ctx)
+                recover_pending(ctx)
             done = self._listing_pass(ctx, import_unlinked, dry_run, plan=True)
             plan = done.plan
             assert plan is not None
@@ -318,9 +318,12 @@ class SyncService:
         return _ListingPass(result, sync_plan)
 
     def _read_ledger(self, ctx: RunContext) -> LedgerRead:
-        """The sales ledger step (``sync.ledger.read``): after recovery, before planning,
-        so sales erased by the last run's writes (or by the recovered ones) are
-        counted by this run's decisions."""
+        """The sales ledger step (``sync.ledger.read``): before recovery and planning.
+
+        Recovery needs the orders since an interrupted write's read to tell a
+        landed write from a purchase (``recovery.landed``); it matches the sales
+        a write it finishes erased itself (``overwrites.rematch_listing``), so
+        this run's decisions count them."""
         return update_ledger(
             self.database,
             ctx.client,

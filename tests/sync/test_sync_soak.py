@@ -23,6 +23,7 @@ the race only the ledger can close.
 
 from __future__ import annotations
 
+import os
 import random
 from collections import Counter
 from collections.abc import Iterator
@@ -41,7 +42,7 @@ from tests.sync.test_support import JSON, Env, make_env, offering, one_property,
 from tests.sync.test_sync_crash import Kill
 from tests.sync.test_sync_faults import patient_client
 
-SEED = 20261204
+SEED = int(os.environ.get("ETSYSYNC_SOAK_SEED", "20261204"))
 STEPS = 300
 LEDGER = True
 """The orders ledger's part of the soak: ``MidRunBuyer`` buys during the runs."""
