@@ -324,7 +324,7 @@ class SyncService:
         landed write from a purchase (``recovery.landed``); it matches the sales
         a write it finishes erased itself (``overwrites.rematch_listing``), so
         this run's decisions count them."""
-        return update_ledger(
+        read = update_ledger(
             self.database,
             ctx.client,
             ctx.options.shop_id,
@@ -332,6 +332,8 @@ class SyncService:
             run_id=ctx.run_id,
             cancel=ctx.cancel,
         )
+        ctx.orders_read = read.skipped is None
+        return read
 
     def _apply(self, ctx: RunContext, plan: SyncPlan) -> RunOutcome:
         remember_states(self.database, plan)

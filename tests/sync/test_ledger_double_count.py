@@ -20,6 +20,9 @@ from sqlalchemy import select
 
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyTransaction
+from etsysync_gui.queries.needs_you import load_needs_you
+from etsysync_gui.sync.inventory.plan_types import CHECK
+from etsysync_gui.sync.inventory.resolve import PoolFix, Resolution
 from fake_etsy import ManualClock
 from tests.sync.test_support import Env, linked_listing, make_client, make_env
 from tests.sync.test_sync_crash import Kill, KillAt
@@ -162,3 +165,53 @@ def test_a_kill_after_the_put_then_a_sale_is_counted_once(env: Env, clock: Manua
     _settle(env, clock)
     assert _both(env, listing_id) == (3, 3)
     assert all(line.overwritten_by is None for line in _lines(env))
+
+
+def test_a_sale_no_read_can_place_is_counted_and_the_pool_flagged_for_the_seller(
+    env: Env, clock: ManualClock
+) -> None:
+    """The read saw a version no write of ours made (the seller saved a price), and the
+    run's orders read failed: nothing tells whether the sale in the second of the
+    read was in it.  Counted (never oversell: both sides one below the true 2),
+    and the pool waits in Needs you until the seller enters the count.
+    """
+    listing_id = linked_listing(env, "MUG", etsy=5, local=5)
+    clock.advance(120)
+    env.set_local("MUG", 4)
+    env.service().sync_inventory("manual")
+    clock.advance(120)
+    env.server.seller_edit(listing_id, sku="MUG", price="14.00")  # new product ids
+    env.server.simulate_purchase(listing_id, 1)  # the same second as the next read
+    env.set_local("MUG", 3)
+    env.server.faults.fail_next(status=503, count=10, operations=[RECEIPTS])
+    env.service().sync_inventory("manual")
+    assert _both(env, listing_id) == (2, 2)  # true: 5 - 2 here - 1 on Etsy
+    env.server.faults.clear()
+    _settle(env, clock)
+    assert _both(env, listing_id) == (1, 1)  # one below, never above
+    assert env.pools(listing_id)["sku:MUG"].status == CHECK
+    (item,) = [i for i in load_needs_you(env.database, env.shop_id).items if i.kind == "check"]
+    assert (item.listing_id, item.local, item.etsy) == (listing_id, 1, 1)
+    fix = PoolFix(listing_id, "sku:MUG", Resolution.COUNTED, count=2)
+    assert env.service().resolve(fix).status == "completed"
+    _settle(env, clock)
+    assert _both(env, listing_id) == (2, 2)
+    assert env.pools(listing_id)["sku:MUG"].status == "ok"
+    assert load_needs_you(env.database, env.shop_id).items == ()
+
+
+def test_an_erased_sale_on_a_seller_saved_version_is_counted_without_a_flag(
+    env: Env, clock: ManualClock
+) -> None:
+    """Same seller's save, but the run's orders read worked: the sale, bought between
+    the read and the PUT, is erased for sure; counted, nothing to check."""
+    listing_id = linked_listing(env, "MUG", etsy=5, local=5)
+    clock.advance(120)
+    env.server.seller_edit(listing_id, sku="MUG", price="14.00")
+    env.set_local("MUG", 4)
+    buy = lambda: env.server.simulate_purchase(listing_id, 1)  # noqa: E731
+    env.server.on_request("before", "updateListingInventory", buy, listing_id=listing_id)
+    env.service().sync_inventory("manual")
+    _settle(env, clock)
+    assert _both(env, listing_id) == (3, 3)
+    assert env.pools(listing_id)["sku:MUG"].status == "ok"

@@ -268,7 +268,11 @@ def _write_to_etsy(
     lid = plan.listing_id
     snapshot = None
     if plan.put_body is not None:
-        snapshot = {**snapshot_of(inventory, read_at), "shop_id": ctx.options.shop_id}
+        snapshot = {
+            **snapshot_of(inventory, read_at),
+            "shop_id": ctx.options.shop_id,
+            "orders_read": ctx.orders_read,
+        }
     write = ListingWrite.of(
         plan, run_id=ctx.run_id, inventory=inventory, note=note, snapshot=snapshot
     )

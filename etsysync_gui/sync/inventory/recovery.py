@@ -147,7 +147,8 @@ def _recover_one(
     if applied:
         _count(ctx, write)
         if put_landed and write.snapshot is not None:
-            with ctx.database.session() as session:  # its snapshot exists now: match its erased sales
+            # Its snapshot exists now: match the sales it erased, for this run's decisions.
+            with ctx.database.session() as session:
                 rematch_listing(session, lid, int(write.snapshot["read_ts"]))
     return applied
 

@@ -77,6 +77,7 @@ class Sale:
     transaction_id: int
     receipt_id: int
     quantity: int
+    unsure: bool = False  # maybe in the write's read already: counted, and the pool flagged
 
 
 def snapshot_of(inventory: Inventory, read_at: float) -> dict[str, Any]:
@@ -172,12 +173,27 @@ def match_overwrites(session: Session, transaction_ids: Sequence[int]) -> int:
             pool_key = _pool_of(line, snap.pools) if _in_window(line, snap) else None
             if pool_key is None:
                 continue
-            previous = previous_of(snap, listing_snaps)
-            if not shown_by_read(session, line, snap.pools, previous, pool_key):
+            shown = shown_by_read(
+                session, line, snap.pools, previous_of(snap, listing_snaps), pool_key
+            )
+            if not shown:
                 line.overwritten_by, line.pool_key = snap.id, pool_key
                 found += 1
+                if shown is None and snap.pools.get("orders_read") is False:
+                    _mark_unsure(snap, line.transaction_id)
             break
     return found
+
+
+def _mark_unsure(snap: EtsyWriteSnapshot, transaction_id: int) -> None:
+    """Nothing vouches either way (the run's orders read failed, ``visible`` cannot tell).
+
+    The sale is counted as erased (never oversell) and its pool is flagged for
+    the seller (``Sale.unsure``), who may have one more than both sides show.
+    Kept in the snapshot's JSON, next to the read it is unsure about.
+    """
+    unsure = sorted({*snap.pools.get("unsure", ()), transaction_id})
+    snap.pools = {**snap.pools, "unsure": unsure}  # a new dict: the JSON column sees the change
 
 
 def _in_window(line: EtsyTransaction, snap: EtsyWriteSnapshot) -> bool:
@@ -230,7 +246,9 @@ def pending_sales(session: Session, shop_id: int) -> dict[tuple[int, str], tuple
             EtsyTransaction.transaction_id,
             EtsyTransaction.receipt_id,
             EtsyTransaction.quantity,
+            EtsyWriteSnapshot.pools,
         )
+        .join(EtsyWriteSnapshot, EtsyWriteSnapshot.id == EtsyTransaction.overwritten_by)
         .where(
             EtsyTransaction.shop_id == shop_id,
             EtsyTransaction.overwritten_by.is_not(None),
@@ -242,7 +260,9 @@ def pending_sales(session: Session, shop_id: int) -> dict[tuple[int, str], tuple
     found: dict[tuple[int, str], list[Sale]] = {}
     for row in session.execute(query):
         key = (row.etsy_listing_id, row.pool_key)
-        found.setdefault(key, []).append(Sale(row.transaction_id, row.receipt_id, row.quantity))
+        unsure = row.transaction_id in (row.pools or {}).get("unsure", ())
+        sale = Sale(row.transaction_id, row.receipt_id, row.quantity, unsure)
+        found.setdefault(key, []).append(sale)
     return {key: tuple(sales) for key, sales in found.items()}
 
 

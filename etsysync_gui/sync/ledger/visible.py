@@ -53,24 +53,24 @@ def shown_by_read(
     pools: Mapping[str, Any],
     previous: Mapping[str, Any] | None,
     pool_key: str,
-) -> bool:
+) -> bool | None:
     """Whether ``line`` (sold on the inventory a snapshot's ``pools`` read) was in that read.
 
+    ``None``: it cannot be told (the module notes say when); the caller counts
+    the sale as erased, the side that never oversells.
     ``previous``: the pools of the listing's write of ours before it (``previous_of``).
     """
     gone = units_gone_before_read(pools, previous, pool_key)
-    if gone is None or gone <= 0 or line.product_id is None:
-        return False
+    if gone is None or gone < 0 or line.product_id is None:
+        return None
     sales = sold_on_version(session, line.etsy_listing_id or 0, pools, pool_key)
     if sum(sale.quantity for sale in sales) < gone:
-        return False  # not only sales lowered the pool: nothing here can be trusted
+        return None  # not only sales lowered the pool: nothing here can be trusted
     for sale in sales:
         if sale.transaction_id == line.transaction_id:
-            return sale.quantity <= gone
-        gone -= sale.quantity
-        if gone <= 0:
-            return False
-    return False
+            return True if sale.quantity <= gone else (False if gone <= 0 else None)
+        gone = max(0, gone - sale.quantity)
+    return None
 
 
 def units_gone_before_read(
