@@ -339,13 +339,16 @@ def flagged(env: Env, pool: Pool) -> bool:
     return any(r.local_variant_id is None for r in rows.values())
 
 
-def assert_converged(env: Env, pools: list[Pool]) -> tuple[int, int]:
-    """Every pool: Etsy = local = initial - sales, or flagged; returns (relink, check) flags.
+def assert_converged(env: Env, pools: list[Pool]) -> tuple[int, int, int]:
+    """Every pool: Etsy = local = initial - sales, or flagged.
+
+    Returns the pools flagged ``relink``, those flagged ``check`` and how many of
+    those really show one less than exists.
 
     A pool flagged ``check`` (a sale the engine could not place before or after a
     write's read, counted to be safe) may show one less than exists, never more.
     """
-    flags = checks = 0
+    flags = checks = below = 0
     for pool in pools:
         if pool.renamed:
             assert flagged(env, pool), pool
@@ -355,6 +358,7 @@ def assert_converged(env: Env, pools: list[Pool]) -> tuple[int, int]:
         if env.pools(pool.listing_id)[pool.key].status == CHECK:
             checks += 1
             assert pool.expected - 1 <= local <= pool.expected, (pool, local)
+            below += local < pool.expected
             pool.sales = pool.initial - local  # what the seller is asked to check
         assert local == pool.expected, (pool, local)
         listing = env.listing_row(pool.listing_id)
@@ -365,7 +369,7 @@ def assert_converged(env: Env, pools: list[Pool]) -> tuple[int, int]:
             assert env.etsy_state(pool.listing_id) == "inactive", pool
         else:
             assert etsy == pool.expected, (pool, etsy)
-    return flags, checks
+    return flags, checks, below
 
 
 def assert_no_decision_twice(env: Env) -> None:
@@ -408,7 +412,7 @@ def test_soak_random_shop_life_ends_with_every_sale_counted(env: Env, seed: int)
     env.clock.advance(3600)
     final = env.service(**service_options()).sync_inventory("scheduled")
     assert final.status == "completed", final.listing_errors
-    flags, checks = assert_converged(env, pools)
+    flags, checks, below = assert_converged(env, pools)
     assert_no_decision_twice(env)
     assert tally.sales > 50, tally
     assert tally.kills > 5, tally
@@ -418,5 +422,6 @@ def test_soak_random_shop_life_ends_with_every_sale_counted(env: Env, seed: int)
     print(
         f"soak seed {seed}: {tally.steps} steps, {tally.sales} sales, {tally.kills} kills, "
         f"{tally.faults} faults, {tally.runs} runs ({tally.failed_runs} failed), "
-        f"{flags} flagged relink, {checks} flagged check; {dict(tally.events)}"
+        f"{flags} flagged relink, {checks} flagged check "
+        f"({below} of them one below); {dict(tally.events)}"
     )
