@@ -22,9 +22,10 @@ snapshot's numbers and is never counted as erased, even inside the skew margin.
 Assumption: Etsy shows an order's stock decrement no later than the order
 itself (the quantity goes down when the order is placed).  What stays
 ambiguous is a sale made in the seconds between that receipts read and the
-snapshot read; it is counted as erased (the safe side above).  So is a sale in
-the seconds before the read of a run whose own receipts read failed: nothing
-vouches for it then.
+snapshot read; it is counted as erased (the safe side above).  When the
+write's own run could not read the receipts, the previous write of ours may
+vouch instead (``visible``); where nothing does, the sale is counted and its
+pool flagged ``check`` for the seller (``_mark_unsure``, ``Sale.unsure``).
 
 Sold after the answer.  Etsy gives every product a new id on every inventory
 write, and a sale carries the ``product_id`` at the time of sale.  A sale made
