@@ -174,8 +174,10 @@ def match_overwrites(session: Session, transaction_ids: Sequence[int]) -> int:
             pool_key = _pool_of(line, snap.pools) if _in_window(line, snap) else None
             if pool_key is None:
                 continue
+            previous = previous_of(snap, listing_snaps)
+            latest = snap.read_ts + SKEW_S
             shown = shown_by_read(
-                session, line, snap.pools, previous_of(snap, listing_snaps), pool_key
+                session, line, snap.pools, previous, pool_key, latest_shown=latest
             )
             if not shown:
                 line.overwritten_by, line.pool_key = snap.id, pool_key
@@ -356,7 +358,10 @@ def sold_after_read(
             continue
         key = _pool_of(line, snapshot)
         on_read = key is not None and line.product_id is not None
-        if on_read and shown_by_read(session, line, snapshot, previous, key or ""):
+        latest = int(snapshot["read_ts"]) + SKEW_S
+        if on_read and shown_by_read(
+            session, line, snapshot, previous, key or "", latest_shown=latest
+        ):
             continue
         key = key or _pool_by_sku(line.sku, snapshot)
         if key is not None:

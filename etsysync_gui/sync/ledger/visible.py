@@ -32,7 +32,9 @@ than was written.
 Residual assumption: a seller's quantity change on etsy.com that kept the
 product ids AND left the numbers adding up (a sale erased by the write
 besides) would be read as sales before the read: one erased sale could go
-uncounted.  If Etsy is ever found to keep ids on a seller's save, drop the
+uncounted.  Only a sale within the clock margin of the read can be taken
+for one it showed (``latest_shown``), which narrows this to those seconds.
+If Etsy is ever found to keep ids on a seller's save, drop the
 rule (``units_gone_before_read`` returning ``None`` always) and every such
 case becomes a counted sale and a ``check`` flag.
 """
@@ -62,12 +64,18 @@ def shown_by_read(
     pools: Mapping[str, Any],
     previous: Mapping[str, Any] | None,
     pool_key: str,
+    *,
+    latest_shown: int,
 ) -> bool | None:
     """Whether ``line`` (sold on the inventory a snapshot's ``pools`` read) was in that read.
 
     ``None``: it cannot be told (the module notes say when); the caller counts
     the sale as erased, the side that never oversells.
     ``previous``: the pools of the listing's write of ours before it (``previous_of``).
+    ``latest_shown``: the last second a sale the read showed can carry (the read's
+    second plus the clock margin); a later one the count calls shown is a
+    contradiction (the seller changed the stock, see the residual assumption):
+    ``None``.
     """
     gone = units_gone_before_read(pools, previous, pool_key)
     if gone is None or gone < 0 or line.product_id is None:
@@ -77,7 +85,9 @@ def shown_by_read(
         return None  # not only sales lowered the pool: nothing here can be trusted
     for sale in sales:
         if sale.transaction_id == line.transaction_id:
-            return True if sale.quantity <= gone else (False if gone <= 0 else None)
+            if sale.quantity <= gone:
+                return True if sale.created_ts <= latest_shown else None
+            return False if gone <= 0 else None
         gone = max(0, gone - sale.quantity)
     return None
 
