@@ -213,7 +213,8 @@ class EtsyStockPool(Base):
     etsy_quantity: Mapped[int | None] = mapped_column(Integer)
     etsy_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     price: Mapped[Decimal | None] = mapped_column(Money)
-    # ok, conflict, error, clamped, unlinked, sold_out_left, relink (variation gone on Etsy)
+    # ok, conflict, error, clamped, unlinked, sold_out_left, relink (variation gone on Etsy),
+    # check (a sale the ledger could not place: the seller checks the count)
     status: Mapped[str] = mapped_column(String(20), default="unlinked")
     message: Mapped[str | None] = mapped_column(Text)
     last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -13,7 +13,7 @@ from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, EtsySyncConfig, S
 from etsysync_gui.sync.runs.records import RunCounts, RunKind
 
 # Pool statuses the dashboard counts and the inventory view flags.
-ATTENTION_STATUSES = ("conflict", "error", "clamped", "unlinked", "relink")
+ATTENTION_STATUSES = ("conflict", "error", "clamped", "unlinked", "relink", "check")
 
 
 @dataclass(frozen=True, slots=True)

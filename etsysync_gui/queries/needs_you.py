@@ -59,7 +59,7 @@ class NeedsYou:
     def count(self) -> int:
         """Every item, listed or not."""
         unlinked = sum(1 for item in self.items if item.kind in ("unlinked", "vanished"))
-        flagged = sum(1 for item in self.items if item.kind in ("conflict", "refused"))
+        flagged = sum(1 for item in self.items if item.kind in ("conflict", "refused", "check"))
         unlisted = max(0, self.unlinked_total - unlinked) + max(0, self.flagged_total - flagged)
         return len(self.items) + unlisted
 
@@ -72,7 +72,10 @@ def load_needs_you(database: Database, shop_id: int) -> NeedsYou:
         .join(e, e.etsy_listing_id == p.etsy_listing_id)
         .where(e.shop_id == shop_id, e.missing_since.is_(None))
     )
-    flagged_where = (p.local_variant_id.is_not(None), p.status.in_(("conflict", "error")))
+    flagged_where = (
+        p.local_variant_id.is_not(None),
+        p.status.in_(("conflict", "error", "check")),
+    )
     unlinked_where = (p.local_variant_id.is_(None), p.status == "unlinked")
     with database.session() as session:
         flagged = session.execute(
@@ -111,6 +114,8 @@ def _name(row: Any) -> str:
 def _flagged(row: Any) -> NeedsYouItem:
     local, etsy = row.quantity, row.etsy_quantity
     fixes = (KEEP_MINE, KEEP_ETSY) + ((MERGE,) if row.base_local is not None else ()) + (COUNTED,)
+    if row.status == "check":
+        return _check(row)
     if row.status == "conflict":
         kind = "conflict"
         detail = (
@@ -133,6 +138,27 @@ def _flagged(row: Any) -> NeedsYouItem:
         row.pool_key,
         local,
         etsy,
+    )
+
+
+def _check(row: Any) -> NeedsYouItem:
+    """A sale EtsySync could not place before or after a write's read (``sync.ledger.visible``)."""
+    detail = (
+        f"An Etsy sale around one of EtsySync's writes was counted although Etsy's "
+        f"number may already have shown it (the orders could not be read then), so "
+        f"here {row.quantity} and on Etsy {row.etsy_quantity} may be one less than you "
+        "have. Count the stock and enter it, or keep the number if it is right."
+    )
+    return NeedsYouItem(
+        "check",
+        f"check:{row.etsy_listing_id}:{row.pool_key}",
+        _name(row),
+        detail,
+        (COUNTED, KEEP_MINE),
+        row.etsy_listing_id,
+        row.pool_key,
+        row.quantity,
+        row.etsy_quantity,
     )
 
 

@@ -151,8 +151,8 @@ class SyncService:
         options = self.options.with_policy(plan.policy)
 
         def body(ctx: RunContext) -> RunOutcome:
-            recover_pending(ctx)
             self._read_ledger(ctx)
+            recover_pending(ctx)
             return self._apply(ctx, plan)
 
         return self._frame(RunKind.INVENTORY, trigger, False, progress, cancel, options).run(body)
@@ -176,8 +176,8 @@ class SyncService:
 
         def body(ctx: RunContext) -> RunOutcome:
             if not dry_run:
-                recover_pending(ctx)
                 self._read_ledger(ctx)
+                recover_pending(ctx)
             plan = plan_inventory(
                 self.database,
                 ctx.client,
@@ -213,8 +213,8 @@ class SyncService:
 
         def body(ctx: RunContext) -> RunOutcome:
             if not dry_run:
-                recover_pending(ctx)
                 self._read_ledger(ctx)
+                recover_pending(ctx)
             done = self._listing_pass(ctx, import_unlinked, dry_run, plan=True)
             plan = done.plan
             assert plan is not None
@@ -319,10 +319,13 @@ class SyncService:
         return _ListingPass(result, sync_plan)
 
     def _read_ledger(self, ctx: RunContext) -> LedgerRead:
-        """The sales ledger step (``sync.ledger.read``): after recovery, before planning,
-        so sales erased by the last run's writes (or by the recovered ones) are
-        counted by this run's decisions."""
-        return update_ledger(
+        """The sales ledger step (``sync.ledger.read``): before recovery and planning.
+
+        Recovery needs the orders since an interrupted write's read to tell a
+        landed write from a purchase (``recovery.landed``); it matches the sales
+        a write it finishes erased itself (``overwrites.rematch_listing``), so
+        this run's decisions count them."""
+        read = update_ledger(
             self.database,
             ctx.client,
             ctx.options.shop_id,
@@ -330,6 +333,8 @@ class SyncService:
             run_id=ctx.run_id,
             cancel=ctx.cancel,
         )
+        ctx.orders_read = read.skipped is None
+        return read
 
     def _apply(self, ctx: RunContext, plan: SyncPlan, *, whole_plan: bool = True) -> RunOutcome:
         """Apply ``plan``; a whole plan applied also settles a CSV import made before it

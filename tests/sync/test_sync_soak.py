@@ -23,6 +23,7 @@ the race only the ledger can close.
 
 from __future__ import annotations
 
+import os
 import random
 from collections import Counter
 from collections.abc import Iterator
@@ -36,12 +37,17 @@ from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyProduct
 from etsysync_gui.errors import EtsySyncError
 from etsysync_gui.sync.inventory.hooks import NO_HOOKS, SyncHooks
-from etsysync_gui.sync.inventory.plan_types import RELINK
+from etsysync_gui.sync.inventory.plan_types import CHECK, RELINK
 from tests.sync.test_support import JSON, Env, make_env, offering, one_property, simple
 from tests.sync.test_sync_crash import Kill
 from tests.sync.test_sync_faults import patient_client
 
 SEED = 20261204
+SEEDS = (SEED, 1, 3)
+"""In the suite: the first seed, and the two that found a sale counted twice (issue 11)."""
+MORE_SEEDS = (2, 4, 5, 6, 7, 8, 9, 10, 11, 12)
+"""Not in the suite (about 7 s a seed and database): ``ETSYSYNC_SOAK_SEEDS=all`` runs
+them too, ``ETSYSYNC_SOAK_SEEDS=5,9`` runs just those."""
 STEPS = 300
 LEDGER = True
 """The orders ledger's part of the soak: ``MidRunBuyer`` buys during the runs."""
@@ -333,15 +339,27 @@ def flagged(env: Env, pool: Pool) -> bool:
     return any(r.local_variant_id is None for r in rows.values())
 
 
-def assert_converged(env: Env, pools: list[Pool]) -> int:
-    """Every pool: Etsy = local = initial - sales, or flagged; returns how many are flagged."""
-    flags = 0
+def assert_converged(env: Env, pools: list[Pool]) -> tuple[int, int, int]:
+    """Every pool: Etsy = local = initial - sales, or flagged.
+
+    Returns the pools flagged ``relink``, those flagged ``check`` and how many of
+    those really show one less than exists.
+
+    A pool flagged ``check`` (a sale the engine could not place before or after a
+    write's read, counted to be safe) may show one less than exists, never more.
+    """
+    flags = checks = below = 0
     for pool in pools:
         if pool.renamed:
             assert flagged(env, pool), pool
             flags += 1
             continue
         local = env.local(pool.local_sku)
+        if env.pools(pool.listing_id)[pool.key].status == CHECK:
+            checks += 1
+            assert pool.expected - 1 <= local <= pool.expected, (pool, local)
+            below += local < pool.expected
+            pool.sales = pool.initial - local  # what the seller is asked to check
         assert local == pool.expected, (pool, local)
         listing = env.listing_row(pool.listing_id)
         assert listing.pending_write is None, pool
@@ -351,7 +369,7 @@ def assert_converged(env: Env, pools: list[Pool]) -> int:
             assert env.etsy_state(pool.listing_id) == "inactive", pool
         else:
             assert etsy == pool.expected, (pool, etsy)
-    return flags
+    return flags, checks, below
 
 
 def assert_no_decision_twice(env: Env) -> None:
@@ -370,8 +388,16 @@ def assert_no_decision_twice(env: Env) -> None:
         last[pool] = decision
 
 
-def test_soak_random_shop_life_ends_with_every_sale_counted(env: Env) -> None:
-    rng = random.Random(SEED)
+def _seeds() -> list[int]:
+    chosen = os.environ.get("ETSYSYNC_SOAK_SEEDS", "")
+    if chosen == "all":
+        return [*SEEDS, *MORE_SEEDS]
+    return [int(s) for s in chosen.split(",") if s.strip()] or list(SEEDS)
+
+
+@pytest.mark.parametrize("seed", _seeds())
+def test_soak_random_shop_life_ends_with_every_sale_counted(env: Env, seed: int) -> None:
+    rng = random.Random(seed)
     tally = Tally()
     pools = build_shop(env, rng)
     for _ in range(STEPS):
@@ -386,7 +412,7 @@ def test_soak_random_shop_life_ends_with_every_sale_counted(env: Env) -> None:
     env.clock.advance(3600)
     final = env.service(**service_options()).sync_inventory("scheduled")
     assert final.status == "completed", final.listing_errors
-    flags = assert_converged(env, pools)
+    flags, checks, below = assert_converged(env, pools)
     assert_no_decision_twice(env)
     assert tally.sales > 50, tally
     assert tally.kills > 5, tally
@@ -394,7 +420,8 @@ def test_soak_random_shop_life_ends_with_every_sale_counted(env: Env) -> None:
     assert tally.failed_runs > 0, tally
     assert tally.events["price_edit"] > 10, tally
     print(
-        f"soak: {tally.steps} steps, {tally.sales} sales, {tally.kills} kills, "
+        f"soak seed {seed}: {tally.steps} steps, {tally.sales} sales, {tally.kills} kills, "
         f"{tally.faults} faults, {tally.runs} runs ({tally.failed_runs} failed), "
-        f"{flags} flagged; {dict(tally.events)}"
+        f"{flags} flagged relink, {checks} flagged check "
+        f"({below} of them one below); {dict(tally.events)}"
     )

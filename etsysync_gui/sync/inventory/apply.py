@@ -43,6 +43,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from etsysync_gui.db.sql_helpers import chunks
 from etsysync_gui.etsy.errors import EtsyError, EtsyValidationError, RateLimitedError
@@ -61,7 +62,7 @@ from etsysync_gui.sync.inventory.pools import AmbiguousInventoryError, pools_of
 from etsysync_gui.sync.inventory.prepare import prepare_listing
 from etsysync_gui.sync.inventory.states import ListingState, load_states
 from etsysync_gui.sync.inventory.writeahead import ListingWrite
-from etsysync_gui.sync.ledger.overwrites import Sale, snapshot_of
+from etsysync_gui.sync.ledger.overwrites import Sale, produced_by, snapshot_of
 from etsysync_gui.sync.runs.context import RunContext
 from etsysync_gui.sync.runs.progress import PHASE_WRITING, cancelled, report
 
@@ -247,6 +248,7 @@ class _EtsyOutcome:
     new_state: str | None = None
     deactivated: bool | None = None
     written_at: float | None = None  # Etsy's answer arrived (sales ledger); set on the worker
+    produced: dict[str, Any] | None = None  # what the PUT left on Etsy (sales ledger)
 
 
 def _write_to_etsy(
@@ -266,7 +268,11 @@ def _write_to_etsy(
     lid = plan.listing_id
     snapshot = None
     if plan.put_body is not None:
-        snapshot = {**snapshot_of(inventory, read_at), "shop_id": ctx.options.shop_id}
+        snapshot = {
+            **snapshot_of(inventory, read_at),
+            "shop_id": ctx.options.shop_id,
+            "orders_read": ctx.orders_read,
+        }
     write = ListingWrite.of(
         plan, run_id=ctx.run_id, inventory=inventory, note=note, snapshot=snapshot
     )
@@ -309,6 +315,7 @@ def _finish_write(
         listing_error=outcome.problem,
         etsy_note=write.etsy_note(state=outcome.new_state is not None),
         written_at=outcome.written_at,
+        produced=outcome.produced,
     )
     if applied:
         ctx.count_applied(plan)
@@ -328,6 +335,7 @@ def _call_etsy(
         ctx.tally.add(etsy_writes=1)
         problems = verify_written(inventory, plan.put_body, after)
         ctx.hooks.after_put(lid)
+        outcome.produced = produced_by(after)
         if problems:
             outcome.holds = _holds(after)
             outcome.problem = "Etsy stored something other than what was sent: " + "; ".join(

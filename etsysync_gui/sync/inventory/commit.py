@@ -85,6 +85,7 @@ def apply_write(
     suffix: str | None = None,
     etsy_note: str | None = None,
     written_at: float | None = None,
+    produced: Mapping[str, Any] | None = None,
 ) -> bool:
     """Apply ``write`` locally in one transaction; ``False`` if the record state is wrong.
 
@@ -98,7 +99,8 @@ def apply_write(
     every log row so no Etsy write is missing from the listing's log.
     ``written_at``: when Etsy's answer to the PUT arrived (Etsy-comparable epoch
     seconds); with the record's snapshot it is kept so the sales ledger can find
-    the sales this write erased (``sync.ledger.overwrites``).
+    the sales this write erased (``sync.ledger.overwrites``); ``produced`` is
+    what the PUT's answer held (``overwrites.produced_by``), kept with it.
     """
     values: dict[str, Any] = {
         "pending_write": null(),
@@ -135,6 +137,7 @@ def apply_write(
                 run_id=write.run_id,  # the run that read the snapshot, even after recovery
                 snapshot=snapshot,
                 written_at=written_at,
+                produced=produced,
                 now=now,
             )
     return True

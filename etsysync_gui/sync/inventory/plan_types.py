@@ -33,6 +33,10 @@ LOG_ACTIONS = {
 WRITING_ACTIONS = (Action.PUSH, Action.PULL, Action.MERGE)
 RELINK = "relink"
 """Pool status: its variation vanished from Etsy; skipped until it is linked again."""
+CHECK = "check"
+"""Pool status: an Etsy sale was counted that the read before a write may already have
+shown (``sync.ledger.visible``); both sides may show one less than exists.  The pool
+keeps syncing; the flag stays in Needs you until the seller settles the number."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,13 @@ from etsysync_gui.errors import EtsySyncError
 from etsysync_gui.etsy.client import EtsyClient
 from etsysync_gui.etsy.models import Inventory
 from etsysync_gui.sync.inventory.decide import Action, PoolDecision, PoolState, decide
-from etsysync_gui.sync.inventory.plan_types import RELINK, ListingPlan, PoolPlan, SyncPlan
+from etsysync_gui.sync.inventory.plan_types import (
+    CHECK,
+    RELINK,
+    ListingPlan,
+    PoolPlan,
+    SyncPlan,
+)
 from etsysync_gui.sync.inventory.pools import StockPool, pools_of
 from etsysync_gui.sync.inventory.put_builder import ListingEdit, plan_listing
 from etsysync_gui.sync.inventory.state_check import confirm_states
@@ -262,14 +268,16 @@ def _pool_plan(
         conflict=decision.conflict,
         clamped=decision.clamped,
         status_before=link.status,
-        status=_pool_status(decision, edit),
+        status=_pool_status(decision, edit, link),
         sales=tuple(s.transaction_id for s in link.sales),
     )
 
 
-def _pool_status(decision: PoolDecision, edit: ListingEdit) -> str:
+def _pool_status(decision: PoolDecision, edit: ListingEdit, link: PoolLink) -> str:
     if decision.action is Action.SKIP:
         return "conflict"
+    if link.status == CHECK or any(sale.unsure for sale in link.sales):
+        return CHECK  # until the seller settles it (``resolve``)
     if decision.clamped:
         return "clamped"
     if edit.left_to_sell_out:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from etsysync_gui.errors import EtsySyncError
 from etsysync_gui.etsy.models import Inventory
-from etsysync_gui.sync.inventory.plan_types import RELINK, ListingPlan, PoolPlan
+from etsysync_gui.sync.inventory.plan_types import CHECK, RELINK, ListingPlan, PoolPlan
 from etsysync_gui.sync.inventory.planning import decide_listing, failed_listing, finish_listing
 from etsysync_gui.sync.inventory.pools import AmbiguousInventoryError, pools_of
 from etsysync_gui.sync.inventory.states import ListingState, PoolLink
@@ -72,7 +72,10 @@ def _link_of(p: PoolPlan, sales: tuple[Sale, ...]) -> PoolLink:
     """The link as it was when ``p`` was planned (``stale`` says whether it still is).
 
     ``sales``: the erased sales the ledger holds for the pool now (``sync.ledger``).
+    A plan that clears a ``check`` flag (the seller settled the number, ``resolve``)
+    keeps it cleared: finishing the listing again must not raise it back.
     """
+    settled = p.status_before == CHECK and p.status != CHECK
     return PoolLink(
         p.pool_key,
         p.label,
@@ -82,6 +85,6 @@ def _link_of(p: PoolPlan, sales: tuple[Sale, ...]) -> PoolLink:
         p.base_local,
         p.base_etsy,
         p.local_before,
-        p.status_before,
+        p.status if settled else p.status_before,
         sales,
     )

@@ -61,6 +61,7 @@ from etsysync_gui.sync.inventory.commit import apply_write, discard_record
 from etsysync_gui.sync.inventory.decide import Action
 from etsysync_gui.sync.inventory.pools import AmbiguousInventoryError, pools_of
 from etsysync_gui.sync.inventory.writeahead import ListingWrite, live_offering_ids
+from etsysync_gui.sync.ledger.overwrites import SoldAfterRead, rematch_listing, sold_after_read
 from etsysync_gui.sync.runs.context import RunContext
 from etsysync_gui.sync.runs.progress import PHASE_RECOVERY, report
 
@@ -117,7 +118,10 @@ def _recover_one(
     ctx: RunContext, lid: int, write: ListingWrite, inventory: Inventory, state: str | None
 ) -> bool:
     """Finish one record whose write reached Etsy, or drop it to be decided again."""
-    put_landed = write.put and landed(write, inventory)
+    sold = _sold_after_read(ctx, lid, write)
+    put_landed = write.put and landed(
+        write, inventory, sold_since=sold.sold, erasable=sold.erasable
+    )
     state_landed = write.state_change is not None and state == write.state_change
     if not (put_landed or (not write.put and state_landed)):
         log.info("Listing %s: the interrupted write did not reach Etsy; decided again", lid)
@@ -142,11 +146,26 @@ def _recover_one(
     )
     if applied:
         _count(ctx, write)
+        if put_landed and write.snapshot is not None:
+            # Its snapshot exists now: match the sales it erased, for this run's decisions.
+            with ctx.database.session() as session:
+                rematch_listing(session, lid, int(write.snapshot["read_ts"]))
     return applied
 
 
+def _sold_after_read(ctx: RunContext, lid: int, write: ListingWrite) -> SoldAfterRead:
+    """Etsy's orders since the record's read (what the ledger holds; the run read it first)."""
+    if write.snapshot is None:
+        return SoldAfterRead({}, {})
+    with ctx.database.session() as session:
+        return sold_after_read(session, lid, write.snapshot, write.run_id)
+
+
 def landed(
-    write: ListingWrite, inventory: Inventory, sold_since: Mapping[str, int] | None = None
+    write: ListingWrite,
+    inventory: Inventory,
+    sold_since: Mapping[str, int] | None = None,
+    erasable: Mapping[str, int] | None = None,
 ) -> bool:
     """Whether the record's inventory PUT reached Etsy, judged from a fresh read.
 
@@ -159,6 +178,8 @@ def landed(
     ``sold_since``: units sold on Etsy per pool key since the record was saved,
     when known (Etsy's orders); they are added back before comparing, so a
     purchase after the edit cannot make an unlanded write look landed.
+    ``erasable``: the part of them sold on the inventory the record read; a
+    landed PUT erased those, so they are not added back when asking "landed?".
     """
     if live_offering_ids(inventory) == write.offering_ids:
         return False
@@ -172,7 +193,7 @@ def landed(
         if now is None or pool.new_etsy == pool.etsy_before:
             continue
         now += (sold_since or {}).get(pool.pool_key, 0)
-        written += now == pool.new_etsy
+        written += now - (erasable or {}).get(pool.pool_key, 0) == pool.new_etsy
         before += now == pool.etsy_before
     return written >= before
 

@@ -25,7 +25,7 @@ settling one variation never leaves its siblings' changes half-written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -39,7 +39,7 @@ from etsysync_gui.sync.inventory.decide import (
     PoolState,
     decide,
 )
-from etsysync_gui.sync.inventory.plan_types import SyncPlan
+from etsysync_gui.sync.inventory.plan_types import CHECK, ListingPlan, SyncPlan
 from etsysync_gui.sync.inventory.planning import finish_listing
 from etsysync_gui.sync.inventory.pools import StockPool, pools_of
 from etsysync_gui.sync.inventory.states import ListingState, PoolLink, load_states
@@ -150,7 +150,9 @@ def resolution_plan(
         decisions.append((link, pool, decision))
     if not found:
         raise CannotResolve(_NOT_LINKED)
-    listing = finish_listing(state, inventory, decisions, options, tuple(pools.values()))
+    listing = _settled(
+        finish_listing(state, inventory, decisions, options, tuple(pools.values())), fix
+    )
     return SyncPlan.build(
         shop_id=options.shop_id,
         created_at=now,
@@ -159,6 +161,15 @@ def resolution_plan(
         source="fresh",
         listings=(listing,),
     )
+
+
+def _settled(listing: ListingPlan, fix: PoolFix) -> ListingPlan:
+    """The seller's number settles a pool flagged ``check``: the flag goes."""
+    pools = tuple(
+        replace(p, status="ok") if p.pool_key == fix.pool_key and p.status == CHECK else p
+        for p in listing.pools
+    )
+    return replace(listing, pools=pools)
 
 
 _NOT_LINKED = (

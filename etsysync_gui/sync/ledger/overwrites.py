@@ -22,9 +22,10 @@ snapshot's numbers and is never counted as erased, even inside the skew margin.
 Assumption: Etsy shows an order's stock decrement no later than the order
 itself (the quantity goes down when the order is placed).  What stays
 ambiguous is a sale made in the seconds between that receipts read and the
-snapshot read; it is counted as erased (the safe side above).  So is a sale in
-the seconds before the read of a run whose own receipts read failed: nothing
-vouches for it then.
+snapshot read; it is counted as erased (the safe side above).  When the
+write's own run could not read the receipts, the previous write of ours may
+vouch instead (``visible``); where nothing does, the sale is counted and its
+pool flagged ``check`` for the seller (``_mark_unsure``, ``Sale.unsure``).
 
 Sold after the answer.  Etsy gives every product a new id on every inventory
 write, and a sale carries the ``product_id`` at the time of sale.  A sale made
@@ -65,6 +66,7 @@ from etsysync_gui.db.models import EtsyTransaction, EtsyWriteSnapshot
 from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks
 from etsysync_gui.etsy.models import Inventory
 from etsysync_gui.sync.inventory.pools import pools_of
+from etsysync_gui.sync.ledger.visible import previous_of, shown_by_read
 
 SKEW_S = 2
 
@@ -76,6 +78,7 @@ class Sale:
     transaction_id: int
     receipt_id: int
     quantity: int
+    unsure: bool = False  # maybe in the write's read already: counted, and the pool flagged
 
 
 def snapshot_of(inventory: Inventory, read_at: float) -> dict[str, Any]:
@@ -99,6 +102,17 @@ def snapshot_of(inventory: Inventory, read_at: float) -> dict[str, Any]:
     }
 
 
+def produced_by(answer: Inventory) -> dict[str, Any]:
+    """What a PUT left on Etsy: each pool's written quantity and the new product ids.
+
+    Kept with the write's snapshot so the next write of the listing, when it
+    read exactly this version, can tell which of its sales that read already
+    showed (``visible``).
+    """
+    made = snapshot_of(answer, 0)
+    return {"written": made["quantities"], "made": made["products"]}
+
+
 def record_snapshot(
     session: Session,
     *,
@@ -108,8 +122,17 @@ def record_snapshot(
     snapshot: Mapping[str, Any],
     written_at: float,
     now: datetime,
+    produced: Mapping[str, Any] | None = None,
 ) -> None:
-    """Keep a landed write's snapshot (same transaction as the write's local commit)."""
+    """Keep a landed write's snapshot (same transaction as the write's local commit).
+
+    ``produced`` (``produced_by``) is absent when recovery found the write
+    landed: its read may already show a later version (a seller's save), so
+    nothing is known of the version the PUT itself made.
+    """
+    pools = {k: v for k, v in snapshot.items() if k != "read_ts"}
+    if produced is not None:
+        pools["produced"] = dict(produced)
     session.add(
         EtsyWriteSnapshot(
             shop_id=shop_id,
@@ -117,7 +140,7 @@ def record_snapshot(
             run_id=run_id,
             read_ts=int(snapshot["read_ts"]),
             written_ts=math.ceil(written_at),
-            pools={k: v for k, v in snapshot.items() if k != "read_ts"},
+            pools=pools,
             created_at=now,
         )
     )
@@ -146,13 +169,34 @@ def match_overwrites(session: Session, transaction_ids: Sequence[int]) -> int:
     )
     found = 0
     for line in lines:
-        for snap in snapshots.get(line.etsy_listing_id or 0, ()):
+        listing_snaps = snapshots.get(line.etsy_listing_id or 0, [])
+        for snap in listing_snaps:
             pool_key = _pool_of(line, snap.pools) if _in_window(line, snap) else None
-            if pool_key is not None:
+            if pool_key is None:
+                continue
+            previous = previous_of(snap, listing_snaps)
+            latest = snap.read_ts + SKEW_S
+            shown = shown_by_read(
+                session, line, snap.pools, previous, pool_key, latest_shown=latest
+            )
+            if not shown:
                 line.overwritten_by, line.pool_key = snap.id, pool_key
                 found += 1
-                break
+                if shown is None and snap.pools.get("orders_read") is False:
+                    _mark_unsure(snap, line.transaction_id)
+            break
     return found
+
+
+def _mark_unsure(snap: EtsyWriteSnapshot, transaction_id: int) -> None:
+    """Nothing vouches either way (the run's orders read failed, ``visible`` cannot tell).
+
+    The sale is counted as erased (never oversell) and its pool is flagged for
+    the seller (``Sale.unsure``), who may have one more than both sides show.
+    Kept in the snapshot's JSON, next to the read it is unsure about.
+    """
+    unsure = sorted({*snap.pools.get("unsure", ()), transaction_id})
+    snap.pools = {**snap.pools, "unsure": unsure}  # a new dict: the JSON column sees the change
 
 
 def _in_window(line: EtsyTransaction, snap: EtsyWriteSnapshot) -> bool:
@@ -205,7 +249,9 @@ def pending_sales(session: Session, shop_id: int) -> dict[tuple[int, str], tuple
             EtsyTransaction.transaction_id,
             EtsyTransaction.receipt_id,
             EtsyTransaction.quantity,
+            EtsyWriteSnapshot.pools,
         )
+        .join(EtsyWriteSnapshot, EtsyWriteSnapshot.id == EtsyTransaction.overwritten_by)
         .where(
             EtsyTransaction.shop_id == shop_id,
             EtsyTransaction.overwritten_by.is_not(None),
@@ -217,7 +263,9 @@ def pending_sales(session: Session, shop_id: int) -> dict[tuple[int, str], tuple
     found: dict[tuple[int, str], list[Sale]] = {}
     for row in session.execute(query):
         key = (row.etsy_listing_id, row.pool_key)
-        found.setdefault(key, []).append(Sale(row.transaction_id, row.receipt_id, row.quantity))
+        unsure = row.transaction_id in (row.pools or {}).get("unsure", ())
+        sale = Sale(row.transaction_id, row.receipt_id, row.quantity, unsure)
+        found.setdefault(key, []).append(sale)
     return {key: tuple(sales) for key, sales in found.items()}
 
 
@@ -266,3 +314,70 @@ def sold_since(session: Session, listing_id: int, snapshot: Mapping[str, Any]) -
         if key is not None:
             sold[key] = sold.get(key, 0) + line.quantity
     return sold
+
+
+@dataclass(frozen=True, slots=True)
+class SoldAfterRead:
+    """Units sold on Etsy after a write-ahead record's read, per pool key (for recovery).
+
+    ``erasable``: the part sold on the very inventory the read saw; a PUT that
+    landed erased those, so they do not lower Etsy's number under "landed".
+    """
+
+    sold: dict[str, int]
+    erasable: dict[str, int]
+
+
+def sold_after_read(
+    session: Session, listing_id: int, snapshot: Mapping[str, Any], run_id: int | None
+) -> SoldAfterRead:
+    """What ``sold_since`` counts, less the sales the record's read already showed.
+
+    A line a receipts read returned before the record's run read Etsy
+    (``first_seen_run_id`` at or before ``run_id``), or one the previous write
+    of ours shows was in the read (``visible.shown_by_read``), is in the
+    read's numbers: adding it back would make a write that landed look as if
+    it had not (and a local sale would be pushed twice).
+    """
+    previous = session.scalars(
+        select(EtsyWriteSnapshot.pools)
+        .where(EtsyWriteSnapshot.etsy_listing_id == listing_id)
+        .order_by(EtsyWriteSnapshot.id.desc())
+        .limit(1)
+    ).first()
+    query = select(EtsyTransaction).where(
+        EtsyTransaction.etsy_listing_id == listing_id,
+        EtsyTransaction.created_ts >= int(snapshot["read_ts"]) - SKEW_S,
+        EtsyTransaction.canceled.is_(False),
+    )
+    sold: dict[str, int] = {}
+    erasable: dict[str, int] = {}
+    for line in session.scalars(query):
+        seen = line.first_seen_run_id
+        if seen is not None and run_id is not None and seen <= run_id:
+            continue
+        key = _pool_of(line, snapshot)
+        on_read = key is not None and line.product_id is not None
+        latest = int(snapshot["read_ts"]) + SKEW_S
+        if on_read and shown_by_read(
+            session, line, snapshot, previous, key or "", latest_shown=latest
+        ):
+            continue
+        key = key or _pool_by_sku(line.sku, snapshot)
+        if key is not None:
+            sold[key] = sold.get(key, 0) + line.quantity
+            if on_read:
+                erasable[key] = erasable.get(key, 0) + line.quantity
+    return SoldAfterRead(sold, erasable)
+
+
+def rematch_listing(session: Session, listing_id: int, since_ts: int) -> int:
+    """Match the listing's unmatched lines from ``since_ts`` on (a write recovery just recorded)."""
+    ids = session.scalars(
+        select(EtsyTransaction.transaction_id).where(
+            EtsyTransaction.etsy_listing_id == listing_id,
+            EtsyTransaction.created_ts >= since_ts - SKEW_S,
+            EtsyTransaction.overwritten_by.is_(None),
+        )
+    ).all()
+    return match_overwrites(session, list(ids)) if ids else 0

@@ -41,6 +41,9 @@ class RunContext:
     cancel: threading.Event | None = None
     lease: Lease | None = None
     tally: RunTally = field(default_factory=RunTally)
+    # This run's orders read succeeded before its inventory reads (``sync.ledger``): the
+    # sales it returned vouch for its snapshots; without it an unsure sale flags its pool.
+    orders_read: bool = False
 
     def confirm_lease(self) -> None:
         """Right before a write: make sure the lease is still ours (``LeaseLost`` if not)."""
