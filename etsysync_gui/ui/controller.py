@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -33,7 +33,9 @@ from etsysync_gui.db.engine import Database
 from etsysync_gui.db.types import utcnow
 from etsysync_gui.etsy.ratelimit import DEFAULT_LIMIT_PER_DAY, Budget
 from etsysync_gui.etsy_account import client_from_settings, credential_store
+from etsysync_gui.queries.dashboard import count_listings
 from etsysync_gui.scheduling.driver import APSchedulerDriver, Driver
+from etsysync_gui.scheduling.interval_budget import IntervalAdvice, suggest_inventory_interval
 from etsysync_gui.scheduling.requests import SyncOutcome, describe_error
 from etsysync_gui.scheduling.scheduler import Scheduler
 from etsysync_gui.scheduling.snapshot import SchedulerSnapshot
@@ -117,6 +119,8 @@ class AppController(QObject):
         self.connection = Connection("checking")
         self.budget: Budget | None = None
         self.held: HeldPlan | None = None
+        self.listing_count: int | None = None
+        """The shop's listings as the database knows them (sizes the automatic interval)."""
         self.jobs = JobRunner(self)
         self.runner = SyncRunner(self.service, self)
         self.runner.finished.connect(self._on_finished)
@@ -158,11 +162,46 @@ class AppController(QObject):
         self.scheduler.add_listener(self._snapshot.emit)
 
     def _intervals(self) -> dict[str, int]:
-        profile = self.settings.profile
         return {
-            "listings": profile.product_sync_interval,
-            "inventory": profile.inventory_sync_interval,
+            "listings": self.settings.profile.product_sync_interval,
+            "inventory": self.inventory_interval(),
         }
+
+    def inventory_interval_is_automatic(self) -> bool:
+        """The seller set no stock interval (file or environment): it follows the shop."""
+        return self.settings.sources.get("inventory_sync_interval", "default") == "default"
+
+    def interval_advice(self) -> IntervalAdvice:
+        """The stock interval sized for the shop's listings and Etsy's daily budget."""
+        return suggest_inventory_interval(self.listing_count or 0, self._limit_per_day())
+
+    def inventory_interval(self) -> int:
+        """The stock interval in force: the seller's, or the one sized for the shop."""
+        if self.inventory_interval_is_automatic():
+            return self.interval_advice().interval_s
+        return self.settings.profile.inventory_sync_interval
+
+    def count_listings(self, then: Callable[[], object] | None = None) -> None:
+        """Count the shop's listings on a worker; an automatic interval follows the count."""
+        shop_id = self.shop_id
+        if shop_id is None:
+            return
+        database = self.database
+
+        def counted(count: int) -> None:
+            if count != self.listing_count:
+                self.listing_count = count
+                if self.scheduler is not None and self.inventory_interval_is_automatic():
+                    profile = self.settings.profile
+                    self.scheduler.reconfigure(self._intervals(), profile.sync_enabled)
+            if then is not None:
+                then()
+
+        def failed(_exc: object) -> None:  # the count is a refinement: start anyway
+            if then is not None:
+                then()
+
+        self.jobs.submit(lambda: count_listings(database, shop_id), counted, failed)
 
     def _limit_per_day(self) -> int | None:
         return self.budget.limit_per_day if self.budget is not None else DEFAULT_LIMIT_PER_DAY
@@ -171,7 +210,10 @@ class AppController(QObject):
         """Check the connection and (unless told not to) start the scheduler."""
         self.check_connection()
         if scheduler and self.scheduler is not None:
-            self.scheduler.start()
+            # Sized first: a big shop's first run must not come at a small shop's interval.
+            self.count_listings(then=self.scheduler.start)
+        else:
+            self.count_listings()
 
     def shutdown(self) -> None:
         """Stop the scheduler, cancel and join every worker, close the Etsy client."""
@@ -249,20 +291,26 @@ class AppController(QObject):
 
     def save_settings(
         self,
-        changes: dict[str, str],
+        changes: Mapping[str, str | None],
         on_done: Callable[[], None],
         on_error: Callable[[object], None],
         *,
         default_profile: str | None = None,
     ) -> None:
-        """Write each ``key → text`` through ``ConfigStore.set_value``, then reload."""
+        """Write each ``key → text`` through ``ConfigStore.set_value``, then reload.
+
+        ``None`` removes the key from the file (back to its default, or automatic).
+        """
         profile = self.settings.profile.name
         path = self.settings.config_path
 
         def write() -> None:
             store = ConfigStore(path)
             for key, value in changes.items():
-                store.set_value(profile, key, value)
+                if value is None:
+                    store.clear_value(profile, key)
+                else:
+                    store.set_value(profile, key, value)
             if default_profile is not None:
                 store.set_default_profile(default_profile)
 
@@ -316,6 +364,8 @@ class AppController(QObject):
             self.check_connection()  # Etsy answered again: say so
         if outcome.result is not None or outcome.request.kind == "apply" or outcome.held:
             self.data_changed.emit()
+        if outcome.result is not None and outcome.request.kind in ("listings", "all"):
+            self.count_listings()
 
     def _keep_held(self, outcome: SyncOutcome) -> None:
         """A held plan waits until the seller applies one or a later inventory run is done."""
