@@ -42,11 +42,14 @@ from etsysync_gui.scheduling.snapshot import SchedulerSnapshot
 from etsysync_gui.sync.inventory.plan_types import SyncPlan
 from etsysync_gui.sync.options import SyncOptions
 from etsysync_gui.sync.service import SyncService
+from etsysync_gui.ui.connection import Connection, failed_connection
 from etsysync_gui.ui.infra.jobs import JobRunner
 from etsysync_gui.ui.infra.sync_runner import SyncRunner
 from etsysync_gui.ui.plain_errors import is_unreachable, plain_error
 
 log = logging.getLogger(__name__)
+
+__all__ = ["AppController", "Connection", "HeldPlan", "default_service"]
 
 ServiceFactory = Callable[[Settings, Database], SyncService]
 
@@ -60,19 +63,6 @@ def default_service(
     """
     options = SyncOptions.from_settings(settings)
     return SyncService(database, lambda: client_from_settings(settings, store=store), options)
-
-
-@dataclass(frozen=True, slots=True)
-class Connection:
-    """What the dashboard says about Etsy: ``state`` is one of the words below."""
-
-    state: str  # checking, connected, needs_user, error, not_configured
-    shop_name: str | None = None
-    shop_url: str | None = None
-    message: str | None = None
-    token_expires_at: datetime | None = None
-    detail: str | None = None
-    """The technical text behind ``message`` (shown on request, never in the main text)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +109,7 @@ class AppController(QObject):
         self.connection = Connection("checking")
         self.budget: Budget | None = None
         self.held: HeldPlan | None = None
+        self._told_reconnect = False
         self.listing_count: int | None = None
         """The shop's listings as the database knows them (sizes the automatic interval)."""
         self.jobs = JobRunner(self)
@@ -253,7 +244,7 @@ class AppController(QObject):
             if resume_on_success and connection.state == "connected" and self.scheduler:
                 self.scheduler.resume_after_reconnect()
 
-        self.jobs.submit(self._probe, done, lambda exc: done(_failed(exc)))
+        self.jobs.submit(self._probe, done, lambda exc: done(failed_connection(exc)))
 
     def _probe(self) -> Connection:
         if self.shop_id is None:
@@ -285,6 +276,8 @@ class AppController(QObject):
 
     def _set_connection(self, connection: Connection) -> None:
         self.connection = connection
+        if connection.state == "connected":
+            self._told_reconnect = False
         self.connection_changed.emit(connection)
 
     # --- settings ----------------------------------------------------------------------------
@@ -348,7 +341,9 @@ class AppController(QObject):
         plain = plain_error(outcome.error or "", needs_user=outcome.needs_user)
         if outcome.needs_user:
             self._set_connection(Connection("needs_user", message=plain.text, detail=plain.detail))
-            self.notify.emit("EtsySync needs you", plain.text, True)
+            if not self._told_reconnect:  # once per lost connection, not once per run
+                self._told_reconnect = True
+                self.notify.emit("EtsySync needs you", plain.text, True)
         elif outcome.error is not None and not outcome.already_running:
             if is_unreachable(outcome.error):
                 self._set_connection(
@@ -370,13 +365,15 @@ class AppController(QObject):
     def _keep_held(self, outcome: SyncOutcome) -> None:
         """A held plan waits until the seller applies one or a later inventory run is done."""
         if outcome.held is not None and outcome.plan is not None:
+            told = self.held is not None  # a newer plan replaces one still waiting: no news
             self.held = HeldPlan(outcome.plan, outcome.held)
-            self.notify.emit(
-                "A sync is waiting for you",
-                f"The scheduled inventory sync stopped at its plan: {outcome.held} "
-                "Open Needs you to review it.",
-                False,
-            )
+            if not told:
+                self.notify.emit(
+                    "A sync is waiting for you",
+                    f"The scheduled inventory sync stopped at its plan: {outcome.held} "
+                    "Open Needs you to review it.",
+                    False,
+                )
         elif outcome.ok and outcome.request.kind in ("inventory", "all", "apply"):
             self.held = None
 
@@ -393,13 +390,3 @@ class AppController(QObject):
     def _report(self, exc: object, title: str) -> None:
         _title, message, _ = describe_error(exc if isinstance(exc, BaseException) else Exception())
         self.notify.emit(title, plain_error(message).text, True)
-
-
-def _failed(exc: object) -> Connection:
-    if not isinstance(exc, BaseException):
-        plain = plain_error(str(exc))
-        return Connection("error", message=plain.text, detail=plain.detail)
-    _title, message, needs_user = describe_error(exc)
-    plain = plain_error(message, needs_user=needs_user)
-    state = "needs_user" if needs_user else "error"
-    return Connection(state, message=plain.text, detail=plain.detail)
