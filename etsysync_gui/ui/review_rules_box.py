@@ -34,7 +34,7 @@ class Rule:
 RULES = (
     Rule(
         "review_drop_percent",
-        "When a stock would drop by more than:",
+        "Wait for me when a stock would drop by more than:",
         1,
         100,
         " %",
@@ -42,7 +42,7 @@ RULES = (
     ),
     Rule(
         "review_max_listings",
-        "When a sync would write more than:",
+        "Wait for me when a sync would write more than:",
         1,
         1_000_000,
         " listings",
@@ -62,7 +62,7 @@ class ReviewRulesBox(QGroupBox):
             self.mode.addItem(WRITE_MODE_LABELS[mode], mode.value)
         self.mode.setCurrentIndex(max(0, self.mode.findData(profile.write_mode.value)))
         form = QFormLayout(self)
-        form.addRow("Background syncs:", self.mode)
+        form.addRow("Autopilot or drafts:", self.mode)
         explain = QLabel(
             "Even on autopilot, an unusual plan waits for you in Needs you instead of being "
             "written. Syncs you start yourself are always shown to you first."

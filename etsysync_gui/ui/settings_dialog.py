@@ -111,6 +111,17 @@ class SettingsDialog(QDialog):
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+        self._fit(groups)
+
+    def _fit(self, groups: QWidget) -> None:
+        """As big as the groups want, but no taller than the screen (then it scrolls)."""
+        wanted = groups.sizeHint()
+        screen = (self.parentWidget() or self).screen().availableGeometry()
+        extra = self.buttons.sizeHint().height() + 80
+        self.resize(
+            min(max(wanted.width() + 40, 560), screen.width() - 40),
+            min(wanted.height() + extra, screen.height() - 60),
+        )
 
     def _profile_group(self) -> QGroupBox:
         """The profile's sync settings, as config.toml holds them."""
@@ -157,7 +168,11 @@ class SettingsDialog(QDialog):
         sync.addRow("", self.enabled)
         sync.addRow("Read listings from Etsy every:", self.listing_interval)
         sync.addRow("Sync stock every:", self.inventory_interval)
-        sync.addRow("", self.automatic)
+        if profile.name != DEMO_PROFILE:  # the demo keeps its short intervals (see demo.settings)
+            sync.addRow("", self.automatic)
+        else:
+            self.automatic.setParent(self)
+            self.automatic.hide()
         sync.addRow("When my catalog and Etsy both changed:", self.conflict)
         sync.addRow("When a listing's stock reaches zero:", self.zero)
         sync.addRow("Keep the sync log for:", self.retention)

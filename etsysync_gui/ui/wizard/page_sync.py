@@ -8,12 +8,18 @@ already sets one, and a sentence says what it costs.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLabel, QSpinBox
 
 from etsysync_gui import autostart
 from etsysync_gui.config import MIN_INTERVAL_SECONDS
 from etsysync_gui.policies import ConflictPolicy, WriteMode, ZeroStockPolicy
-from etsysync_gui.scheduling.interval_budget import explain, suggest_inventory_interval
+from etsysync_gui.scheduling.interval_budget import (
+    explain,
+    interval_words,
+    suggest_inventory_interval,
+)
 from etsysync_gui.ui.wizard.base import Page, note
 from etsysync_gui.ui.wizard.host import WizardHost
 from etsysync_gui.ui.wizard.model import (
@@ -105,11 +111,16 @@ class SyncPage(Page):
             self.interval_note.setText("")
             return
         advice = suggest_inventory_interval(shop.listing_count)
-        chosen = type(advice)(self.inventory.value() * 60, advice.calls_per_run, advice.daily_limit)
-        self.interval_note.setText(
-            f"{explain(chosen)} Sized for {shop.listing_count:,} listings, it leaves most of "
-            "the budget for your own changes."
-        )
+        chosen = replace(advice, interval_s=self.inventory.value() * 60)
+        if chosen.interval_s == advice.interval_s:
+            tail = (
+                f"Sized for your {shop.listing_count:,} listings, it leaves most of the budget "
+                "for your own changes."
+            )
+        else:
+            suggested = interval_words(advice.interval_s)
+            tail = f"For {shop.listing_count:,} listings EtsySync suggests {suggested}."
+        self.interval_note.setText(f"{explain(chosen)} {tail}")
 
     def _toggled(self, on: bool) -> None:
         self.listings.setEnabled(on)

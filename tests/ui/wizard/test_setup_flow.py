@@ -105,7 +105,7 @@ def test_the_whole_wizard_connects_a_new_profile_that_syncs(
     # Stock: sized for the shop's few listings (a new profile sets no interval of its own).
     assert (sync.listings.value(), sync.inventory.value()) == (120, 10)
     assert sync.interval_note.text().startswith("Every 10 min: a run costs about 4 calls")
-    assert f"Sized for {active} listings" in sync.interval_note.text()
+    assert f"Sized for your {active} listings" in sync.interval_note.text()
     assert sync.write_mode.currentText().startswith("Autopilot: ")
     sync.write_mode.setCurrentIndex(sync.write_mode.findData("drafts"))
     assert sync.enabled.isChecked()
