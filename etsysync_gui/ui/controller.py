@@ -111,6 +111,7 @@ class AppController(QObject):
         self.held: HeldPlan | None = None
         self._told_reconnect = False
         self.listing_count: int | None = None
+        self._count_seq = 0
         """The shop's listings as the database knows them (sizes the automatic interval)."""
         self.jobs = JobRunner(self)
         self.runner = SyncRunner(self.service, self)
@@ -178,9 +179,12 @@ class AppController(QObject):
         if shop_id is None:
             return
         database = self.database
+        self._count_seq += 1
+        seq = self._count_seq
 
         def counted(count: int) -> None:
-            if count != self.listing_count:
+            # Only the latest count: an older one may finish last and be stale.
+            if seq == self._count_seq and count != self.listing_count:
                 self.listing_count = count
                 if self.scheduler is not None and self.inventory_interval_is_automatic():
                     profile = self.settings.profile

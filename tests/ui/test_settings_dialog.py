@@ -94,7 +94,7 @@ def test_the_stock_interval_follows_the_shop_until_the_seller_sets_one(
     qtbot: QtBot, window: MainWindow, context: AppContext, synced: object
 ) -> None:
     controller = window.controller
-    qtbot.waitUntil(lambda: controller.listing_count is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: bool(controller.listing_count), timeout=10_000)  # after the sync
     listings = controller.listing_count
     assert listings is not None
     assert 0 < listings < 100
