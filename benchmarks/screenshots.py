@@ -37,17 +37,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gui_support import run_request, spin, wait_until
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
+from sqlalchemy import select
 
 import etsysync_gui.ui  # noqa: F401
 from etsysync_gui.bootstrap import start_with
 from etsysync_gui.catalog.editing import set_variant_quantity
 from etsysync_gui.catalog.importer import export_catalog
 from etsysync_gui.catalog.preview import preview_import
+from etsysync_gui.db.models import EtsyStockPool
 from etsysync_gui.demo.shop import DEMO_LISTINGS, DemoShop
 from etsysync_gui.queries.catalog import load_catalog
 from etsysync_gui.queries.listings import load_listings
 from etsysync_gui.scheduling.driver import ManualDriver
 from etsysync_gui.scheduling.requests import SyncRequest
+from etsysync_gui.sync.inventory.plan_types import SyncPlan
 from etsysync_gui.ui.build_catalog_dialog import BuildCatalogDialog
 from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.import_preview_dialog import ImportPreviewDialog
@@ -134,6 +137,47 @@ def render_csv_preview(controller: AppController, window: QWidget, out: Path) ->
     dialog.reject()
 
 
+def make_conflict(server: FakeEtsyServer, controller: AppController) -> None:
+    """One sale on Etsy and two local sales on a linked pool, synced with "skip me"."""
+    with controller.database.session() as session:
+        pools = session.scalars(
+            select(EtsyStockPool)
+            .where(
+                EtsyStockPool.local_variant_id.is_not(None),
+                EtsyStockPool.pool_key.startswith("sku:"),
+                EtsyStockPool.base_local >= 5,
+                EtsyStockPool.status == "ok",
+            )
+            .order_by(EtsyStockPool.id)
+            .limit(40)
+        ).all()
+    made = 0
+    for pool in pools:
+        assert pool.local_variant_id is not None
+        try:
+            server.simulate_purchase(pool.etsy_listing_id, 1, sku=pool.sku)
+        except ValueError:  # an inactive listing: buyers cannot buy it
+            continue
+        set_variant_quantity(controller.database, pool.local_variant_id, (pool.base_local or 2) - 2)
+        made += 1
+        if made == 2:
+            break
+    controller.service().sync_inventory("manual", policy="skip")
+
+
+def render_review(plan: SyncPlan, window: QWidget, out: Path) -> None:
+    """The plan review as it opens, then with two listings unticked (left out this time)."""
+    review = PlanReviewDialog(plan, window)
+    review.show()
+    save(review, out, "plan-review")
+    for row in (1, 3):
+        if row < review.model.rowCount():
+            index = review.model.index(row, 0)
+            review.model.setData(index, Qt.CheckState.Unchecked, Qt.ItemDataRole.CheckStateRole)
+    save(review, out, "plan-review-unticked")
+    review.reject()
+
+
 def render_dialogs(controller: AppController, window: QWidget, out: Path) -> None:
     """The link dialog, Build your catalog, Settings and the CSV import preview."""
     render_csv_preview(controller, window, out)
@@ -203,10 +247,7 @@ def main() -> int:
 
         plan = run_request(controller, SyncRequest("plan")).plan
         assert plan is not None
-        review = PlanReviewDialog(plan, window)
-        review.show()
-        save(review, args.out, "plan-review")
-        review.reject()
+        render_review(plan, window, args.out)
         render_dialogs(controller, window, args.out)
 
         run_request(controller, SyncRequest("apply", plan=plan))
@@ -228,6 +269,11 @@ def main() -> int:
         save(window, args.out, "dashboard")
         wait_until(lambda: not controller.runner.busy, 300)
         server.faults.latency_ms = 0
+        make_conflict(server, controller)
+        controller.data_changed.emit()
+        window.tabs.setCurrentWidget(window.needs_you)
+        wait_until(lambda: any(k.startswith("conflict:") for k in window.needs_you.rows))
+        save(window, args.out, "needs-you")
         render_wizard(window, args.out)
         window.shutdown()
         window.close()

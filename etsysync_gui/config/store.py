@@ -241,6 +241,24 @@ class ConfigStore:
 
         return self._update(change).profile(name)
 
+    def clear_value(self, profile_name: str, key: str) -> Profile:
+        """Remove ``key`` from the profile's table, so it follows its default again.
+
+        Why apart from ``set_value``: a key that is never empty (an interval)
+        cannot be cleared with empty text, yet "back to automatic" is a choice.
+        """
+        name = self._check_name(profile_name)
+        normalized = normalize_key(key)
+        if normalized not in FIELD_SPECS:
+            raise ConfigError(
+                f"Unknown setting '{key}'. Known settings: {', '.join(PROFILE_KEYS)}."
+            )
+
+        def change(data: dict[str, Any]) -> None:
+            _profile_table(data, self.path, name).pop(normalized, None)
+
+        return self._update(change).profile(name)
+
     def save_profile(self, profile: Profile) -> None:
         """Write every value of ``profile`` (validated) under its name.
 

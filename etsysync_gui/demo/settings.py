@@ -135,7 +135,9 @@ def demo_settings(
     values.update(forced)
     profile: Profile = replace(base, **values)
     sources = {"profile": "demo"}
-    sources.update({key: "file" if key in in_file else "default" for key in defaults})
+    # The demo's own intervals are chosen (short, so the demo shows syncs happening): "demo",
+    # not "default", so the app does not size them for the shop instead.
+    sources.update({key: "file" if key in in_file else "demo" for key in defaults})
     sources.update({key: "demo" for key in forced})
     return Settings(
         profile=profile, secrets=EnvSecrets(), config_path=paths.config, sources=sources

@@ -119,3 +119,14 @@ def load_dashboard(database: Database, shop_id: int) -> DashboardData:
             linked_listings=linked or 0,
             attention_pools=attention or 0,
         )
+
+
+def count_listings(database: Database, shop_id: int) -> int:
+    """The shop's listings still on Etsy: what sizes the automatic stock interval."""
+    with database.session() as session:
+        found = session.scalar(
+            select(func.count())
+            .select_from(EtsyProduct)
+            .where(EtsyProduct.shop_id == shop_id, EtsyProduct.missing_since.is_(None))
+        )
+    return found or 0

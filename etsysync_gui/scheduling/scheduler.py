@@ -217,9 +217,19 @@ class Scheduler:
         )
 
     def reconfigure(self, intervals: Mapping[str, int], enabled: bool) -> None:
-        """New intervals or the sync switch from the settings."""
+        """New intervals or the sync switch from the settings.
+
+        Before ``start`` only the memory changes: saving now would write the
+        defaults over the times the database remembers, which ``start`` loads.
+        """
         with self._lock:
             self._enabled = enabled
+            if not self._loaded:
+                self._states = {
+                    job: state.but(interval_s=intervals[job], enabled=enabled)
+                    for job, state in self._states.items()
+                }
+                return
         self._change(None, lambda s: s.but(interval_s=intervals[s.job_id], enabled=enabled))
 
     def _change(self, job_id: str | None, change: Callable[[JobState], JobState]) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -33,18 +33,23 @@ from etsysync_gui.db.engine import Database
 from etsysync_gui.db.types import utcnow
 from etsysync_gui.etsy.ratelimit import DEFAULT_LIMIT_PER_DAY, Budget
 from etsysync_gui.etsy_account import client_from_settings, credential_store
+from etsysync_gui.queries.dashboard import count_listings
 from etsysync_gui.scheduling.driver import APSchedulerDriver, Driver
+from etsysync_gui.scheduling.interval_budget import IntervalAdvice, suggest_inventory_interval
 from etsysync_gui.scheduling.requests import SyncOutcome, describe_error
 from etsysync_gui.scheduling.scheduler import Scheduler
 from etsysync_gui.scheduling.snapshot import SchedulerSnapshot
 from etsysync_gui.sync.inventory.plan_types import SyncPlan
 from etsysync_gui.sync.options import SyncOptions
 from etsysync_gui.sync.service import SyncService
+from etsysync_gui.ui.connection import Connection, failed_connection
 from etsysync_gui.ui.infra.jobs import JobRunner
 from etsysync_gui.ui.infra.sync_runner import SyncRunner
 from etsysync_gui.ui.plain_errors import is_unreachable, plain_error
 
 log = logging.getLogger(__name__)
+
+__all__ = ["AppController", "Connection", "HeldPlan", "default_service"]
 
 ServiceFactory = Callable[[Settings, Database], SyncService]
 
@@ -58,19 +63,6 @@ def default_service(
     """
     options = SyncOptions.from_settings(settings)
     return SyncService(database, lambda: client_from_settings(settings, store=store), options)
-
-
-@dataclass(frozen=True, slots=True)
-class Connection:
-    """What the dashboard says about Etsy: ``state`` is one of the words below."""
-
-    state: str  # checking, connected, needs_user, error, not_configured
-    shop_name: str | None = None
-    shop_url: str | None = None
-    message: str | None = None
-    token_expires_at: datetime | None = None
-    detail: str | None = None
-    """The technical text behind ``message`` (shown on request, never in the main text)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +109,10 @@ class AppController(QObject):
         self.connection = Connection("checking")
         self.budget: Budget | None = None
         self.held: HeldPlan | None = None
+        self._told_reconnect = False
+        self.listing_count: int | None = None
+        self._count_seq = 0
+        """The shop's listings as the database knows them (sizes the automatic interval)."""
         self.jobs = JobRunner(self)
         self.runner = SyncRunner(self.service, self)
         self.runner.finished.connect(self._on_finished)
@@ -158,11 +154,49 @@ class AppController(QObject):
         self.scheduler.add_listener(self._snapshot.emit)
 
     def _intervals(self) -> dict[str, int]:
-        profile = self.settings.profile
         return {
-            "listings": profile.product_sync_interval,
-            "inventory": profile.inventory_sync_interval,
+            "listings": self.settings.profile.product_sync_interval,
+            "inventory": self.inventory_interval(),
         }
+
+    def inventory_interval_is_automatic(self) -> bool:
+        """The seller set no stock interval (file or environment): it follows the shop."""
+        return self.settings.sources.get("inventory_sync_interval", "default") == "default"
+
+    def interval_advice(self) -> IntervalAdvice:
+        """The stock interval sized for the shop's listings and Etsy's daily budget."""
+        return suggest_inventory_interval(self.listing_count or 0, self._limit_per_day())
+
+    def inventory_interval(self) -> int:
+        """The stock interval in force: the seller's, or the one sized for the shop."""
+        if self.inventory_interval_is_automatic():
+            return self.interval_advice().interval_s
+        return self.settings.profile.inventory_sync_interval
+
+    def count_listings(self, then: Callable[[], object] | None = None) -> None:
+        """Count the shop's listings on a worker; an automatic interval follows the count."""
+        shop_id = self.shop_id
+        if shop_id is None:
+            return
+        database = self.database
+        self._count_seq += 1
+        seq = self._count_seq
+
+        def counted(count: int) -> None:
+            # Only the latest count: an older one may finish last and be stale.
+            if seq == self._count_seq and count != self.listing_count:
+                self.listing_count = count
+                if self.scheduler is not None and self.inventory_interval_is_automatic():
+                    profile = self.settings.profile
+                    self.scheduler.reconfigure(self._intervals(), profile.sync_enabled)
+            if then is not None:
+                then()
+
+        def failed(_exc: object) -> None:  # the count is a refinement: start anyway
+            if then is not None:
+                then()
+
+        self.jobs.submit(lambda: count_listings(database, shop_id), counted, failed)
 
     def _limit_per_day(self) -> int | None:
         return self.budget.limit_per_day if self.budget is not None else DEFAULT_LIMIT_PER_DAY
@@ -171,7 +205,10 @@ class AppController(QObject):
         """Check the connection and (unless told not to) start the scheduler."""
         self.check_connection()
         if scheduler and self.scheduler is not None:
-            self.scheduler.start()
+            # Sized first: a big shop's first run must not come at a small shop's interval.
+            self.count_listings(then=self.scheduler.start)
+        else:
+            self.count_listings()
 
     def shutdown(self) -> None:
         """Stop the scheduler, cancel and join every worker, close the Etsy client."""
@@ -211,7 +248,7 @@ class AppController(QObject):
             if resume_on_success and connection.state == "connected" and self.scheduler:
                 self.scheduler.resume_after_reconnect()
 
-        self.jobs.submit(self._probe, done, lambda exc: done(_failed(exc)))
+        self.jobs.submit(self._probe, done, lambda exc: done(failed_connection(exc)))
 
     def _probe(self) -> Connection:
         if self.shop_id is None:
@@ -243,26 +280,34 @@ class AppController(QObject):
 
     def _set_connection(self, connection: Connection) -> None:
         self.connection = connection
+        if connection.state == "connected":
+            self._told_reconnect = False
         self.connection_changed.emit(connection)
 
     # --- settings ----------------------------------------------------------------------------
 
     def save_settings(
         self,
-        changes: dict[str, str],
+        changes: Mapping[str, str | None],
         on_done: Callable[[], None],
         on_error: Callable[[object], None],
         *,
         default_profile: str | None = None,
     ) -> None:
-        """Write each ``key → text`` through ``ConfigStore.set_value``, then reload."""
+        """Write each ``key → text`` through ``ConfigStore.set_value``, then reload.
+
+        ``None`` removes the key from the file (back to its default, or automatic).
+        """
         profile = self.settings.profile.name
         path = self.settings.config_path
 
         def write() -> None:
             store = ConfigStore(path)
             for key, value in changes.items():
-                store.set_value(profile, key, value)
+                if value is None:
+                    store.clear_value(profile, key)
+                else:
+                    store.set_value(profile, key, value)
             if default_profile is not None:
                 store.set_default_profile(default_profile)
 
@@ -300,7 +345,9 @@ class AppController(QObject):
         plain = plain_error(outcome.error or "", needs_user=outcome.needs_user)
         if outcome.needs_user:
             self._set_connection(Connection("needs_user", message=plain.text, detail=plain.detail))
-            self.notify.emit("EtsySync needs you", plain.text, True)
+            if not self._told_reconnect:  # once per lost connection, not once per run
+                self._told_reconnect = True
+                self.notify.emit("EtsySync needs you", plain.text, True)
         elif outcome.error is not None and not outcome.already_running:
             if is_unreachable(outcome.error):
                 self._set_connection(
@@ -316,17 +363,21 @@ class AppController(QObject):
             self.check_connection()  # Etsy answered again: say so
         if outcome.result is not None or outcome.request.kind == "apply" or outcome.held:
             self.data_changed.emit()
+        if outcome.result is not None and outcome.request.kind in ("listings", "all"):
+            self.count_listings()
 
     def _keep_held(self, outcome: SyncOutcome) -> None:
         """A held plan waits until the seller applies one or a later inventory run is done."""
         if outcome.held is not None and outcome.plan is not None:
+            told = self.held is not None  # a newer plan replaces one still waiting: no news
             self.held = HeldPlan(outcome.plan, outcome.held)
-            self.notify.emit(
-                "A sync is waiting for you",
-                f"The scheduled inventory sync stopped at its plan: {outcome.held} "
-                "Open Needs you to review it.",
-                False,
-            )
+            if not told:
+                self.notify.emit(
+                    "A sync is waiting for you",
+                    f"The scheduled inventory sync stopped at its plan: {outcome.held} "
+                    "Open Needs you to review it.",
+                    False,
+                )
         elif outcome.ok and outcome.request.kind in ("inventory", "all", "apply"):
             self.held = None
 
@@ -343,13 +394,3 @@ class AppController(QObject):
     def _report(self, exc: object, title: str) -> None:
         _title, message, _ = describe_error(exc if isinstance(exc, BaseException) else Exception())
         self.notify.emit(title, plain_error(message).text, True)
-
-
-def _failed(exc: object) -> Connection:
-    if not isinstance(exc, BaseException):
-        plain = plain_error(str(exc))
-        return Connection("error", message=plain.text, detail=plain.detail)
-    _title, message, needs_user = describe_error(exc)
-    plain = plain_error(message, needs_user=needs_user)
-    state = "needs_user" if needs_user else "error"
-    return Connection(state, message=plain.text, detail=plain.detail)

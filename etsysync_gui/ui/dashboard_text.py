@@ -56,9 +56,13 @@ def _every(seconds: int) -> str:
     return f"every {minutes} min"
 
 
-def mode_text(profile: Profile) -> str:
-    """Autopilot or drafts in plain words, so the seller knows what runs without asking."""
-    every = _every(profile.inventory_sync_interval)
+def mode_text(profile: Profile, inventory_interval: int | None = None) -> str:
+    """Autopilot or drafts in plain words, so the seller knows what runs without asking.
+
+    ``inventory_interval``: the interval in force when it differs from the profile's
+    (one sized for the shop while the seller has not set one).
+    """
+    every = _every(inventory_interval or profile.inventory_sync_interval)
     if profile.write_mode is WriteMode.DRAFTS:
         return (
             f"<b>Drafts</b>: background syncs ({every}) prepare a plan and wait for you "

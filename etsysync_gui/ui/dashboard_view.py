@@ -66,7 +66,7 @@ class DashboardView(QWidget):
         grid.addWidget(_boxed("Last listing sync", self.listing_run), 1, 0)
         grid.addWidget(_boxed("Last inventory sync", self.inventory_run), 1, 1)
         self.schedule = _label("The scheduler starts once a shop is set up.")
-        self.mode = _label(mode_text(controller.settings.profile))
+        self.mode = _label(mode_text(controller.settings.profile, controller.inventory_interval()))
         grid.addWidget(_boxed("Scheduled syncs", self.mode, self.schedule), 2, 0, 1, 2)
         grid.addWidget(self._running_box(), 3, 0, 1, 2)
         grid.addLayout(self._buttons(controller), 4, 0, 1, 2)
@@ -121,7 +121,8 @@ class DashboardView(QWidget):
         controller.budget_changed.connect(self._show_budget)
         controller.scheduler_changed.connect(self._show_schedule)
         controller.data_changed.connect(self.reload)
-        controller.settings_changed.connect(lambda s: self.mode.setText(mode_text(s.profile)))
+        controller.settings_changed.connect(self._show_mode)
+        controller.scheduler_changed.connect(self._show_mode)
 
     def _connection_box(self) -> QGroupBox:
         self.connection = _label("Checking the connection…")
@@ -188,6 +189,11 @@ class DashboardView(QWidget):
         return submission.accepted
 
     @Slot(int)
+    def _show_mode(self, _news: object = None) -> None:
+        """The write mode with the stock interval in force (it may follow the shop's size)."""
+        controller = self.controller
+        self.mode.setText(mode_text(controller.settings.profile, controller.inventory_interval()))
+
     def show_needs_you(self, count: int) -> None:
         """The card that opens the Needs you inbox, with how many items wait there."""
         self.needs_you_button.setText(f"Needs you: {count}" if count else "Needs you: nothing")

@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         self.tray = Tray(c, self)
         self.tray.open_requested.connect(self.bring_to_front)
         self.tray.quit_requested.connect(self.quit)
+        self.needs_you.count_changed.connect(self.tray.set_waiting)  # the red badge
         self._build_menus()
         self._build_status_bar(context)
         self._restore_geometry()

@@ -10,7 +10,10 @@ sync); *Link…* / *Relink…* open the existing link dialog; *Reconnect* and
 When a reload finds items that were not there before, the seller is told once
 through ``controller.notify`` (the tray's message); the first load only sets
 what counts as already seen, so starting the app does not nag, and unlinked
-listings never trigger a message (``QUIET``).
+listings never trigger a message (``QUIET``).  What counts as seen is what the
+last load listed: an item settled and back later is news again.  A reconnect
+and a plan waiting are told by the controller, in their own words, when they
+happen; the inbox only lists them (told twice would be noise).
 """
 
 from __future__ import annotations
@@ -47,7 +50,8 @@ BUTTON_WORDS = {
 }
 # Unlinked listings are counted and listed, but a new shop has hundreds of them and the
 # first listing sync finds them all at once: they are no news worth a tray message.
-QUIET = ("unlinked",)
+# A reconnect and a plan waiting for review are told by the controller when they happen.
+QUIET = ("unlinked", "reconnect", "review")
 RESOLUTIONS = {
     q.KEEP_MINE: Resolution.KEEP_MINE,
     q.KEEP_ETSY: Resolution.KEEP_ETSY,
@@ -209,7 +213,10 @@ class NeedsYouView(QWidget):
             for item in items
             if self._seen is not None and item.key not in self._seen and item.kind not in QUIET
         ]
-        self._seen = keys if self._seen is None else self._seen | keys
+        # A capped list shows the first items only: one settled lets an old one move up, which
+        # is no news, so a capped list only adds to what was seen.
+        capped = self._data.count > len(self._data.items)
+        self._seen = self._seen | keys if self._seen is not None and capped else keys
         if new:
             first = new[0].title
             self.controller.notify.emit(

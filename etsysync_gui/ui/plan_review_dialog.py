@@ -27,6 +27,7 @@ from etsysync_gui.sync.inventory.plan_types import RELINK, ListingPlan, PlanTota
 from etsysync_gui.ui.plan_choice import ChoiceModel
 from etsysync_gui.ui.row_model import Column
 from etsysync_gui.ui.widgets import FastTableView, gui_settings
+from etsysync_gui.ui.wizard.model import CONFLICT_LABELS
 
 SKIP_SMALL_KEY = "review/skip_small_plans"
 SMALL_LIMIT_KEY = "review/small_plan_limit"
@@ -153,7 +154,7 @@ class PlanReviewDialog(QDialog):
         self.setWindowTitle("Review the inventory sync")
         self.resize(980, 520)
         layout = QVBoxLayout(self)
-        policy = f"Conflict policy: {plan.policy.value.replace('_', ' ')}"
+        policy = f"When both sides changed: {CONFLICT_LABELS[plan.policy]}"
         self.summary = QLabel(f"<b>{totals_text(plan.totals)}</b><br>{policy}")
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)

@@ -3,7 +3,8 @@
 It shows the scheduler's snapshot (pushed by the controller, never polled
 from the database) and commands it: pause, resume, run now.  Every note the
 scheduler composes (paused, backing off, stretched for the budget, skipped)
-appears in the job's row and in full below the table.
+appears in the job's row and in full below the table, with one sentence on
+what the stock interval costs of Etsy's daily budget.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from etsysync_gui.scheduling.interval_budget import IntervalAdvice, calls_per_run, explain
 from etsysync_gui.scheduling.policy import describe_interval
 from etsysync_gui.scheduling.snapshot import JobView, SchedulerSnapshot
 from etsysync_gui.ui.controller import AppController
@@ -115,6 +117,8 @@ class SchedulerPanel(QWidget):
             line = f"<b>{job.title}</b>: next {upcoming}"
             if job.calls_per_run is not None:
                 line += f" · last run cost {job.calls_per_run:,} API calls"
+            if job.job_id == "inventory":
+                line += f"<br>{self.interval_sentence(job)}"
             if job.note:
                 line += f"<br>{job.note}"
             lines.append(line)
@@ -123,6 +127,17 @@ class SchedulerPanel(QWidget):
         if snapshot.woke_at is not None:
             lines.append(f"Caught up after the computer woke at {when(snapshot.woke_at)}.")
         self.details.setText("<br>".join(lines))
+
+    def interval_sentence(self, job: JobView) -> str:
+        """What the stock interval costs a day, and whether it follows the shop's size."""
+        controller = self.controller
+        sized = controller.interval_advice()
+        listings = controller.listing_count or 0
+        cost = job.calls_per_run or calls_per_run(listings)
+        text = explain(IntervalAdvice(job.interval_s, cost, sized.daily_limit))
+        if controller.inventory_interval_is_automatic():
+            return f"{text} Sized for your {listings:,} listings; set your own in Settings."
+        return f"{text} You chose this interval in Settings."
 
     def _each(self, action: Callable[[str], None]) -> None:
         row = self.table.selected_row()

@@ -3,8 +3,13 @@
 Profile values are written through ``ConfigStore.set_value`` (validated there,
 with its messages) on a worker, then the settings are reloaded and the
 scheduler re-armed.  Only changed values are written, so keys the file does
-not set keep following the defaults.  Tray and review choices are the GUI's
-and live in ``gui_settings()``.
+not set keep following the defaults; the stock interval, while not set,
+follows the shop's size ("Size it for my shop").  Tray and review choices are
+the GUI's and live in ``gui_settings()``.
+
+What was typed is checked before anything is saved: a number box left empty
+keeps the dialog open with a sentence saying what to type (never a save of
+the last value the box happened to hold).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -32,12 +38,14 @@ from etsysync_gui.demo.settings import DEMO_PROFILE
 from etsysync_gui.etsy_account import credentials_file_path
 from etsysync_gui.logging_setup import LOG_LEVELS
 from etsysync_gui.policies import ConflictPolicy, ZeroStockPolicy
+from etsysync_gui.scheduling.interval_budget import interval_words
 from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.plan_review_dialog import (
     DEFAULT_SMALL_LIMIT,
     SKIP_SMALL_KEY,
     SMALL_LIMIT_KEY,
 )
+from etsysync_gui.ui.review_rules_box import ReviewRulesBox
 from etsysync_gui.ui.tray_choices import (
     NOTIFY_KEY,
     close_to_tray_choice,
@@ -81,8 +89,18 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Settings")
         self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
-        layout.addWidget(self._profile_group())
-        layout.addWidget(self._computer_group())
+        groups = QWidget()
+        column = QVBoxLayout(groups)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self._profile_group())
+        self.review = ReviewRulesBox(controller.settings.profile)
+        column.addWidget(self.review)
+        column.addWidget(self._computer_group())
+        scroll = QScrollArea()  # fits a 700-pixel-high screen
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(groups)
+        layout.addWidget(scroll, 1)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #b00020")
@@ -93,6 +111,17 @@ class SettingsDialog(QDialog):
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+        self._fit(groups)
+
+    def _fit(self, groups: QWidget) -> None:
+        """As big as the groups want, but no taller than the screen (then it scrolls)."""
+        wanted = groups.sizeHint()
+        screen = (self.parentWidget() or self).screen().availableGeometry()
+        extra = self.buttons.sizeHint().height() + 80
+        self.resize(
+            min(max(wanted.width() + 40, 560), screen.width() - 40),
+            min(wanted.height() + extra, screen.height() - 60),
+        )
 
     def _profile_group(self) -> QGroupBox:
         """The profile's sync settings, as config.toml holds them."""
@@ -109,7 +138,16 @@ class SettingsDialog(QDialog):
         self.enabled = QCheckBox("Sync in the background on a schedule")
         self.enabled.setChecked(profile.sync_enabled)
         self.listing_interval = _minutes(profile.product_sync_interval)
-        self.inventory_interval = _minutes(profile.inventory_sync_interval)
+        self.inventory_interval = _minutes(self.controller.inventory_interval())
+        self._was_automatic = self.controller.inventory_interval_is_automatic()
+        sized = interval_words(self.controller.interval_advice().interval_s)
+        self.automatic = QCheckBox(f"Size it for my shop ({sized} now)")
+        self.automatic.setToolTip(
+            "Sized from your number of listings and Etsy's daily request budget"
+        )
+        self.automatic.setChecked(self._was_automatic)
+        self.automatic.toggled.connect(self._automatic_toggled)
+        self._automatic_toggled(self._was_automatic)
         self.conflict = _choice(
             {p.value: CONFLICT_LABELS[p] for p in ConflictPolicy}, profile.conflict_policy.value
         )
@@ -130,6 +168,11 @@ class SettingsDialog(QDialog):
         sync.addRow("", self.enabled)
         sync.addRow("Read listings from Etsy every:", self.listing_interval)
         sync.addRow("Sync stock every:", self.inventory_interval)
+        if profile.name != DEMO_PROFILE:  # the demo keeps its short intervals (see demo.settings)
+            sync.addRow("", self.automatic)
+        else:
+            self.automatic.setParent(self)
+            self.automatic.hide()
         sync.addRow("When my catalog and Etsy both changed:", self.conflict)
         sync.addRow("When a listing's stock reaches zero:", self.zero)
         sync.addRow("Keep the sync log for:", self.retention)
@@ -173,6 +216,28 @@ class SettingsDialog(QDialog):
         window.addRow("Small means:", self.small_limit)
         return _group("This computer", window)
 
+    def _automatic_toggled(self, on: bool) -> None:
+        self.inventory_interval.setEnabled(not on)
+        if on:
+            self.inventory_interval.setValue(self.controller.interval_advice().interval_s // 60)
+
+    def _number_boxes(self) -> dict[str, QSpinBox]:
+        """Each number box and the words a message uses for it."""
+        return {
+            "how often to read listings": self.listing_interval,
+            "how often to sync stock": self.inventory_interval,
+            "how many days to keep the sync log": self.retention,
+            "how many listings count as a small plan": self.small_limit,
+        }
+
+    def input_problem(self) -> tuple[str, QWidget] | None:
+        """The first thing typed that cannot be saved, as a sentence, and where it is."""
+        for what, box in self._number_boxes().items():
+            if box.isEnabled() and not box.hasAcceptableInput():
+                low, high = box.minimum(), box.maximum()
+                return f"Type {what} (a number from {low} to {high}), then save again.", box
+        return self.review.problem()
+
     def _apply_start_at_login(self) -> None:
         """Write or remove the login entry (a small local file, like QSettings)."""
         if not self.start_at_login.isVisibleTo(self):
@@ -194,7 +259,21 @@ class SettingsDialog(QDialog):
         self.profile.addItems(names)
         self.profile.setCurrentText(current)
 
-    def changes(self) -> dict[str, str]:
+    def changes(self) -> dict[str, str | None]:
+        """What to write (``None``: remove the key, so it follows the shop again)."""
+        found: dict[str, str | None] = {**self._plain_changes(), **self.review.changes()}
+        found.pop("inventory_sync_interval", None)
+        if self.automatic.isChecked():
+            if not self._was_automatic:
+                found["inventory_sync_interval"] = None
+        else:
+            chosen = str(self.inventory_interval.value() * 60)
+            profile = self.controller.settings.profile
+            if self._was_automatic or chosen != str(profile.inventory_sync_interval // 60 * 60):
+                found["inventory_sync_interval"] = chosen
+        return found
+
+    def _plain_changes(self) -> dict[str, str]:
         profile = self.controller.settings.profile
         wanted = {
             "database_url": self.database.text().strip(),
@@ -219,6 +298,12 @@ class SettingsDialog(QDialog):
         return {key: value for key, value in wanted.items() if value != current[key]}
 
     def save(self) -> None:
+        problem = self.input_problem()
+        if problem is not None:
+            text, where = problem
+            self.problem.setText(text)
+            where.setFocus()
+            return
         gui = gui_settings()
         keep = self.close_to_tray.isChecked()
         if self._tray_choice is not None or keep != (self._tray_choice is not False):

@@ -2,9 +2,12 @@
 
 Why a module of its own: the tray icon, its tooltip and the dashboard's
 Pause / Resume button must agree on the same facts (the scheduler's
-snapshot, the runner, the connection), so the rule lives once, here, and the
-icon is drawn from it (a coloured dot on the app icon, since a tray shows
-only a few pixels).
+snapshot, the runner, the connection, what waits in Needs you), so the rule
+lives once, here, and the icon is drawn from it.  A tray shows only a few
+pixels, so the icon carries two marks: a dot in the lower corner for what the
+app is doing (blue syncing, grey paused) and a red badge in the upper corner
+whenever something waits for the seller (a reconnect, or any item in Needs
+you), so a running sync never hides that the seller is needed.
 """
 
 from __future__ import annotations
@@ -37,8 +40,8 @@ STATE_WORDS = {
 DOT_COLOURS = {
     SyncState.SYNCING: "#1e88e5",
     SyncState.PAUSED: "#9e9e9e",
-    SyncState.NEEDS_YOU: "#e53935",
 }
+BADGE_COLOUR = "#e53935"
 
 
 def paused_by_user(snapshot: SchedulerSnapshot | None) -> bool:
@@ -49,26 +52,53 @@ def paused_by_user(snapshot: SchedulerSnapshot | None) -> bool:
     return bool(jobs) and all(job.paused_reason == USER_PAUSE for job in jobs)
 
 
-def sync_state(
-    snapshot: SchedulerSnapshot | None, *, running: bool, connection_state: str
-) -> SyncState:
-    """The word the tray shows; "needs you" outranks a running sync and a pause."""
+def needs_reconnect(snapshot: SchedulerSnapshot | None, connection_state: str) -> bool:
+    """Etsy refused the app's access: nothing syncs until the seller reconnects."""
     auth_paused = snapshot is not None and any(
         (job.paused_reason or "").startswith(AUTH_PAUSE) for job in snapshot.jobs
     )
-    if connection_state == "needs_user" or auth_paused:
+    return connection_state == "needs_user" or auth_paused
+
+
+def sync_state(
+    snapshot: SchedulerSnapshot | None,
+    *,
+    running: bool,
+    connection_state: str,
+    waiting: int = 0,
+) -> SyncState:
+    """The word the tray shows.
+
+    A reconnect outranks everything (nothing else can happen); then a running
+    sync and a pause (what the app does); then ``waiting`` items in Needs you.
+    """
+    if needs_reconnect(snapshot, connection_state):
         return SyncState.NEEDS_YOU
     if running:
         return SyncState.SYNCING
     if paused_by_user(snapshot):
         return SyncState.PAUSED
-    return SyncState.WAITING
+    return SyncState.NEEDS_YOU if waiting else SyncState.WAITING
 
 
-def state_icon(base: QIcon, state: SyncState) -> QIcon:
-    """``base`` with a dot in the corner for every state but "waiting"."""
+def state_words(state: SyncState, *, waiting: int, reconnect: bool) -> str:
+    """The tooltip's words: the state, and how many things wait when that is not the state."""
+    if state is SyncState.NEEDS_YOU and not reconnect:
+        return f"{_need(waiting)} (open Needs you)"
+    words = STATE_WORDS[state]
+    if waiting and not reconnect:
+        words += f"; {_need(waiting)}"
+    return words
+
+
+def _need(count: int) -> str:
+    return "1 thing needs you" if count == 1 else f"{count:,} things need you"
+
+
+def state_icon(base: QIcon, state: SyncState, *, badge: bool = False) -> QIcon:
+    """``base`` with the state's dot in the lower corner and, when ``badge``, a red dot above."""
     colour = DOT_COLOURS.get(state)
-    if colour is None:
+    if colour is None and not badge:
         return base
     pixmap = base.pixmap(ICON_SIZE, ICON_SIZE)
     if pixmap.isNull():
@@ -77,9 +107,13 @@ def state_icon(base: QIcon, state: SyncState) -> QIcon:
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(QColor("white"))
-    painter.setBrush(QColor(colour))
     radius = ICON_SIZE * 0.22
-    centre = QPointF(ICON_SIZE - radius - 1, ICON_SIZE - radius - 1)
-    painter.drawEllipse(centre, radius, radius)
+    low = ICON_SIZE - radius - 1
+    if colour is not None:
+        painter.setBrush(QColor(colour))
+        painter.drawEllipse(QPointF(low, low), radius, radius)
+    if badge:
+        painter.setBrush(QColor(BADGE_COLOUR))
+        painter.drawEllipse(QPointF(low, radius + 1), radius, radius)
     painter.end()
     return QIcon(pixmap)

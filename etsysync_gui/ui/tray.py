@@ -1,7 +1,8 @@
 """The tray icon: status, "Sync now", Pause / Resume, open, quit; and desktop notifications.
 
 The icon and its tooltip show the state (``sync_state``: syncing, paused,
-needs you), so the seller sees it without opening the menu.
+needs you), so the seller sees it without opening the menu; a red badge sits
+on the icon whenever the Needs you inbox holds anything (``set_waiting``).
 
 Notifications (``showMessage``) are for what the seller must know without
 looking: a sync that failed, or Etsy needing a reconnect.  Every message is
@@ -20,10 +21,11 @@ from etsysync_gui.paths import resources_dir
 from etsysync_gui.scheduling.requests import SyncOutcome, SyncRequest
 from etsysync_gui.ui.controller import AppController, Connection
 from etsysync_gui.ui.sync_state import (
-    STATE_WORDS,
     SyncState,
+    needs_reconnect,
     paused_by_user,
     state_icon,
+    state_words,
     sync_state,
 )
 from etsysync_gui.ui.tray_choices import NOTIFY_KEY
@@ -77,6 +79,9 @@ class Tray(QObject):
         self._base_icon = app_icon()
         self._status_text = "Idle"
         self.state = SyncState.WAITING
+        self.waiting = 0
+        """Items in the Needs you inbox (the badge shows while there are any)."""
+        self.badge = False
         controller.notify.connect(self.notify)
         controller.runner.started.connect(self._started)
         controller.runner.finished.connect(self._finished)
@@ -116,15 +121,26 @@ class Tray(QObject):
     def refresh_state(self) -> None:
         """Icon, tooltip and the Pause / Resume label from the controller's latest news."""
         c = self.controller
+        reconnect = needs_reconnect(c.scheduler_snapshot, c.connection.state)
         self.state = sync_state(
             c.scheduler_snapshot,
             running=c.runner.current is not None,
             connection_state=c.connection.state,
+            waiting=self.waiting,
         )
-        self.icon.setIcon(state_icon(self._base_icon, self.state))
-        self.icon.setToolTip(f"{APP_NAME}: {STATE_WORDS[self.state]}\n{self._status_text}")
+        self.badge = reconnect or self.waiting > 0
+        self.icon.setIcon(state_icon(self._base_icon, self.state, badge=self.badge))
+        words = state_words(self.state, waiting=self.waiting, reconnect=reconnect)
+        self.icon.setToolTip(f"{APP_NAME}: {words}\n{self._status_text}")
         paused = paused_by_user(c.scheduler_snapshot)
         self.pause_action.setText("Resume syncing" if paused else "Pause syncing")
+
+    @Slot(int)
+    def set_waiting(self, count: int) -> None:
+        """How many items the Needs you inbox holds (its ``count_changed``)."""
+        if count != self.waiting:
+            self.waiting = count
+            self.refresh_state()
 
     @Slot(object)
     def _connection(self, _connection: Connection) -> None:

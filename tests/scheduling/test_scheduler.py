@@ -273,3 +273,30 @@ def test_apscheduler_jobs_have_stable_ids_and_never_pile_up() -> None:
         assert "etsysync:production:listings" not in driver.job_ids()
     finally:
         driver.shutdown()
+
+
+def test_new_intervals_before_start_keep_the_remembered_times(
+    database: Database, runner: Runner, clock: FakeClock
+) -> None:
+    """The app sizes its stock interval before the scheduler starts: no run is forgotten."""
+    ten_minutes_ago = clock.now - timedelta(minutes=10)
+    for job in INTERVALS:
+        save_state(
+            database,
+            "production",
+            JobState(job, INTERVALS[job], last_success_at=ten_minutes_ago,
+                     last_finished_at=ten_minutes_ago),
+        )  # fmt: skip
+    scheduler = Scheduler(
+        database, "production", runner.submit, intervals=INTERVALS, clock=clock.utcnow,
+        driver=ManualDriver(),
+    )  # fmt: skip
+    scheduler.reconfigure({"listings": 7200, "inventory": 900}, True)
+    scheduler.start().result()
+    try:
+        assert runner.kinds == []  # the runs ten minutes ago still count
+        assert scheduler.snapshot().job("inventory").interval_s == 900
+        clock.advance(minutes=6)
+        assert scheduler.tick() == ["inventory"]
+    finally:
+        scheduler.shutdown()

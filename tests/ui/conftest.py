@@ -46,7 +46,13 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def etsy(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeEtsyServer]:
+def etsy(
+    monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Iterator[FakeEtsyServer]:
+    """The fake shop; its stock syncs hourly, as set by the seller, unless the test is marked
+    ``auto_interval`` (the interval then follows the shop's size)."""
+    if request.node.get_closest_marker("auto_interval") is None:
+        monkeypatch.setenv("ETSY_SYNC_INTERVAL_INVENTORY", "3600")
     with FakeEtsyServer(listings=24, seed=7, qps=None, qpd=None) as server:
         access, refresh, _expires = server.issue_tokens()
         for name, value in {

@@ -128,10 +128,12 @@ def test_a_failed_sync_is_notified(qtbot: QtBot, window: MainWindow, etsy: FakeE
     qtbot.waitUntil(lambda: window.dashboard.reconnect_button.isVisible())
 
 
+@pytest.mark.auto_interval  # the stock interval is not set in the environment
 def test_settings_are_written_through_the_config_store(
     qtbot: QtBot, window: MainWindow, context: AppContext
 ) -> None:
     dialog = window.open_settings()
+    dialog.automatic.setChecked(False)  # the seller sets the interval: no longer sized for the shop
     dialog.inventory_interval.setValue(30)
     dialog.conflict.setCurrentIndex(dialog.conflict.findData("local_wins"))
     dialog.close_to_tray.setChecked(True)

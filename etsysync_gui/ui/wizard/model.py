@@ -18,7 +18,8 @@ from enum import IntEnum, StrEnum
 
 from etsysync_gui.config import Settings
 from etsysync_gui.db.urls import mask_url_text
-from etsysync_gui.policies import ConflictPolicy, ZeroStockPolicy
+from etsysync_gui.policies import ConflictPolicy, WriteMode, ZeroStockPolicy
+from etsysync_gui.scheduling.interval_budget import suggest_inventory_interval
 
 NEW_PROFILE = ""
 """The profile choice that means "a new profile, named below"."""
@@ -95,6 +96,7 @@ class SyncChoices:
     inventory_interval: int = 3600
     conflict_policy: ConflictPolicy = ConflictPolicy.MERGE
     zero_stock_policy: ZeroStockPolicy = ZeroStockPolicy.DEACTIVATE
+    write_mode: WriteMode = WriteMode.AUTOPILOT
     keep_in_tray: bool = True
     """Closing the window keeps syncing from the tray (this computer's choice)."""
     start_at_login: bool = False
@@ -109,6 +111,7 @@ class SyncChoices:
             inventory_interval=profile.inventory_sync_interval,
             conflict_policy=profile.conflict_policy,
             zero_stock_policy=profile.zero_stock_policy,
+            write_mode=profile.write_mode,
         )
 
 
@@ -121,6 +124,10 @@ CONFLICT_LABELS: dict[ConflictPolicy, str] = {
 ZERO_STOCK_LABELS: dict[ZeroStockPolicy, str] = {
     ZeroStockPolicy.DEACTIVATE: "Deactivate the listing on Etsy",
     ZeroStockPolicy.LEAVE: "Leave the listing as it is",
+}
+WRITE_MODE_LABELS: dict[WriteMode, str] = {
+    WriteMode.AUTOPILOT: "Autopilot: background syncs write to Etsy without asking",
+    WriteMode.DRAFTS: "Drafts: background syncs prepare a plan and wait for me",
 }
 
 
@@ -156,6 +163,19 @@ class WizardModel:
     def profile_name(self) -> str:
         return self.settings.profile.name
 
+    def suggested_inventory_interval(self) -> int | None:
+        """The stock interval sized for the shop, while the profile has not set one.
+
+        ``None`` once the seller set an interval (in the file or the environment):
+        that choice is never overridden.
+        """
+        if self.shop is None or self.settings.sources.get("inventory_sync_interval") not in (
+            None,
+            "default",
+        ):
+            return None
+        return suggest_inventory_interval(self.shop.listing_count).interval_s
+
     def database_label(self) -> str:
         if self.database_url:
             return f"PostgreSQL: {mask_url_text(self.database_url)}"
@@ -179,7 +199,10 @@ class WizardModel:
             ),
             "conflict_policy": (sync.conflict_policy.value, profile.conflict_policy.value),
             "zero_stock_policy": (sync.zero_stock_policy.value, profile.zero_stock_policy.value),
+            "write_mode": (sync.write_mode.value, profile.write_mode.value),
         }
+        if self.suggested_inventory_interval() == sync.inventory_interval:
+            del wanted["inventory_sync_interval"]  # keeps following the shop's size
         return {key: new for key, (new, old) in wanted.items() if new != old}
 
     def summary_lines(self) -> list[str]:
@@ -204,6 +227,7 @@ class WizardModel:
             lines.append("EtsySync starts in the tray when you log in")
         lines.append(f"When both sides changed: {CONFLICT_LABELS[sync.conflict_policy]}")
         lines.append(f"When stock reaches zero: {ZERO_STOCK_LABELS[sync.zero_stock_policy]}")
+        lines.append(f"Background writes: {WRITE_MODE_LABELS[sync.write_mode]}")
         where = (
             "an unencrypted file (you chose it: no keychain)"
             if self.credentials_file

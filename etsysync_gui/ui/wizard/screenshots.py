@@ -51,7 +51,8 @@ def _settings(parent: QWidget | None) -> Settings:
     settings = getattr(controller, "settings", None)
     if not isinstance(settings, Settings):
         settings = load_settings()
-    return replace(settings, profile=Profile(name=DEFAULT_PROFILE_NAME))
+    # Every value a default, as in a new profile (the demo's own intervals are not a seller's).
+    return replace(settings, profile=Profile(name=DEFAULT_PROFILE_NAME), sources={})
 
 
 def _at(parent: QWidget | None, settings: Settings, page_id: PageId) -> SetupWizard:

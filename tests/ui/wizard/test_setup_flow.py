@@ -102,7 +102,12 @@ def test_the_whole_wizard_connects_a_new_profile_that_syncs(
 
     sync = wizard.currentPage()
     assert isinstance(sync, SyncPage)
-    assert (sync.listings.value(), sync.inventory.value()) == (120, 60)  # 2 h / 1 h
+    # Stock: sized for the shop's few listings (a new profile sets no interval of its own).
+    assert (sync.listings.value(), sync.inventory.value()) == (120, 10)
+    assert sync.interval_note.text().startswith("Every 10 min: a run costs about 4 calls")
+    assert f"Sized for your {active} listings" in sync.interval_note.text()
+    assert sync.write_mode.currentText().startswith("Autopilot: ")
+    sync.write_mode.setCurrentIndex(sync.write_mode.findData("drafts"))
     assert sync.enabled.isChecked()
     assert sync.keep_in_tray.isChecked()  # keep syncing after the window closes: on
     assert not sync.start_at_login.isChecked()
@@ -117,7 +122,8 @@ def test_the_whole_wizard_connects_a_new_profile_that_syncs(
     assert f"Profile: {PROFILE}" in summary
     assert "FakeCraftShop" in summary
     assert "listings every 3 h" in summary
-    assert "inventory every 1 h" in summary
+    assert "inventory every 10 min" in summary
+    assert "Background writes: Drafts: background syncs prepare a plan and wait for me" in summary
     assert "keeps syncing from the tray" in summary
     assert finish.first_sync.isChecked()
     with qtbot.waitSignal(wizard.finished_with, timeout=TIMEOUT_MS) as finished:
@@ -138,6 +144,8 @@ def test_the_whole_wizard_connects_a_new_profile_that_syncs(
     assert saved_profile.redirect_uri == redirect_uri
     assert saved_profile.product_sync_interval == 3 * 3600
     assert saved_profile.zero_stock_policy.value == "leave"
+    assert saved_profile.write_mode.value == "drafts"
+    assert "inventory_sync_interval" not in stored.keys_in_file[PROFILE]  # follows the shop
     text = stored.path.read_text()
     item = Credentials.from_json(keychain.items[(SERVICE, f"profile:{PROFILE}")])
     assert item.connected
