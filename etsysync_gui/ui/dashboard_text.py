@@ -71,5 +71,6 @@ def mode_text(profile: Profile, inventory_interval: int | None = None) -> str:
     return (
         f"<b>Autopilot</b>: background syncs write to Etsy {every} without asking; "
         f"a plan that drops a stock by more than {profile.review_drop_percent}% or writes "
-        f"more than {profile.review_max_listings} listings waits for you."
+        f"more than {profile.review_max_listings} listings, or follows a CSV import, waits "
+        "for you."
     )

@@ -115,6 +115,7 @@ def test_the_next_scheduled_plan_after_an_import_waits_for_review_in_autopilot(
     tmp_path: Path,
 ) -> None:
     assert "Autopilot" in window.dashboard.mode.text()
+    assert "follows a CSV import" in window.dashboard.mode.text()  # the seller is told
     pool = a_linked_pool(controller)
     assert pool.base_local is not None
     assert pool.sku is not None
