@@ -17,7 +17,7 @@ from etsysync_gui.sync.inventory.hold import HoldRules
 
 DEFAULT_LEASE_TTL_S = 120.0
 DEFAULT_LOG_RETENTION_DAYS = 90
-DEFAULT_WRITES_IN_FLIGHT = 8
+DEFAULT_WRITES_IN_FLIGHT = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +29,7 @@ class SyncOptions:
     switch (the scheduler asks ``SyncService.is_enabled``).  ``hold``: when a
     scheduled plan waits for the seller (``sync.inventory.hold``).
     ``writes_in_flight``: how many listings' Etsy writes may be in flight at
-    once (``sync.inventory.inflight``, which says why 8); 1 writes one listing
+    once (``sync.inventory.inflight``, which says why 12); 1 writes one listing
     at a time.  Not a profile setting: the pace is Etsy's rate limit, shared by
     every run, so the app, the CLI and the scheduler all use the default.
     """

@@ -22,11 +22,13 @@ write.  Cancellation, a lost lease and another sync's record are checked
 between listings as before; the calls already in flight are finished and
 committed first, as the one in flight was when writes went one at a time.
 
-How many are in flight is ``SyncOptions.writes_in_flight`` (default 8: at
-Etsy's 10 requests/s and ~250 ms a call, about 3 must be in flight to keep
-the limiter busy; 8 leaves room for the run's own database work per listing
-and a slow answer; ``benchmarks/floor_bench.py`` prints 1, 4 and 8 side by
-side).  With 1 nothing runs on another thread: exactly the old sequence.
+How many are in flight is ``SyncOptions.writes_in_flight``, default 12: to
+keep Etsy's 10 requests/s busy, as many calls must be in flight as arrive in
+one call's time, which is ~250 ms on the wire plus its turn at the limiter and
+the machine's own delays (measured with ``benchmarks/floor_bench.py`` on a
+loaded 2-core machine, pushing 500 listings: 1 in flight 2.7x the floor, 4
+1.2x, 8 1.14-1.16x, 12 1.10x; no 429).  With 1 nothing runs on another
+thread: exactly the old sequence.
 """
 
 from __future__ import annotations
