@@ -26,9 +26,9 @@ How many are in flight is ``SyncOptions.writes_in_flight``, default 12: to
 keep Etsy's 10 requests/s busy, as many calls must be in flight as arrive in
 one call's time, which is ~250 ms on the wire plus its turn at the limiter and
 the machine's own delays (measured with ``benchmarks/floor_bench.py`` on a
-loaded 2-core machine, pushing 500 listings: 1 in flight 2.7x the floor, 4
-1.2x, 8 1.14-1.16x, 12 1.10x; no 429).  With 1 nothing runs on another
-thread: exactly the old sequence.
+loaded 2-core machine, pushing 500 listings: 1 in flight 2.65x the floor, 4
+1.16-1.21x, 8 1.11-1.16x, 12 1.09-1.10x; no 429).  With 1 nothing runs on
+another thread: exactly the old sequence.
 """
 
 from __future__ import annotations
