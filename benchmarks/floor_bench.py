@@ -15,8 +15,8 @@ For each: calls, the floor, wall seconds and the ratio, the engine process's
 CPU seconds (the fake runs in its own process so its CPU is not counted), and
 the 429 responses the fake sent (the pacing target is none).
 
-The push runs twice on different listings: with one write in flight (the
-engine's default, the behaviour before) and with ``--in-flight`` (default 8,
+The push runs on different listings with one write in flight (the behaviour
+before) and with each ``--in-flight`` count (default: the engine's default,
 ``SyncOptions.writes_in_flight``), printed side by side.
 
     .venv/bin/python benchmarks/floor_bench.py [--listings 5000] [--qps 10] [--latency-ms 250]
@@ -164,12 +164,15 @@ def _runs(args: argparse.Namespace, fake: _Fake, url: str) -> list[dict[str, Any
 
 
 def _push_variants(args: argparse.Namespace) -> list[tuple[str, int]]:
-    """The push with one write at a time (the default) and with ``--in-flight`` writes."""
+    """The push with one write at a time (before) and with each ``--in-flight`` count."""
     if args.no_push:
         return []
-    variants = [("push 500 (1 in flight)", 1)]
-    if args.in_flight > 1:
-        variants.append((f"push 500 ({args.in_flight} in flight)", args.in_flight))
+    default = SyncOptions(shop_id=1).writes_in_flight
+    variants = [("push 500 (1 in flight, before)", 1)]
+    for count in args.in_flight:
+        if count > 1:
+            label = " (default)" if count == default else ""
+            variants.append((f"push 500 ({count} in flight){label}", count))
     return variants
 
 
@@ -198,7 +201,13 @@ def main() -> int:
     parser.add_argument("--qps", type=float, default=10.0)
     parser.add_argument("--latency-ms", type=float, default=250.0)
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--in-flight", type=int, default=8, help="writes in flight (2nd push)")
+    parser.add_argument(
+        "--in-flight",
+        type=int,
+        nargs="+",
+        default=[SyncOptions(shop_id=1).writes_in_flight],
+        help="writes in flight for the pushes after the one-at-a-time push",
+    )
     parser.add_argument("--no-push", action="store_true", help="only the two sync runs")
     args = parser.parse_args()
     mp.set_start_method("fork" if sys.platform == "linux" else "spawn")

@@ -14,6 +14,7 @@ import socket
 import sys
 import threading
 import traceback
+from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,6 +34,7 @@ class FakeHttpServer(ThreadingHTTPServer):
         self.app = app
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
+        self.connection_closed = threading.Condition(self.connections_lock)
         super().__init__(address, FakeRequestHandler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -41,6 +43,25 @@ class FakeHttpServer(ThreadingHTTPServer):
         if isinstance(error, ConnectionError | TimeoutError):
             return
         self.app.internal_errors.append(traceback.format_exc())
+
+    def open_connections(self) -> frozenset[socket.socket]:
+        """The client connections open now."""
+        with self.connections_lock:
+            return frozenset(self.connections)
+
+    def wait_closed(self, connections: Iterable[socket.socket], timeout: float = 30.0) -> bool:
+        """Wait until none of ``connections`` is open; ``False`` if ``timeout`` ran out.
+
+        Why: a client killed mid-request leaves its request to the server, which
+        may still apply it after the client is gone, as Etsy may.  A test that
+        wants the next run to meet only requests that have ended waits here for
+        the dead client's connections, each closed once its request was handled.
+        """
+        waiting = set(connections)
+        with self.connection_closed:
+            return self.connection_closed.wait_for(
+                lambda: not waiting & self.connections, timeout=timeout
+            )
 
     def close_connections(self) -> None:
         """Shut every open client socket (their handler threads then finish)."""
@@ -69,8 +90,9 @@ class FakeRequestHandler(BaseHTTPRequestHandler):
         try:
             super().finish()
         finally:
-            with self.server.connections_lock:
+            with self.server.connection_closed:
                 self.server.connections.discard(self.connection)
+                self.server.connection_closed.notify_all()
 
     def do_GET(self) -> None:
         self._handle()
@@ -94,7 +116,10 @@ class FakeRequestHandler(BaseHTTPRequestHandler):
             length = max(0, int(self.headers.get("content-length") or "0"))
         except ValueError:
             length = 0
-        return self.rfile.read(length) if length else b""
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:  # the client hung up mid-request: nothing arrived to handle
+            raise ConnectionResetError("request body cut short")
+        return body
 
     def _read_chunked(self) -> bytes:
         chunks: list[bytes] = []

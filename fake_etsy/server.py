@@ -165,6 +165,13 @@ class FakeEtsyServer:
         self._httpd = None
         self._thread = None
 
+    @property
+    def http(self) -> FakeHttpServer:
+        """The socket server (``open_connections``, ``wait_closed``); started only."""
+        if self._httpd is None:
+            raise RuntimeError("server not started")
+        return self._httpd
+
     def __enter__(self) -> Self:
         return self.start()
 

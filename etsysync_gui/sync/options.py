@@ -17,6 +17,7 @@ from etsysync_gui.sync.inventory.hold import HoldRules
 
 DEFAULT_LEASE_TTL_S = 120.0
 DEFAULT_LOG_RETENTION_DAYS = 90
+DEFAULT_WRITES_IN_FLIGHT = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +29,9 @@ class SyncOptions:
     switch (the scheduler asks ``SyncService.is_enabled``).  ``hold``: when a
     scheduled plan waits for the seller (``sync.inventory.hold``).
     ``writes_in_flight``: how many listings' Etsy writes may be in flight at
-    once (``sync.inventory.inflight``); 1, the default, writes one listing at
-    a time, the order the crash, cancel and fault tests are written against.
+    once (``sync.inventory.inflight``, which says why 12); 1 writes one listing
+    at a time.  Not a profile setting: the pace is Etsy's rate limit, shared by
+    every run, so the app, the CLI and the scheduler all use the default.
     """
 
     shop_id: int
@@ -39,7 +41,7 @@ class SyncOptions:
     lease_ttl_s: float = DEFAULT_LEASE_TTL_S
     sync_enabled: bool = True
     hold: HoldRules = field(default_factory=HoldRules)
-    writes_in_flight: int = 1
+    writes_in_flight: int = DEFAULT_WRITES_IN_FLIGHT
 
     def __post_init__(self) -> None:
         if self.zero_stock_policy not in tuple(ZeroStockPolicy):

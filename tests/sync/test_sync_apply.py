@@ -98,6 +98,8 @@ def test_a_write_etsy_refuses_is_logged_with_etsys_words_and_the_run_goes_on(env
 
 
 def test_an_authentication_failure_stops_the_run(env: Env) -> None:
+    """One write at a time: B, after the failure, is never started (see also
+    ``test_sync_inflight`` for the same guarantees with several in flight)."""
     first = linked_listing(env, "A", etsy=5, local=5)
     second = linked_listing(env, "B", etsy=5, local=5)
     env.set_local("A", 1)
@@ -108,7 +110,7 @@ def test_an_authentication_failure_stops_the_run(env: Env) -> None:
             env.server.revoke_all_tokens()
 
     with pytest.raises(EtsyError) as caught:
-        env.service(hooks=RevokeAfterFirst()).sync_inventory("cli")
+        env.service(hooks=RevokeAfterFirst(), writes_in_flight=1).sync_inventory("cli")
     assert caught.value.needs_user
     assert caught.value.exit_code == EXIT_NEEDS_USER
     assert env.etsy(first) == {"sku:A": 1}
@@ -179,6 +181,7 @@ def test_a_dry_run_writes_nothing(env: Env, kind: str) -> None:
 
 
 def test_a_cancelled_run_finishes_the_listing_in_progress_and_says_so(env: Env) -> None:
+    """One write at a time (``test_sync_inflight`` cancels with several in flight)."""
     first = linked_listing(env, "A", etsy=5, local=5)
     second = linked_listing(env, "B", etsy=5, local=5)
     env.set_local("A", 1)
@@ -189,7 +192,8 @@ def test_a_cancelled_run_finishes_the_listing_in_progress_and_says_so(env: Env) 
         def after_put(self, listing_id: int) -> None:
             cancel.set()
 
-    result = env.service(hooks=CancelDuringFirst()).sync_inventory("manual", cancel=cancel)
+    service = env.service(hooks=CancelDuringFirst(), writes_in_flight=1)
+    result = service.sync_inventory("manual", cancel=cancel)
     assert result.status == "cancelled"
     assert env.etsy(first) == {"sku:A": 1}
     assert env.pools(first)["sku:A"].base_etsy == 1

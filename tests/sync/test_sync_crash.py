@@ -15,6 +15,7 @@ import pytest
 
 from etsysync_gui.db.engine import Database
 from etsysync_gui.sync.inventory.hooks import SyncHooks
+from etsysync_gui.sync.options import SyncOptions
 from tests.sync.test_support import Env, linked_listing, make_env
 
 
@@ -79,6 +80,8 @@ def shop_with_one_of_each(env: Env) -> dict[str, int]:
     return ids
 
 
+DEFAULT_IN_FLIGHT = SyncOptions(shop_id=1).writes_in_flight
+WRITES_ETSY = {"push": 1, "merge": 1, "zero": 0}  # inventory PUTs; "zero" only deactivates
 EXPECTED_STOCK = {"PUSH": (3, 3), "MERGE": (3, 3), "PULL": (2, 2), "ZERO": (0, 2)}
 EXPECTED_LOG = {
     "PUSH": ["no_change", "push_to_etsy"],
@@ -121,22 +124,41 @@ KILL_POINTS = [
 ]
 
 
+RESUMED = "completed after an interrupted run"
+
+
+@pytest.mark.parametrize("in_flight", [1, DEFAULT_IN_FLIGHT])
 @pytest.mark.parametrize(("step", "which"), KILL_POINTS)
 def test_a_kill_at_any_step_then_a_normal_run_ends_as_without_faults(
-    env: Env, step: str, which: str
+    env: Env, step: str, which: str, in_flight: int
 ) -> None:
+    """One write at a time, only the killed listing's write can have landed unfinished.
+    With several in flight, the other listings' writes in flight at the kill are left
+    too (their records stay, as after a real kill): each is then either completed by
+    recovery or decided again, and every listing's Etsy write is sent exactly once."""
     ids = shop_with_one_of_each(env)
+    env.server.reset_stats()
     with pytest.raises(Kill):
-        env.service(hooks=KillAt(step, ids[which])).sync_inventory("manual")
+        env.service(hooks=KillAt(step, ids[which]), writes_in_flight=in_flight).sync_inventory(
+            "manual"
+        )
     assert env.runs()[-1].status == "failed"
-    result = env.service().sync_inventory("manual")
+    result = env.service(writes_in_flight=in_flight).sync_inventory("manual")
     assert result.status == "completed"
     assert_final_state(env, ids)
     landed = step in ("after_put", "after_state_change")
-    assert result.recovered == (1 if landed else 0)
+    resumed = [r for r in env.log() if RESUMED in (r.message or "")]
+    assert result.recovered == len({r.etsy_listing_id for r in resumed})
+    if in_flight == 1:
+        assert result.recovered == (1 if landed else 0)
+    else:
+        assert (1 if landed else 0) <= result.recovered <= len(WRITES_ETSY)
     if landed:
         last = env.log(ids[which])[-1]
-        assert "completed after an interrupted run" in (last.message or "")
+        assert RESUMED in (last.message or "")
+    # Each Etsy write sent once over both runs: a landed write is completed, not resent.
+    assert env.calls("updateListingInventory") == sum(WRITES_ETSY.values())
+    assert env.calls("updateListing") == 1  # the zero-stock deactivation
     env.server.reset_stats()
     steady = env.service().sync_inventory("manual")
     assert (steady.counts.pushes, steady.counts.pulls, steady.counts.merges) == (0, 0, 0)

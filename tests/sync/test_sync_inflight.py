@@ -1,9 +1,10 @@
 """Several Etsy writes in flight (``SyncOptions.writes_in_flight``): same results, same log.
 
-The engine's default is one write at a time; these tests run the push with
-several in flight and check what must not change: every listing written once
-and committed after its answer, progress for each, and a stop for the user
-leaving the writes still in flight to the next run's recovery.
+The engine keeps several writes in flight by default; ``test_sync_apply`` and
+``test_sync_crash`` also run their cases one write at a time.  These tests check
+what must not change: every listing written once and committed after its
+answer, progress for each, a stop for the user or a cancel starting no new
+write, and the writes still in flight at a stop left to the next run's recovery.
 """
 
 from __future__ import annotations
@@ -19,11 +20,14 @@ from etsysync_gui.db.models import EtsyWriteSnapshot
 from etsysync_gui.etsy.errors import EtsyError
 from etsysync_gui.sync.inventory.hooks import SyncHooks
 from etsysync_gui.sync.inventory.inflight import Window
+from etsysync_gui.sync.options import SyncOptions
 from etsysync_gui.sync.runs.lease import Lease
 from tests.sync.test_support import Env, make_client, make_env, simple
 
 COUNT = 12
 PUSHED = ("push_to_etsy", "success")
+DEFAULT = SyncOptions(shop_id=1).writes_in_flight
+MANY = 2 * DEFAULT + 4  # more listings than a window holds
 
 
 @pytest.fixture
@@ -32,14 +36,44 @@ def env(database: Database) -> Iterator[Env]:
         yield made
 
 
-def restocked_shop(env: Env) -> list[int]:
-    """``COUNT`` linked listings at 5 on both sides, then every local one set to 2."""
-    env.catalog({f"F-{i}": 5 for i in range(COUNT)})
-    ids = [env.add(simple(f"F-{i}", 5)) for i in range(COUNT)]
+def restocked_shop(env: Env, count: int = COUNT) -> list[int]:
+    """``count`` linked listings at 5 on both sides, then every local one set to 2."""
+    env.catalog({f"F-{i}": 5 for i in range(count)})
+    ids = [env.add(simple(f"F-{i}", 5)) for i in range(count)]
     env.service().sync_all("manual")
-    for i in range(COUNT):
+    for i in range(count):
         env.set_local(f"F-{i}", 2)
     return ids
+
+
+def outcomes(env: Env, ids: list[int]) -> list[str]:
+    """Per listing: "committed", "recorded" (its write-ahead record waits for
+    recovery) or "untouched"; never Etsy written with neither a commit nor a record."""
+    pushed = {r.etsy_listing_id for r in env.log() if (r.sync_action, r.sync_result) == PUSHED}
+    found = []
+    for i, lid in enumerate(ids):
+        written = env.etsy(lid) == {f"sku:F-{i}": 2}
+        pending = env.listing_row(lid).pending_write is not None
+        if lid in pushed:
+            assert written, i
+            assert not pending, i
+            found.append("committed")
+        elif pending:
+            found.append("recorded")
+        else:
+            assert not written, f"listing {i} written on Etsy, neither committed nor recorded"
+            found.append("untouched")
+    return found
+
+
+def finish_and_check_each_written_once(env: Env, ids: list[int]) -> None:
+    """The next run completes the rest; Etsy accepted exactly one PUT per listing."""
+    again = env.service().sync_inventory("manual")
+    assert again.status == "completed"
+    assert outcomes(env, ids) == ["committed"] * len(ids)
+    pushes = [r.etsy_listing_id for r in env.log() if (r.sync_action, r.sync_result) == PUSHED]
+    assert sorted(pushes) == sorted(ids)  # each push applied and logged exactly once
+    assert env.server.stats.accepted_writes == len(ids)  # a landed write is never resent
 
 
 class Order(SyncHooks):
@@ -129,6 +163,53 @@ def test_a_stop_for_the_user_leaves_writes_in_flight_to_recovery(env: Env) -> No
     log = env.log()
     pushes = [r.etsy_listing_id for r in log if (r.sync_action, r.sync_result) == PUSHED]
     assert sorted(pushes) == sorted(ids)  # each push applied and logged exactly once
+
+
+def test_the_default_keeps_several_writes_in_flight() -> None:
+    assert DEFAULT > 1
+
+
+def test_an_authentication_failure_in_flight_starts_no_new_write(env: Env) -> None:
+    """The first PUT lands, then the seller's tokens are revoked: the run stops for the
+    user.  Listings are committed, then recorded (in flight at the failure, left to
+    recovery), then untouched: no listing is started once the failure is handled, so at
+    most a window's worth of listings past the last commit were started."""
+    ids = restocked_shop(env, MANY)
+    revoke = env.server.revoke_all_tokens
+    env.server.on_request("before", "updateListingInventory", revoke, listing_id=ids[0])
+    env.server.reset_stats()
+    with pytest.raises(EtsyError) as caught:
+        env.service().sync_inventory("cli")
+    assert caught.value.needs_user
+    assert env.runs()[-1].status == "failed"
+    found = outcomes(env, ids)
+    committed, recorded = found.count("committed"), found.count("recorded")
+    assert found == sorted(found)  # committed, then recorded, then untouched: in order
+    assert committed >= 1
+    assert committed + recorded <= committed + DEFAULT < MANY
+    assert env.calls("updateListingInventory") <= committed + recorded
+    env.client.close()
+    env.client = make_client(env.server)  # the seller reconnects
+    finish_and_check_each_written_once(env, ids)
+
+
+def test_a_cancel_with_writes_in_flight_commits_them_and_starts_no_new_one(env: Env) -> None:
+    ids = restocked_shop(env, MANY)
+    cancel = threading.Event()
+
+    class CancelDuringFirst(SyncHooks):
+        def after_put(self, listing_id: int) -> None:
+            if listing_id == ids[0]:
+                cancel.set()
+
+    env.server.reset_stats()
+    result = env.service(hooks=CancelDuringFirst()).sync_inventory("manual", cancel=cancel)
+    assert result.status == "cancelled"
+    found = outcomes(env, ids)
+    assert "recorded" not in found  # the writes in flight were committed, not left
+    assert found == sorted(found)
+    assert 1 <= found.count("committed") <= DEFAULT < MANY
+    finish_and_check_each_written_once(env, ids)
 
 
 def test_the_window_finishes_in_start_order_and_abandons_after_a_failure() -> None:

@@ -18,6 +18,10 @@ the arithmetic; at the end the audit log holds exactly one decision per pool
 and round it changed, and Etsy received exactly one inventory PUT per listing
 write decided: a write that landed before the kill is completed, not resent.
 
+It runs once with one write at a time and once with the default number in
+flight, where a kill also leaves the other listings' writes in flight: each is
+then completed by recovery or decided again, and still sent exactly once.
+
 Children fork from a ``forkserver`` that has imported the engine once, so a
 child starts in milliseconds and inherits no threads or connections.
 """
@@ -29,6 +33,7 @@ import os
 import random
 import signal
 import sys
+import threading
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -70,6 +75,7 @@ class Job:
     shop_id: int
     now: datetime
     kill_after: int
+    in_flight: int
 
 
 class KillSelfAfter(KillAt):
@@ -78,10 +84,13 @@ class KillSelfAfter(KillAt):
     def __init__(self, events: int) -> None:
         super().__init__("", 0)
         self.left = events
+        self._lock = threading.Lock()  # PUT hooks run on the write workers
 
     def _at(self, step: str, listing_id: int) -> None:
-        self.left -= 1
-        if self.left == 0:
+        with self._lock:
+            self.left -= 1
+            due = self.left == 0
+        if due:
             os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -98,7 +107,7 @@ def child_sync(job: Job) -> None:
     service = SyncService(
         Database.open(job.db_url),
         lambda: client,
-        SyncOptions(shop_id=job.shop_id, lease_ttl_s=TTL_S),
+        SyncOptions(shop_id=job.shop_id, lease_ttl_s=TTL_S, writes_in_flight=job.in_flight),
         clock=lambda: job.now,
         hooks=KillSelfAfter(job.kill_after),
     )
@@ -181,11 +190,13 @@ def fault_free(tmp_db: str) -> dict[str, tuple[int, int, int, int]]:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("in_flight", [1, SyncOptions(shop_id=1).writes_in_flight])
 def test_twenty_runs_killed_at_random_moments_end_as_without_faults(
     database: Database,
     db_url: str,
     tmp_path: Path,
     forkserver: multiprocessing.context.ForkServerContext,
+    in_flight: int,
 ) -> None:
     rng = random.Random(SEED)
     with make_env(database) as env:
@@ -226,11 +237,17 @@ def test_twenty_runs_killed_at_random_moments_end_as_without_faults(
                 env.shop_id,
                 env.clock.now,
                 kill_after,
+                in_flight,
             )
+            already_open = env.server.http.open_connections()
             child = forkserver.Process(target=child_sync, args=(job,))
             child.start()
             child.join(timeout=60)
             assert child.exitcode == KILLED, f"run {run}: exit {child.exitcode}"
+            # With several writes in flight, the kill can leave a PUT on the wire; the
+            # next run meets it once it has landed (or not), never half-way.
+            left = env.server.http.open_connections() - already_open
+            assert env.server.http.wait_closed(left), f"run {run}: the fake still busy"
             assert env.runs()[-1].status == "running"  # it died mid-run
 
             env.clock.advance(TTL_S + 1)

@@ -6,6 +6,7 @@ scheduler on a fake clock (``tick()``), exactly as APScheduler would call it.
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -17,6 +18,7 @@ from etsysync_gui.db.models import EtsyStockPool, ProductVariant, SyncRun
 from etsysync_gui.scheduling.requests import SyncOutcome
 from etsysync_gui.scheduling.scheduler import AUTH_PAUSE
 from etsysync_gui.scheduling.state import JobState, save_state
+from etsysync_gui.sync.options import SyncOptions
 from etsysync_gui.ui.controller import AppController
 from etsysync_gui.ui.main_window import MainWindow
 from fake_etsy import FakeEtsyServer
@@ -74,7 +76,19 @@ def test_manual_inventory_sync_shows_progress_and_cancels(
     etsy: FakeEtsyServer,
     synced: object,
 ) -> None:
-    pools = [p for p in linked_pools(controller) if p.pool_key.startswith("sku:")][:8]
+    # One pool on each listing, more listings than writes go in flight at once, and
+    # the second listing's PUT held by Etsy until the seller has clicked Cancel: the
+    # cancel lands while some listings are still to start.
+    by_listing = {p.etsy_listing_id: p for p in reversed(sku_pools(controller))}
+    pools = [by_listing[lid] for lid in sorted(by_listing)]
+    assert len(pools) > SyncOptions(shop_id=1).writes_in_flight + 1
+    clicked = threading.Event()
+    etsy.on_request(
+        "before",
+        "updateListingInventory",
+        lambda: clicked.wait(20),
+        listing_id=pools[1].etsy_listing_id,
+    )
     for pool in pools:
         assert pool.local_variant_id is not None
         set_variant_quantity(controller.database, pool.local_variant_id, (pool.base_local or 0) + 3)
@@ -94,6 +108,7 @@ def test_manual_inventory_sync_shows_progress_and_cancels(
     assert dashboard.cancel_button.isEnabled()
     assert "Writing to Etsy" in dashboard.running.text()
     qtbot.mouseClick(dashboard.cancel_button, qtbot_button())
+    clicked.set()
     qtbot.waitUntil(lambda: any(o.request.kind == "apply" for o in outcomes), timeout=20_000)
     applied = next(o for o in outcomes if o.request.kind == "apply")
     assert applied.cancelled
@@ -101,7 +116,7 @@ def test_manual_inventory_sync_shows_progress_and_cancels(
     written = sum(
         pool_quantity(etsy, p.etsy_listing_id, p.sku) == (p.base_local or 0) + 3 for p in pools
     )
-    assert 1 <= written < len(pools)  # the listing in progress was finished, the rest left
+    assert 1 <= written < len(pools)  # the listings in progress were finished, the rest left
     assert not dashboard.cancel_button.isEnabled()
 
 

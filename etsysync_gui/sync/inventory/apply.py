@@ -64,6 +64,7 @@ from etsysync_gui.sync.inventory.states import ListingState, load_states
 from etsysync_gui.sync.inventory.writeahead import ListingWrite
 from etsysync_gui.sync.ledger.overwrites import Sale, produced_by, snapshot_of
 from etsysync_gui.sync.runs.context import RunContext
+from etsysync_gui.sync.runs.lease import SyncAlreadyRunning
 from etsysync_gui.sync.runs.progress import PHASE_WRITING, cancelled, report
 
 log = logging.getLogger(__name__)
@@ -96,46 +97,76 @@ def apply_plan(ctx: RunContext, plan: SyncPlan) -> bool:
         _commit_local_batch(ctx, batch)
         done += len(batch)
         report(ctx.progress, PHASE_WRITING, done, len(todo))
-    for start in range(0, len(remote), CHUNK):
-        if cancelled(ctx.cancel):
-            return False
-        chunk = remote[start : start + CHUNK]
-        ids = [x.listing_id for x in chunk]
-        read_at = ctx.client.etsy_time()  # the snapshot's time (see ``sync.ledger``)
-        fresh = ctx.client.get_inventories_by_listing_ids(ids)
-        with ctx.database.session() as session:
-            states = load_states(session, plan.shop_id, ids)
-        prepared = {x.listing_id: _prepare(ctx, x, states.get(x.listing_id), fresh) for x in chunk}
-        _confirm_deactivations(ctx, prepared, states, fresh)
+    return _write_remote(ctx, plan.shop_id, remote, done, len(todo))
 
-        def step(total: int = len(todo)) -> None:
-            nonlocal done
-            done += 1
-            report(ctx.progress, PHASE_WRITING, done, total)
 
-        if not _write_chunk(ctx, chunk, prepared, fresh, read_at, step):
-            return False
+def _write_remote(
+    ctx: RunContext, shop_id: int, remote: Sequence[ListingPlan], done: int, total: int
+) -> bool:
+    """Listings that write Etsy, a chunk at a time; ``False`` if cancelled.
+
+    One window of writes in flight spans the chunks, so the next chunk's fresh
+    read goes out while the last writes of the one before are still in flight
+    (a chunk boundary does not empty the window: the rate limit, not the
+    latency, keeps setting the pace).
+    """
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        report(ctx.progress, PHASE_WRITING, done, total)
+
+    with Window[_EtsyOutcome](ctx.options.writes_in_flight) as window:
+        for start in range(0, len(remote), CHUNK):
+            window.settle()
+            if cancelled(ctx.cancel):
+                window.drain()
+                return False
+            chunk = remote[start : start + CHUNK]
+            ids = [x.listing_id for x in chunk]
+            read_at = ctx.client.etsy_time()  # the snapshot's time (see ``sync.ledger``)
+            fresh = ctx.client.get_inventories_by_listing_ids(ids)
+            with ctx.database.session() as session:
+                states = load_states(session, shop_id, ids)
+            prepared = {
+                x.listing_id: _prepare(ctx, x, states.get(x.listing_id), fresh) for x in chunk
+            }
+            _confirm_deactivations(ctx, prepared, states, fresh)
+            if not _write_chunk(ctx, window, chunk, prepared, fresh, read_at, step):
+                return False
+        window.drain()
     return True
 
 
 def _write_chunk(
     ctx: RunContext,
+    window: Window[_EtsyOutcome],
     chunk: Sequence[ListingPlan],
     prepared: dict[int, tuple[ListingPlan, str | None]],
     fresh: dict[int, Inventory],
     read_at: float,
     step: Callable[[], None],
 ) -> bool:
-    """Execute a chunk, several Etsy writes in flight (see ``inflight``); ``False`` if cancelled."""
-    with Window[_EtsyOutcome](ctx.options.writes_in_flight) as window:
-        for listing in chunk:
-            if cancelled(ctx.cancel):
-                window.drain()
-                return False
+    """Start a chunk's listings in ``window`` (see ``inflight``); ``False`` if cancelled.
+
+    Before each listing, a call in flight that already failed is handled first
+    (``settle``), so a stop for the user starts nothing new.  A cancel, a lost
+    lease or another sync's record met here start nothing new either, and the
+    calls already in flight are committed first, as the one listing in flight
+    was when writes went one at a time.
+    """
+    for listing in chunk:
+        window.settle()
+        if cancelled(ctx.cancel):
+            window.drain()
+            return False
+        execute, note = prepared[listing.listing_id]
+        try:
             ctx.confirm_lease()
-            execute, note = prepared[listing.listing_id]
             _execute(ctx, execute, fresh.get(listing.listing_id), note, read_at, window, step)
-        window.drain()
+        except SyncAlreadyRunning:
+            window.drain()
+            raise
     return True
 
 

@@ -16,16 +16,19 @@ that sit between them) run on worker threads.
 When a listing's handling raises (a stop for the user, an exhausted rate limit,
 a crash), the other calls in flight are waited for but NOT committed: their
 write-ahead records stay, exactly as if the process had died there, and the
-next run's recovery resolves them.  Cancellation is checked between listings
-as before; the calls already in flight are finished and committed first.
+next run's recovery resolves them.  Before the next listing is started, a call
+that already failed is handled first (``settle``), so a stop starts no new
+write.  Cancellation, a lost lease and another sync's record are checked
+between listings as before; the calls already in flight are finished and
+committed first, as the one in flight was when writes went one at a time.
 
-How many are in flight is ``SyncOptions.writes_in_flight``.  It defaults to 1
-(nothing runs on another thread: exactly the old sequence) because several
-existing tests pin the one-at-a-time order: that listing B is untouched on
-Etsy when the run stops right after listing A's commit, that a cancel during
-A's PUT leaves B unwritten, that a kill lands on one listing's write only.
-With more in flight, B's write-ahead record and PUT may already be out at
-that moment; the next run's recovery resolves it, as after any crash.
+How many are in flight is ``SyncOptions.writes_in_flight``, default 12: to
+keep Etsy's 10 requests/s busy, as many calls must be in flight as arrive in
+one call's time, which is ~250 ms on the wire plus its turn at the limiter and
+the machine's own delays (measured with ``benchmarks/floor_bench.py`` on a
+loaded 2-core machine, pushing 500 listings: 1 in flight 2.65x the floor, 4
+1.16-1.21x, 8 1.11-1.16x, 12 1.09-1.10x; no 429).  With 1 nothing runs on
+another thread: exactly the old sequence.
 """
 
 from __future__ import annotations
@@ -69,6 +72,19 @@ class Window(Generic[T]):
         while len(self._pending) >= self._size:
             self._finish_oldest()
 
+    def settle(self) -> None:
+        """Finish, in start order, every call up to the last one that already failed.
+
+        Called before the next listing is started, so a failure that stops the
+        run (an authentication problem, an exhausted rate limit) stops it
+        before another write-ahead record or Etsy call, not up to ``size``
+        listings later; a failure that does not stop the run (Etsy refusing a
+        write) is recorded, and the run carries on.
+        """
+        failed = [n for n, (future, _) in enumerate(self._pending) if _failed(future)]
+        for _ in range(failed[-1] + 1 if failed else 0):
+            self._finish_oldest()
+
     def drain(self) -> None:
         """Finish every call in flight, in start order."""
         while self._pending:
@@ -91,3 +107,8 @@ class Window(Generic[T]):
         except BaseException:
             self.abandon()
             raise
+
+
+def _failed(future: Future[T]) -> bool:
+    """Whether ``future`` has already ended with an exception (never waits)."""
+    return future.done() and future.exception() is not None
