@@ -41,17 +41,26 @@ Fingerprint = tuple[Any, ...]
 PoolPrints = dict[str, Fingerprint]
 
 
-def stored_listings(session: Session, shop_id: int) -> dict[int, Fingerprint]:
-    """The compared columns of every stored listing of the shop, plus its deactivation flag."""
+def stored_listings(
+    session: Session, shop_id: int, listing_ids: Sequence[int]
+) -> dict[int, Fingerprint]:
+    """The compared columns of the stored listings among ``listing_ids``, plus the
+    deactivation flag (one page of a read at a time, so memory stays bounded)."""
     columns = [getattr(EtsyProduct, name) for name in LISTING_COMPARED]
     query = select(
         EtsyProduct.etsy_listing_id, *columns, EtsyProduct.deactivated_by_etsysync
     ).where(EtsyProduct.shop_id == shop_id)
-    return {row[0]: tuple(row[1:]) for row in session.execute(query)}
+    return {
+        row[0]: tuple(row[1:])
+        for chunk in chunks(listing_ids, IN_CHUNK)
+        for row in session.execute(query.where(EtsyProduct.etsy_listing_id.in_(chunk)))
+    }
 
 
-def stored_pools(session: Session, shop_id: int) -> dict[int, PoolPrints]:
-    """The compared columns of every stored pool of the shop, by listing and pool key."""
+def stored_pools(
+    session: Session, shop_id: int, listing_ids: Sequence[int]
+) -> dict[int, PoolPrints]:
+    """The compared columns of the stored pools of ``listing_ids``, by listing and pool key."""
     columns = [getattr(EtsyStockPool, name) for name in POOL_COMPARED]
     query = (
         select(EtsyStockPool.etsy_listing_id, EtsyStockPool.pool_key, *columns)
@@ -59,8 +68,9 @@ def stored_pools(session: Session, shop_id: int) -> dict[int, PoolPrints]:
         .where(EtsyProduct.shop_id == shop_id)
     )
     found: dict[int, PoolPrints] = {}
-    for row in session.execute(query):
-        found.setdefault(row[0], {})[row[1]] = tuple(row[2:])
+    for chunk in chunks(listing_ids, IN_CHUNK):
+        for row in session.execute(query.where(EtsyProduct.etsy_listing_id.in_(chunk))):
+            found.setdefault(row[0], {})[row[1]] = tuple(row[2:])
     return found
 
 
