@@ -8,7 +8,9 @@ own process (``sync_bench``'s, no limits); the local catalog is written by one
 child process and the sync runs in a FRESH child, so its ``ru_maxrss`` is the
 sync's own peak (interpreter and imports included), not the setup's.
 
-    .venv/bin/python benchmarks/memory_scale.py [--sizes 1000,10000,30000]
+    .venv/bin/python benchmarks/memory_scale.py [--sizes 1000,10000,30000,100000]
+
+The 100,000-listing size takes a few minutes (the fake shop is generated first).
 """
 
 from __future__ import annotations
@@ -75,7 +77,7 @@ def _measure(size: int, seed: int, folder: str) -> tuple[int, float, float, floa
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,10000,30000")
+    parser.add_argument("--sizes", default="1000,10000,30000,100000")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
     mp.set_start_method("fork" if sys.platform == "linux" else "spawn")

@@ -83,11 +83,10 @@ FetchPage = Callable[[str, int, int], ListingsPage]
 
 @dataclass(frozen=True, slots=True)
 class _Page:
-    """What the checks keep of a page: its ``count`` and ``(listing_id, state_timestamp)``s."""
+    """What the checks keep of a page: its ``count`` and listing ids."""
 
-    seq: int
     count: int
-    ids: tuple[tuple[int, int], ...]
+    ids: tuple[int, ...]
 
 
 @dataclass(slots=True)
@@ -99,8 +98,8 @@ class _StateRead:
     count: int | None = None
     expected: set[int] = field(default_factory=set)
     pages: dict[int, _Page] = field(default_factory=dict)
-    union: dict[int, tuple[int, int]] = field(default_factory=dict)
-    result: dict[int, tuple[int, int]] | None = None
+    union: set[int] = field(default_factory=set)
+    result: set[int] | None = None
 
     def rows_received(self) -> int:
         return sum(len(page.ids) for page in self.pages.values())
@@ -113,17 +112,12 @@ class _StateRead:
 
     def is_consistent(self) -> bool:
         assert self.count is not None
-        ids = [lid for page in self.pages.values() for lid, _ in page.ids]
+        ids = [lid for page in self.pages.values() for lid in page.ids]
         counts = {page.count for page in self.pages.values()}
         return counts == {self.count} and len(ids) == self.count and len(set(ids)) == self.count
 
-    def collected(self) -> dict[int, tuple[int, int]]:
-        """``listing_id -> (state_timestamp, seq)`` of this pass, later pages winning."""
-        seen: dict[int, tuple[int, int]] = {}
-        for page in sorted(self.pages.values(), key=lambda page: page.seq):
-            for lid, stamp in page.ids:
-                seen[lid] = (stamp, page.seq)
-        return seen
+    def collected(self) -> set[int]:
+        return {lid for page in self.pages.values() for lid in page.ids}
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +185,6 @@ def stream_shop_listings(
     pending: dict[Future[ListingsPage], _Job] = {}
     queued: deque[_Job] = deque(_Job(state, 1, 0) for state in reads)
     handed: dict[int, int] = {}
-    seq = 0
 
     def submit(job: _Job) -> None:
         queued.append(job)
@@ -206,24 +199,19 @@ def stream_shop_listings(
                 raise OperationCancelled("Cancelled")
             for future in sorted(done, key=lambda f: (pending[f].state, pending[f].offset)):
                 job = pending.pop(future)
-                seq += 1
                 page = future.result()
                 _hand_on(page.listings, handed, on_page)
-                _record(reads[job.state], job, _page(seq, page), page_size, max_passes, submit)
+                ids = _Page(page.count, tuple(x.listing_id for x in page.listings))
+                _record(reads[job.state], job, ids, page_size, max_passes, submit)
             if progress is not None:
                 progress(*_progress(reads.values()), "listings")
     finally:
         _drain(pending)
-    return _merge(read.result or {} for read in reads.values())
-
-
-def _page(seq: int, page: ListingsPage) -> _Page:
-    ids = tuple((x.listing_id, x.state_timestamp or 0) for x in page.listings)
-    return _Page(seq, page.count, ids)
+    return _merge(read.result or set() for read in reads.values())
 
 
 def _hand_on(listings: Sequence[Listing], handed: dict[int, int], on_page: OnPage) -> None:
-    """Pass on the listings not older than what was passed on before (see ``_newer``)."""
+    """Pass on the listings not older (``state_timestamp``) than what was passed on before."""
     fresh = []
     for listing in listings:
         stamp = listing.state_timestamp or 0
@@ -254,10 +242,11 @@ def _record(
 
 def _finish_pass(read: _StateRead, max_passes: int, submit: Callable[[_Job], None]) -> None:
     collected = read.collected()
-    read.union.update(collected)
     if read.is_consistent():
         read.result = collected
+        read.union = set()
         return
+    read.union |= collected
     if read.pass_no < max_passes:
         log.info("listings in state %r changed during the read; reading it again", read.state)
         read.new_pass()
@@ -268,7 +257,7 @@ def _finish_pass(read: _StateRead, max_passes: int, submit: Callable[[_Job], Non
         read.state,
         read.pass_no,
     )
-    read.result = dict(read.union)
+    read.result = read.union
 
 
 def _progress(reads: Iterable[_StateRead]) -> tuple[int, int]:
@@ -283,10 +272,10 @@ def _progress(reads: Iterable[_StateRead]) -> tuple[int, int]:
     return done, total
 
 
-def _merge(results: Iterable[dict[int, tuple[int, int]]]) -> frozenset[int]:
+def _merge(results: Iterable[set[int]]) -> frozenset[int]:
     ids: set[int] = set()
     for result in results:
-        ids.update(result)
+        ids |= result
     return frozenset(ids)
 
 

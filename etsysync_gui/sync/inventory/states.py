@@ -21,6 +21,10 @@ from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks
 from etsysync_gui.sync.inventory.decide import FirstTruth
 from etsysync_gui.sync.ledger.overwrites import Sale, pending_sales
 
+NONE_DISABLED: frozenset[str] = frozenset()
+"""Shared by every listing with no offering disabled (an empty frozenset is ~200 bytes
+and a ``sync all`` plan keeps one per listing)."""
+
 
 @dataclass(frozen=True, slots=True)
 class PoolLink:
@@ -131,7 +135,7 @@ def _listing_state(row: Any) -> ListingState:
         row.etsy_listing_id,
         row.title or "",
         row.state,
-        frozenset(row.disabled_by_us or ()),
+        frozenset(row.disabled_by_us) if row.disabled_by_us else NONE_DISABLED,
         bool(row.deactivated_by_etsysync),
         row.pending_write is not None,
         (),
