@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from etsysync_gui.db.models import EtsyProduct
+from etsysync_gui.db.sql_helpers import same_shop
 from etsysync_gui.etsy.models import Listing
 from etsysync_gui.sync.listings import autolink
 from etsysync_gui.sync.listings.autolink import ExistingPool, LinkOutcome, LinkProblem, PoolId
@@ -205,7 +206,7 @@ def _old_listings(session: Session, shop_id: int, ids: Sequence[int]) -> dict[in
     """The page's listings as stored before this page (all ids fit one ``IN``: a page is 100)."""
     query = select(
         EtsyProduct.etsy_listing_id, EtsyProduct.local_product_id, EtsyProduct.missing_since
-    ).where(EtsyProduct.shop_id == shop_id, EtsyProduct.etsy_listing_id.in_(list(ids)))
+    ).where(same_shop(EtsyProduct.shop_id, shop_id), EtsyProduct.etsy_listing_id.in_(list(ids)))
     return {row[0]: _OldListing(row[1], row[2]) for row in session.execute(query)}
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import and_, bindparam, case, delete, false, select, update
 from sqlalchemy.orm import Session
 
 from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, ProductVariant
-from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks, table_of, upsert
+from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks, same_shop, table_of, upsert
 from etsysync_gui.sync.listings.autolink import ExistingPool, LinkOutcome, PoolId, VariantRef
 from etsysync_gui.sync.listings.rows import LISTING_UPDATE_COLUMNS, POOL_UPDATE_COLUMNS
 
@@ -36,7 +36,7 @@ def existing_pools(
             EtsyStockPool.link_source,
         )
         .join(EtsyProduct, EtsyProduct.etsy_listing_id == EtsyStockPool.etsy_listing_id)
-        .where(EtsyProduct.shop_id == shop_id)
+        .where(same_shop(EtsyProduct.shop_id, shop_id))
     )
     found: dict[int, dict[PoolId, ExistingPool]] = {}
     rows = (
@@ -138,7 +138,7 @@ def _set_local_products(session: Session, shop_id: int, listing_ids: Sequence[in
     session.execute(
         update(LISTINGS)
         .where(
-            LISTINGS.c.shop_id == shop_id,
+            same_shop(LISTINGS.c.shop_id, shop_id),
             LISTINGS.c.etsy_listing_id.in_(listing_ids),
             LISTINGS.c.local_product_id.is_distinct_from(first_product),
         )

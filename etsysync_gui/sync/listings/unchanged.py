@@ -26,7 +26,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from etsysync_gui.db.models import EtsyProduct, EtsyStockPool
-from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks, table_of
+from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks, same_shop, table_of
 from etsysync_gui.sync.listings.rows import LISTING_UPDATE_COLUMNS
 
 LISTINGS = table_of(EtsyProduct)
@@ -49,7 +49,7 @@ def stored_listings(
     columns = [getattr(EtsyProduct, name) for name in LISTING_COMPARED]
     query = select(
         EtsyProduct.etsy_listing_id, *columns, EtsyProduct.deactivated_by_etsysync
-    ).where(EtsyProduct.shop_id == shop_id)
+    ).where(same_shop(EtsyProduct.shop_id, shop_id))
     return {
         row[0]: tuple(row[1:])
         for chunk in chunks(listing_ids, IN_CHUNK)
@@ -65,7 +65,7 @@ def stored_pools(
     query = (
         select(EtsyStockPool.etsy_listing_id, EtsyStockPool.pool_key, *columns)
         .join(EtsyProduct, EtsyProduct.etsy_listing_id == EtsyStockPool.etsy_listing_id)
-        .where(EtsyProduct.shop_id == shop_id)
+        .where(same_shop(EtsyProduct.shop_id, shop_id))
     )
     found: dict[int, PoolPrints] = {}
     for chunk in chunks(listing_ids, IN_CHUNK):
