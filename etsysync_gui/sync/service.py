@@ -296,6 +296,7 @@ class SyncService:
                 known,
                 after_page=(lambda reads: planner.add(session, reads)) if planner else None,
                 commit_page=None if dry_run else session.commit,
+                confirm_lease=None if dry_run else ctx.confirm_lease,
                 progress=ctx.progress,
                 cancel=ctx.cancel,
             )

@@ -12,7 +12,9 @@ from etsysync_gui.db.models import EtsyProduct
 from etsysync_gui.etsy.client import EtsyClient
 from etsysync_gui.etsy.errors import EtsyServerError
 from etsysync_gui.etsy.models import Listing
+from etsysync_gui.sync.runs.lease import LeaseLost
 from tests.sync.test_support import Env, make_env, simple
+from tests.sync.test_sync_lease_lost import take_over
 
 OnPage = Callable[[Sequence[Listing]], None]
 
@@ -102,3 +104,28 @@ def test_a_dry_run_streamed_over_pages_writes_nothing(env: Env) -> None:
     assert result.listing_sync.new == 120
     with env.database.session() as session:
         assert session.scalars(select(EtsyProduct.etsy_listing_id)).all() == []
+
+
+def test_a_read_whose_lease_was_taken_over_stores_no_further_page(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fillers(env, 150, "L")
+    real = EtsyClient.stream_listings_by_shop
+
+    def take_over_after_one_page(
+        self: EtsyClient, shop_id: int, on_page: OnPage, **kwargs: object
+    ) -> frozenset[int]:
+        def then_take_over(listings: Sequence[Listing]) -> None:
+            on_page(listings)
+            if not taken:
+                taken.append(take_over(env))
+
+        return real(self, shop_id, then_take_over, **kwargs)  # type: ignore[arg-type]
+
+    taken: list[object] = []
+    monkeypatch.setattr(EtsyClient, "stream_listings_by_shop", take_over_after_one_page)
+    with pytest.raises(LeaseLost):
+        env.service().sync_listings("scheduled")
+    with env.database.session() as session:
+        stored = session.scalars(select(EtsyProduct.etsy_listing_id)).all()
+    assert len(stored) == 100  # the first page only

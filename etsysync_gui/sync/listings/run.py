@@ -119,15 +119,21 @@ def read_and_store(
     *,
     after_page: AfterPage | None = None,
     commit_page: Callable[[], None] | None = None,
+    confirm_lease: Callable[[], None] | None = None,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> StoredShop:
     """Read every listing, storing each page as it arrives (see the module notes).
 
     ``known``: the ids stored as present (not missing) before the read.
+    ``confirm_lease`` runs before each page's writes (a run whose lease another
+    sync took over stops before writing more); before them, because on SQLite
+    the renewal could not write while this page's transaction holds the lock.
     """
 
     def on_page(listings: Sequence[Listing]) -> None:
+        if confirm_lease is not None:
+            confirm_lease()
         reads = store.store(listings)
         if after_page is not None:
             after_page(reads)
