@@ -64,7 +64,7 @@ from etsysync_gui.etsy.models import Listing
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
-WINDOW = 16
+WINDOW = 8  # pages read ahead: as many as the client reads at once by default (max_in_flight)
 Progress = Callable[[int, int, str], None]
 OnPage = Callable[[Sequence[Listing]], None]
 
