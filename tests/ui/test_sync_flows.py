@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from etsysync_gui.catalog.editing import set_variant_quantity
-from etsysync_gui.db.models import EtsyStockPool, ProductVariant, SyncRun
+from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, ProductVariant, SyncRun
 from etsysync_gui.scheduling.requests import SyncOutcome
 from etsysync_gui.scheduling.scheduler import AUTH_PAUSE
 from etsysync_gui.scheduling.state import JobState, save_state
@@ -38,11 +38,17 @@ def runs(controller: AppController, trigger: str | None = None) -> list[SyncRun]
 
 
 def linked_pools(controller: AppController) -> list[EtsyStockPool]:
+    """Linked pools of ACTIVE listings (buyers can buy them), oldest first.
+
+    Pool ids follow the order the listing pages arrived in, so the oldest pool
+    may be a draft's; the tests simulate purchases on these.
+    """
     with controller.database.session() as session:
         return list(
             session.scalars(
                 select(EtsyStockPool)
-                .where(EtsyStockPool.local_variant_id.is_not(None))
+                .join(EtsyProduct, EtsyProduct.etsy_listing_id == EtsyStockPool.etsy_listing_id)
+                .where(EtsyStockPool.local_variant_id.is_not(None), EtsyProduct.state == "active")
                 .order_by(EtsyStockPool.id)
             )
         )
@@ -74,7 +80,10 @@ def test_manual_inventory_sync_shows_progress_and_cancels(
     etsy: FakeEtsyServer,
     synced: object,
 ) -> None:
-    pools = [p for p in linked_pools(controller) if p.pool_key.startswith("sku:")][:8]
+    per_listing = {p.etsy_listing_id: p for p in reversed(linked_pools(controller))}
+    pools = sorted(
+        (p for p in per_listing.values() if p.pool_key.startswith("sku:")), key=lambda p: p.id
+    )[:8]  # eight listings to write, one pool each
     for pool in pools:
         assert pool.local_variant_id is not None
         set_variant_quantity(controller.database, pool.local_variant_id, (pool.base_local or 0) + 3)
