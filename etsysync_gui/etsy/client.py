@@ -299,11 +299,41 @@ class EtsyClient:
         progress: Progress | None = None,
         cancel: threading.Event | None = None,
     ) -> list[Listing]:
-        """Every listing of the shop in ``states``, each once (see ``paging``).
+        """Every listing of the shop in ``states``, each once (see ``shop_pages``).
 
         With ``include_inventory`` every listing carries its ``Inventory``
         (``includes=Inventory``), so no per-listing inventory reads are needed.
         """
+        found = self._shop_listings(shop_id, states, include_inventory, progress, cancel, None)
+        assert isinstance(found, list)
+        return found
+
+    def stream_listings_by_shop(
+        self,
+        shop_id: int,
+        on_page: Callable[[Sequence[Listing]], None],
+        *,
+        include_inventory: bool = True,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> frozenset[int]:
+        """As ``get_listings_by_shop``, but each page goes to ``on_page`` as it arrives
+        (a bounded window, not the shop, in memory); returns the ids the read found."""
+        found = self._shop_listings(
+            shop_id, LISTING_STATES, include_inventory, progress, cancel, on_page
+        )
+        assert isinstance(found, frozenset)
+        return found
+
+    def _shop_listings(
+        self,
+        shop_id: int,
+        states: Sequence[str],
+        include_inventory: bool,
+        progress: Progress | None,
+        cancel: threading.Event | None,
+        on_page: Callable[[Sequence[Listing]], None] | None,
+    ) -> list[Listing] | frozenset[int]:
         self._require_user()
         return endpoints.shop_listings(
             self._get,
@@ -313,6 +343,7 @@ class EtsyClient:
             include_inventory=include_inventory,
             progress=progress,
             cancel=cancel,
+            on_page=on_page,
         )
 
     def get_listings_by_ids(

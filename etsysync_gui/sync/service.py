@@ -30,19 +30,15 @@ from etsysync_gui.sync.inventory.apply import apply_plan
 from etsysync_gui.sync.inventory.decide import FirstTruth
 from etsysync_gui.sync.inventory.hooks import NO_HOOKS, SyncHooks
 from etsysync_gui.sync.inventory.plan_types import SyncPlan
-from etsysync_gui.sync.inventory.planning import plan_from, plan_inventory
+from etsysync_gui.sync.inventory.planning import plan_inventory
 from etsysync_gui.sync.inventory.recovery import recover_pending
 from etsysync_gui.sync.inventory.resolve import PoolFix, plan_fix
 from etsysync_gui.sync.inventory.state_check import remember_states
-from etsysync_gui.sync.inventory.states import load_states
+from etsysync_gui.sync.inventory.streamed import StreamPlanner
 from etsysync_gui.sync.ledger.read import LedgerRead, update_ledger
 from etsysync_gui.sync.listings import linking
-from etsysync_gui.sync.listings.run import (
-    ListingSyncResult,
-    known_listing_ids,
-    read_shop,
-    store_listings,
-)
+from etsysync_gui.sync.listings.pages import PageStore
+from etsysync_gui.sync.listings.run import ListingSyncResult, known_listing_ids, read_and_store
 from etsysync_gui.sync.options import SyncOptions
 from etsysync_gui.sync.runs.audit import LogEntry, prune_log, recent_log
 from etsysync_gui.sync.runs.context import RunContext
@@ -283,32 +279,37 @@ class SyncService:
     def _listing_pass(
         self, ctx: RunContext, import_unlinked: bool, dry_run: bool, *, plan: bool
     ) -> _ListingPass:
+        """Read and store the shop page by page (``listings.run``), planning each page
+        for ``sync all``.  A real run commits every page; a dry run keeps one
+        transaction and rolls it back, so it writes nothing."""
         shop_id = ctx.options.shop_id
         with self.database.session() as session:
             known = known_listing_ids(session, shop_id)
-        shop = read_shop(ctx.client, known, shop_id, progress=ctx.progress, cancel=ctx.cancel)
         session = self.database.sessions()
         try:
-            result = store_listings(
-                session,
-                shop_id,
-                shop,
-                now=self.clock(),
-                import_unlinked_pools=import_unlinked,
+            store = PageStore(
+                session, shop_id, now=self.clock(), import_unlinked_pools=import_unlinked
+            )
+            planner = StreamPlanner(ctx.options, now=self.clock()) if plan else None
+            stored = read_and_store(
+                ctx.client,
+                store,
+                known,
+                after_page=(lambda reads: planner.add(session, reads)) if planner else None,
+                commit_page=None if dry_run else session.commit,
+                confirm_lease=None if dry_run else ctx.confirm_lease,
                 progress=ctx.progress,
+                cancel=ctx.cancel,
             )
             sync_plan = None
-            if plan:
-                # Planned in the same transaction: a dry run sees the links it would make.
-                states = load_states(session, shop_id)
-                sync_plan = plan_from(
-                    states,
-                    result.inventories,
-                    ctx.options,
-                    now=self.clock(),
-                    source="listing_sync",
+            if planner is not None:
+                sync_plan = planner.finish(
+                    session,
+                    ctx.client,
+                    gone=stored.result.missing,
+                    relinked=stored.relinked,
                     progress=ctx.progress,
-                    known_pools=result.stock_pools,
+                    cancel=ctx.cancel,
                 )
             if dry_run:
                 session.rollback()
@@ -316,7 +317,7 @@ class SyncService:
                 session.commit()
         finally:
             session.close()
-        return _ListingPass(result, sync_plan)
+        return _ListingPass(stored.result, sync_plan)
 
     def _read_ledger(self, ctx: RunContext) -> LedgerRead:
         """The sales ledger step (``sync.ledger.read``): before recovery and planning.

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from etsysync_gui.catalog.editing import set_variant_quantity
-from etsysync_gui.db.models import EtsyStockPool, ProductVariant, SyncRun
+from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, ProductVariant, SyncRun
 from etsysync_gui.scheduling.requests import SyncOutcome
 from etsysync_gui.scheduling.scheduler import AUTH_PAUSE
 from etsysync_gui.scheduling.state import JobState, save_state
@@ -40,11 +40,17 @@ def runs(controller: AppController, trigger: str | None = None) -> list[SyncRun]
 
 
 def linked_pools(controller: AppController) -> list[EtsyStockPool]:
+    """Linked pools of ACTIVE listings (buyers can buy them), oldest first.
+
+    Pool ids follow the order the listing pages arrived in, so the oldest pool
+    may be a draft's; the tests simulate purchases on these.
+    """
     with controller.database.session() as session:
         return list(
             session.scalars(
                 select(EtsyStockPool)
-                .where(EtsyStockPool.local_variant_id.is_not(None))
+                .join(EtsyProduct, EtsyProduct.etsy_listing_id == EtsyStockPool.etsy_listing_id)
+                .where(EtsyStockPool.local_variant_id.is_not(None), EtsyProduct.state == "active")
                 .order_by(EtsyStockPool.id)
             )
         )
@@ -79,7 +85,17 @@ def test_manual_inventory_sync_shows_progress_and_cancels(
     # One pool on each listing, more listings than writes go in flight at once, and
     # the second listing's PUT held by Etsy until the seller has clicked Cancel: the
     # cancel lands while some listings are still to start.
-    by_listing = {p.etsy_listing_id: p for p in reversed(sku_pools(controller))}
+    # Any linked listing will do (nobody buys here), drafts too: there are more of them.
+    with controller.database.session() as session:
+        linked = session.scalars(
+            select(EtsyStockPool)
+            .where(
+                EtsyStockPool.local_variant_id.is_not(None),
+                EtsyStockPool.pool_key.startswith("sku:"),
+            )
+            .order_by(EtsyStockPool.id.desc())
+        ).all()
+    by_listing = {p.etsy_listing_id: p for p in linked}
     pools = [by_listing[lid] for lid in sorted(by_listing)]
     assert len(pools) > SyncOptions(shop_id=1).writes_in_flight + 1
     clicked = threading.Event()

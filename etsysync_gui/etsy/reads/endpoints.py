@@ -17,7 +17,13 @@ from etsysync_gui.etsy.errors import NotFoundError
 from etsysync_gui.etsy.fields import Fields
 from etsysync_gui.etsy.models import Inventory, Listing
 from etsysync_gui.etsy.reads.by_ids import read_by_ids
-from etsysync_gui.etsy.reads.shop_pages import ListingsPage, Progress, read_shop_listings
+from etsysync_gui.etsy.reads.shop_pages import (
+    ListingsPage,
+    OnPage,
+    Progress,
+    read_shop_listings,
+    stream_shop_listings,
+)
 from etsysync_gui.etsy.transport import QueryValue, csv
 
 PAGE_SIZE = 100
@@ -48,8 +54,13 @@ def shop_listings(
     include_inventory: bool,
     progress: Progress | None,
     cancel: threading.Event | None,
-) -> list[Listing]:
-    """getListingsByShop over every state, ``limit=100`` (see ``paging``)."""
+    on_page: OnPage | None = None,
+) -> list[Listing] | frozenset[int]:
+    """getListingsByShop over every state, ``limit=100`` (see ``shop_pages``).
+
+    With ``on_page`` the pages are handed on as they arrive and only the ids
+    found are returned (``stream_shop_listings``); otherwise every listing.
+    """
     path = f"/application/shops/{shop_id}/listings"
 
     def fetch_page(state: str, offset: int, limit: int) -> ListingsPage:
@@ -62,6 +73,10 @@ def shop_listings(
             listings=tuple(Listing.from_json(x) for x in body.array("results", True)),
         )
 
+    if on_page is not None:
+        return stream_shop_listings(
+            fetch_page, states, on_page, executor=executor, progress=progress, cancel=cancel
+        )
     return read_shop_listings(
         fetch_page, states, executor=executor, page_size=PAGE_SIZE, progress=progress, cancel=cancel
     )

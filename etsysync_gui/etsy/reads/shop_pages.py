@@ -39,12 +39,21 @@ the concurrent first pages of two small states.  Callers must therefore never
 treat "absent from a full read" as "deleted" on its own; confirm with
 ``EtsyClient.get_listings_by_ids`` / ``get_inventories_by_listing_ids``,
 which report exactly which ids no longer exist.
+
+Memory.  ``stream_shop_listings`` hands each page's listings on as the page
+arrives and keeps only ids (and state timestamps) for the checks above, so a
+caller that stores pages as they come holds a bounded window of pages, not the
+shop: at most ``window`` page reads are in flight or waiting to be handed on.
+A listing handed on from a pass that later proves inconsistent stays handed
+on; the returned ids say which listings the read found in the end, so the
+caller can confirm the others (see the known limit).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field
@@ -55,7 +64,9 @@ from etsysync_gui.etsy.models import Listing
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
+WINDOW = 8  # pages read ahead: as many as the client reads at once by default (max_in_flight)
 Progress = Callable[[int, int, str], None]
+OnPage = Callable[[Sequence[Listing]], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,26 +81,28 @@ FetchPage = Callable[[str, int, int], ListingsPage]
 """``fetch_page(state, offset, limit)`` performs one getListingsByShop call."""
 
 
-@dataclass(slots=True)
-class _Seen:
-    listing: Listing
-    seq: int
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """What the checks keep of a page: its ``count`` and listing ids."""
+
+    count: int
+    ids: tuple[int, ...]
 
 
 @dataclass(slots=True)
 class _StateRead:
-    """Bookkeeping for the passes over one listing state."""
+    """Bookkeeping for the passes over one listing state (ids only, never listings)."""
 
     state: str
     pass_no: int = 1
     count: int | None = None
     expected: set[int] = field(default_factory=set)
-    pages: dict[int, tuple[int, ListingsPage]] = field(default_factory=dict)
-    union: dict[int, _Seen] = field(default_factory=dict)
-    result: dict[int, _Seen] | None = None
+    pages: dict[int, _Page] = field(default_factory=dict)
+    union: set[int] = field(default_factory=set)
+    result: set[int] | None = None
 
     def rows_received(self) -> int:
-        return sum(len(page.listings) for _, page in self.pages.values())
+        return sum(len(page.ids) for page in self.pages.values())
 
     def new_pass(self) -> None:
         self.pass_no += 1
@@ -99,16 +112,12 @@ class _StateRead:
 
     def is_consistent(self) -> bool:
         assert self.count is not None
-        ids = [x.listing_id for _, page in self.pages.values() for x in page.listings]
-        counts = {page.count for _, page in self.pages.values()}
+        ids = [lid for page in self.pages.values() for lid in page.ids]
+        counts = {page.count for page in self.pages.values()}
         return counts == {self.count} and len(ids) == self.count and len(set(ids)) == self.count
 
-    def collected(self) -> dict[int, _Seen]:
-        seen: dict[int, _Seen] = {}
-        for seq, page in sorted(self.pages.values(), key=lambda item: item[0]):
-            for listing in page.listings:
-                seen[listing.listing_id] = _Seen(listing, seq)
-        return seen
+    def collected(self) -> set[int]:
+        return {lid for page in self.pages.values() for lid in page.ids}
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,47 +143,110 @@ def read_shop_listings(
     each page; ``cancel`` stops the read (``OperationCancelled``) and no
     further request is sent once this function has returned or raised.
     """
+    latest: dict[int, Listing] = {}
+
+    def keep(listings: Sequence[Listing]) -> None:
+        for listing in listings:
+            latest[listing.listing_id] = listing
+
+    found = stream_shop_listings(
+        fetch_page,
+        states,
+        keep,
+        executor=executor,
+        page_size=page_size,
+        max_passes=max_passes,
+        progress=progress,
+        cancel=cancel,
+    )
+    return [latest[lid] for lid in sorted(found)]
+
+
+def stream_shop_listings(
+    fetch_page: FetchPage,
+    states: Sequence[str],
+    on_page: OnPage,
+    *,
+    executor: Executor,
+    page_size: int = PAGE_SIZE,
+    max_passes: int = 3,
+    window: int = WINDOW,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> frozenset[int]:
+    """Hand each page's listings to ``on_page`` as it arrives; the ids found in the end.
+
+    ``on_page`` runs on the calling thread and never gets a listing older (by
+    ``state_timestamp``) than one it already got with the same id.  At most
+    ``window`` page reads are queued or running at once, so a slow ``on_page``
+    pauses the read instead of piling pages up in memory.
+    """
     reads = {state: _StateRead(state) for state in dict.fromkeys(states)}
     pending: dict[Future[ListingsPage], _Job] = {}
-    seq = 0
+    queued: deque[_Job] = deque(_Job(state, 1, 0) for state in reads)
+    handed: dict[int, int] = {}
 
     def submit(job: _Job) -> None:
-        pending[executor.submit(fetch_page, job.state, job.offset, page_size)] = job
+        queued.append(job)
 
     try:
-        for state in reads:
-            submit(_Job(state, 1, 0))
-        while pending:
+        while queued or pending:
+            while queued and len(pending) < window:
+                job = queued.popleft()
+                pending[executor.submit(fetch_page, job.state, job.offset, page_size)] = job
             done, _ = wait(list(pending), timeout=0.25, return_when=FIRST_COMPLETED)
             if cancel is not None and cancel.is_set():
                 raise OperationCancelled("Cancelled")
-            for future in done:
+            for future in sorted(done, key=lambda f: (pending[f].state, pending[f].offset)):
                 job = pending.pop(future)
                 page = future.result()
-                seq += 1
-                read = reads[job.state]
-                read.pages[job.offset] = (seq, page)
-                if job.offset == 0:
-                    read.count = page.count
-                    read.expected = set(range(0, max(page.count, 1), page_size))
-                    for offset in sorted(read.expected - {0}):
-                        submit(_Job(job.state, job.pass_no, offset))
-                if read.pages.keys() == read.expected:
-                    _finish_pass(read, max_passes, submit)
+                _hand_on(page.listings, handed, on_page)
+                ids = _Page(page.count, tuple(x.listing_id for x in page.listings))
+                _record(reads[job.state], job, ids, page_size, max_passes, submit)
             if progress is not None:
                 progress(*_progress(reads.values()), "listings")
     finally:
         _drain(pending)
-    return _merge(read.result or {} for read in reads.values())
+    return _merge(read.result or set() for read in reads.values())
+
+
+def _hand_on(listings: Sequence[Listing], handed: dict[int, int], on_page: OnPage) -> None:
+    """Pass on the listings not older (``state_timestamp``) than what was passed on before."""
+    fresh = []
+    for listing in listings:
+        stamp = listing.state_timestamp or 0
+        if handed.get(listing.listing_id, stamp) <= stamp:
+            handed[listing.listing_id] = stamp
+            fresh.append(listing)
+    if fresh:
+        on_page(fresh)
+
+
+def _record(
+    read: _StateRead,
+    job: _Job,
+    page: _Page,
+    page_size: int,
+    max_passes: int,
+    submit: Callable[[_Job], None],
+) -> None:
+    read.pages[job.offset] = page
+    if job.offset == 0:
+        read.count = page.count
+        read.expected = set(range(0, max(page.count, 1), page_size))
+        for offset in sorted(read.expected - {0}):
+            submit(_Job(job.state, job.pass_no, offset))
+    if read.pages.keys() == read.expected:
+        _finish_pass(read, max_passes, submit)
 
 
 def _finish_pass(read: _StateRead, max_passes: int, submit: Callable[[_Job], None]) -> None:
     collected = read.collected()
-    for listing_id, seen in collected.items():
-        read.union[listing_id] = seen
     if read.is_consistent():
         read.result = collected
+        read.union = set()
         return
+    read.union |= collected
     if read.pass_no < max_passes:
         log.info("listings in state %r changed during the read; reading it again", read.state)
         read.new_pass()
@@ -185,7 +257,7 @@ def _finish_pass(read: _StateRead, max_passes: int, submit: Callable[[_Job], Non
         read.state,
         read.pass_no,
     )
-    read.result = dict(read.union)
+    read.result = read.union
 
 
 def _progress(reads: Iterable[_StateRead]) -> tuple[int, int]:
@@ -200,20 +272,11 @@ def _progress(reads: Iterable[_StateRead]) -> tuple[int, int]:
     return done, total
 
 
-def _merge(results: Iterable[dict[int, _Seen]]) -> list[Listing]:
-    best: dict[int, _Seen] = {}
+def _merge(results: Iterable[set[int]]) -> frozenset[int]:
+    ids: set[int] = set()
     for result in results:
-        for listing_id, seen in result.items():
-            current = best.get(listing_id)
-            if current is None or _newer(seen, current):
-                best[listing_id] = seen
-    return [best[listing_id].listing for listing_id in sorted(best)]
-
-
-def _newer(a: _Seen, b: _Seen) -> bool:
-    a_ts = a.listing.state_timestamp or 0
-    b_ts = b.listing.state_timestamp or 0
-    return (a_ts, a.seq) > (b_ts, b.seq)
+        ids |= result
+    return frozenset(ids)
 
 
 def _drain(pending: dict[Future[ListingsPage], _Job]) -> None:

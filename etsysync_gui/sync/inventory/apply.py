@@ -84,9 +84,11 @@ def apply_plan(ctx: RunContext, plan: SyncPlan) -> bool:
         return True
     # Listings that write Etsy are re-checked per chunk below; only the rest are loaded here.
     local = [x for x in todo if not x.etsy_write]
-    with ctx.database.session() as session:
-        states = load_states(session, plan.shop_id, [x.listing_id for x in local])
-    local_only = [x for x in local if not _stale(x, states.get(x.listing_id))]
+    local_only: list[ListingPlan] = []
+    for part in chunks(local, LOCAL_BATCH):  # states a batch at a time: memory stays bounded
+        with ctx.database.session() as session:
+            states = load_states(session, plan.shop_id, [x.listing_id for x in part])
+        local_only.extend(x for x in part if not _stale(x, states.get(x.listing_id)))
     local_ids = {x.listing_id for x in local_only}
     remote = [x for x in todo if x.listing_id not in local_ids]
     done = 0

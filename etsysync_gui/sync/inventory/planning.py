@@ -23,6 +23,7 @@ do with that variation.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -264,7 +265,7 @@ def _pool_plan(
         new_local=decision.new_local,
         new_etsy=decision.new_etsy,
         etsy_after=target if edit.put_body is not None else pool.quantity,
-        reason=decision.reason,
+        reason=sys.intern(decision.reason),  # a few wordings repeat across a whole plan
         conflict=decision.conflict,
         clamped=decision.clamped,
         status_before=link.status,

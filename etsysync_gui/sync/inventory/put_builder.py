@@ -53,6 +53,7 @@ from etsysync_gui.sync.inventory.offering_changes import (
     sellable,
 )
 from etsysync_gui.sync.inventory.pools import StockPool, pools_of, variant_keys_of
+from etsysync_gui.sync.inventory.states import NONE_DISABLED
 
 
 class UnknownPoolError(EtsySyncError):
@@ -160,7 +161,7 @@ def plan_listing(
         body,
         False,
         reactivate,
-        frozenset(remembered),
+        frozenset(remembered) if remembered else NONE_DISABLED,
         tuple(notes),
         written=tuple(written) if body is not None else (),
     )

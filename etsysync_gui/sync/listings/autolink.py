@@ -26,7 +26,7 @@ What could not be linked is reported per pool and summarised per listing in
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,14 +134,17 @@ def auto_link(
     existing: Mapping[PoolId, ExistingPool],
     variants: Mapping[str, VariantRef],
     claimed: dict[int, PoolId],
+    duplicated: Collection[str] = (),
 ) -> LinkOutcome:
     """Decide every link change for ``reads`` (see the module rules).
 
     ``claimed`` maps linked variant ids to their pool; it is updated in place
-    as links are dropped and made.
+    as links are dropped and made.  ``duplicated``: casefolded SKUs known to be
+    used by several pools of the shop beyond ``reads`` (the pages read before).
     """
     outcome = LinkOutcome()
     uses = Counter(pool.sku.casefold() for read in reads for pool in read.pools or () if pool.sku)
+    uses.update({sku: 2 for sku in duplicated if sku in uses})
     for read in reads:
         listing = read.listing
         if read.pools is None:

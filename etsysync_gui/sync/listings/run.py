@@ -1,19 +1,23 @@
 """Listing sync (Etsy → local): every listing, every state, with its stock pools.
 
-Two halves, so the network never runs inside a database transaction:
+Stored while read, so memory holds a bounded window of pages, not the shop, and
+the paced read overlaps the local work (``read_and_store``):
 
-* ``read_shop`` reads every listing with its inventory (one
-  ``get_listings_by_shop`` call-set, ceil(n/100) calls per state) and confirms
-  listings that vanished with ``get_listings_by_ids`` (the paged read alone can
-  miss a listing that moved state mid-read, see ``etsy.paging``; this costs
-  calls only when something is absent).
-* ``store_listings`` writes it all in ONE transaction with bulk upserts and
-  set-based updates (no per-row round trips): ``etsy_products``, their
-  ``etsy_stock_pools``, links by SKU (``autolink``), optional imports
-  (``importing``), pools that vanished deleted, listings that vanished marked
-  ``missing_since`` (rows and log kept; the local product is never deleted),
-  listings that came back un-marked.  The caller owns the transaction, so a dry
-  run can roll it back and still plan against what it would have written.
+* each page of ``get_listings_by_shop`` (ceil(n/100) calls per state, see
+  ``etsy.reads.shop_pages``) is written as it arrives by ``PageStore`` (see
+  ``pages``) with bulk upserts and set-based updates (no per-row round trips):
+  ``etsy_products``, their ``etsy_stock_pools``, links by SKU (``autolink``),
+  optional imports (``importing``), pools that vanished deleted, listings that
+  came back un-marked.  ``after_page`` hands each stored page on (``sync all``
+  plans it in the same transaction), then ``commit_page`` ends the page's
+  transaction (a dry run keeps one transaction and rolls it back at the end).
+* only after a COMPLETE read: the known listings the read did not find are
+  confirmed with ``get_listings_by_ids`` (the paged read alone can miss a
+  listing that moved state mid-read; this costs calls only when something is
+  absent) and those gone are marked ``missing_since`` (rows and log kept; the
+  local product is never deleted).  A read that fails or is cancelled part way
+  leaves the pages it stored (each what Etsy reported) and marks nothing
+  missing, so a later run never takes "not read yet" for "gone".
 
 Each listing read gets ``sync_status`` 'synced' and its ``sync_error`` reset to
 what this read found (e.g. an ambiguous inventory); inventory errors are set
@@ -27,48 +31,26 @@ zero-stock policy never fights the seller.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
-from sqlalchemy import case, delete, false, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from etsysync_gui.db.models import EtsyProduct, EtsyStockPool
-from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks, table_of, upsert
+from etsysync_gui.db.models import EtsyProduct
 from etsysync_gui.etsy.client import EtsyClient
 from etsysync_gui.etsy.errors import OperationCancelled
-from etsysync_gui.etsy.models import Inventory, Listing
-from etsysync_gui.sync.inventory.pools import StockPool
+from etsysync_gui.etsy.models import Listing
 from etsysync_gui.sync.listings import autolink
-from etsysync_gui.sync.listings.autolink import ExistingPool, LinkOutcome, LinkProblem, PoolId
-from etsysync_gui.sync.listings.import_unlinked import ImportCounts, import_unlinked
-from etsysync_gui.sync.listings.rows import (
-    LISTING_UPDATE_COLUMNS,
-    POOL_UPDATE_COLUMNS,
-    ReadListing,
-    listing_row,
-    pool_row,
-    read_listing,
-)
-from etsysync_gui.sync.listings.store import (
-    claimed_variants,
-    existing_pools,
-    set_local_products,
-    variants_by_sku,
-    write_links,
-)
-from etsysync_gui.sync.listings.unchanged import (
-    stamp_synced,
-    stored_listings,
-    stored_pools,
-    unchanged_listings,
-)
+from etsysync_gui.sync.listings.autolink import LinkProblem
+from etsysync_gui.sync.listings.pages import PageStore, StoreTally
+from etsysync_gui.sync.listings.rows import ReadListing
 from etsysync_gui.sync.runs.progress import PHASE_SAVING, Progress, cancelled, for_client, report
 
-LISTINGS = table_of(EtsyProduct)
-POOLS = table_of(EtsyStockPool)
+PAGE = 100
+AfterPage = Callable[[Sequence[ReadListing]], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +63,7 @@ class ShopRead:
 
 @dataclass(frozen=True, slots=True)
 class ListingSyncResult:
-    """What a listing sync found and did (``inventories`` feed ``sync all``'s plan)."""
+    """What a listing sync found and did."""
 
     listings_read: int
     new: int
@@ -96,8 +78,6 @@ class ListingSyncResult:
     imported_variants: int
     link_problems: tuple[LinkProblem, ...]
     unchanged: int = 0
-    inventories: Mapping[int, Inventory] = field(default_factory=dict, repr=False)
-    stock_pools: Mapping[int, tuple[StockPool, ...]] = field(default_factory=dict, repr=False)
 
     def problem_counts(self) -> dict[str, int]:
         counts = {name: 0 for name in autolink.PROBLEM_ORDER}
@@ -124,26 +104,55 @@ class ListingSyncResult:
         }
 
 
-def read_shop(
+@dataclass(frozen=True, slots=True)
+class StoredShop:
+    """A complete read, stored: the result, and the listings whose links ``finish`` changed."""
+
+    result: ListingSyncResult
+    relinked: frozenset[int]
+
+
+def read_and_store(
     client: EtsyClient,
+    store: PageStore,
     known: Sequence[int],
-    shop_id: int,
     *,
+    after_page: AfterPage | None = None,
+    commit_page: Callable[[], None] | None = None,
+    confirm_lease: Callable[[], None] | None = None,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
-) -> ShopRead:
-    """Read every listing; ``known`` are the ids stored as present (not missing)."""
-    listings = client.get_listings_by_shop(
-        shop_id, include_inventory=True, progress=for_client(progress), cancel=cancel
+) -> StoredShop:
+    """Read every listing, storing each page as it arrives (see the module notes).
+
+    ``known``: the ids stored as present (not missing) before the read.
+    ``confirm_lease`` runs before each page's writes (a run whose lease another
+    sync took over stops before writing more); before them, because on SQLite
+    the renewal could not write while this page's transaction holds the lock.
+    """
+
+    def on_page(listings: Sequence[Listing]) -> None:
+        if confirm_lease is not None:
+            confirm_lease()
+        reads = store.store(listings)
+        if after_page is not None:
+            after_page(reads)
+        if commit_page is not None:
+            commit_page()
+
+    found = client.stream_listings_by_shop(
+        store.shop_id, on_page, include_inventory=True, progress=for_client(progress), cancel=cancel
     )
-    absent = sorted(set(known) - {listing.listing_id for listing in listings})
+    absent = sorted((set(known) | store.seen) - found)
     gone: set[int] = set(absent)
     if absent:
         still_there = client.get_listings_by_ids(absent, cancel=cancel)
         gone -= {listing.listing_id for listing in still_there}
     if cancelled(cancel):
         raise OperationCancelled("Cancelled")
-    return ShopRead(tuple(listings), frozenset(gone))
+    relinked = store.finish(sorted(gone))
+    report(progress, PHASE_SAVING, len(store.seen), len(store.seen))
+    return StoredShop(_result(store.tally, len(store.seen)), frozenset(relinked))
 
 
 def known_listing_ids(session: Session, shop_id: int) -> list[int]:
@@ -163,195 +172,30 @@ def store_listings(
     *,
     now: datetime,
     import_unlinked_pools: bool = False,
-    progress: Progress | None = None,
 ) -> ListingSyncResult:
-    """Write ``shop`` in the caller's transaction (see the module notes)."""
-    reads = [read_listing(x) for x in sorted(shop.listings, key=lambda x: x.listing_id)]
-    report(progress, PHASE_SAVING, 0, len(reads))
-    old_listings = _old_listings(session, shop_id)
-    existing = existing_pools(session, shop_id)
-    vanished, vanished_pools = _vanished_pools(reads, existing)
-    links = _auto_link(session, reads, existing, vanished_pools)
-    imported = ImportCounts()
-    if import_unlinked_pools:
-        products = {lid: row.local_product_id for lid, row in old_listings.items()}
-        imported = import_unlinked(session, links, listing_products=products)
-    rows = _listing_rows(shop_id, reads, links.listing_problems_by_id(), now)
-    pool_rows = {r.listing_id: _pool_rows(r, now) for r in reads}
-    same = unchanged_listings(
-        rows, pool_rows, stored_listings(session, shop_id), stored_pools(session, shop_id)
-    )
-    _upsert_listings(session, [row for row in rows if row["etsy_listing_id"] not in same])
-    stamp_synced(session, sorted(same), now)
-    report(progress, PHASE_SAVING, len(reads) // 2, len(reads))
-    changed = [rows for lid, rows in pool_rows.items() if rows and lid not in same]
-    _upsert_pools(session, [row for rows in changed for row in rows], vanished)
-    write_links(session, links, now)
-    missing = sorted(shop.gone)
-    _mark_missing(session, missing, now)
-    set_local_products(session, shop_id)
-    report(progress, PHASE_SAVING, len(reads), len(reads))
-    return _result(
-        reads,
-        old_listings,
-        missing=missing,
-        pools=sum(len(rows) for rows in pool_rows.values() if rows),
-        pools_removed=len(vanished),
-        links=links,
-        imported=imported,
-        unchanged=len(same),
-    )
+    """Write a read already in memory in the caller's transaction, a page at a time
+    (benchmarks and tests; a sync streams with ``read_and_store``)."""
+    store = PageStore(session, shop_id, now=now, import_unlinked_pools=import_unlinked_pools)
+    listings = sorted(shop.listings, key=lambda x: x.listing_id)
+    for start in range(0, len(listings), PAGE):
+        store.store(listings[start : start + PAGE])
+    store.finish(sorted(shop.gone))
+    return _result(store.tally, len(store.seen))
 
 
-class _OldListing(NamedTuple):
-    """A listing as stored before this sync."""
-
-    local_product_id: int | None
-    missing_since: datetime | None
-
-
-def _old_listings(session: Session, shop_id: int) -> dict[int, _OldListing]:
-    """The shop's stored listings by id."""
-    return {
-        row.etsy_listing_id: _OldListing(row.local_product_id, row.missing_since)
-        for row in session.execute(
-            select(
-                EtsyProduct.etsy_listing_id,
-                EtsyProduct.local_product_id,
-                EtsyProduct.missing_since,
-            ).where(EtsyProduct.shop_id == shop_id)
-        )
-    }
-
-
-def _vanished_pools(
-    reads: Sequence[ReadListing], existing: Mapping[int, Mapping[PoolId, ExistingPool]]
-) -> tuple[list[int], set[PoolId]]:
-    """Stored pools a listing read no longer has: ``(row ids, pool ids)``.
-
-    A listing whose inventory could not be read (``pools is None``) keeps its pools.
-    """
-    vanished: list[int] = []
-    vanished_pools: set[PoolId] = set()
-    for read in reads:
-        if read.pools is None:
-            continue
-        keys = {pool.key for pool in read.pools}
-        for (lid, key), pool in existing.get(read.listing_id, {}).items():
-            if key not in keys:
-                vanished.append(pool.id)
-                vanished_pools.add((lid, key))
-    return vanished, vanished_pools
-
-
-def _auto_link(
-    session: Session,
-    reads: Sequence[ReadListing],
-    existing: Mapping[int, Mapping[PoolId, ExistingPool]],
-    vanished_pools: set[PoolId],
-) -> LinkOutcome:
-    """Link pools by SKU; a variant held by a vanishing pool is free to link again."""
-    flat = {pid: pool for pools in existing.values() for pid, pool in pools.items()}
-    claimed = {
-        variant_id: pid
-        for variant_id, pid in claimed_variants(session).items()
-        if pid not in vanished_pools
-    }
-    skus = sorted({p.sku for r in reads for p in r.pools or () if p.sku})
-    return autolink.auto_link(
-        reads, existing=flat, variants=variants_by_sku(session, skus), claimed=claimed
-    )
-
-
-def _listing_rows(
-    shop_id: int, reads: Sequence[ReadListing], problems: Mapping[int, str], now: datetime
-) -> list[dict[str, Any]]:
-    return [
-        listing_row(r, shop_id=shop_id, link_problem=problems.get(r.listing_id), now=now)
-        for r in reads
-    ]
-
-
-def _pool_rows(read: ReadListing, now: datetime) -> list[dict[str, Any]] | None:
-    """The pool rows of one listing read; ``None`` when its pools are unknown (kept)."""
-    if read.pools is None:
-        return None
-    return [pool_row(read.listing_id, p, now=now) for p in read.pools]
-
-
-def _upsert_listings(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """One bulk upsert; a listing Etsy reports active loses ``deactivated_by_etsysync``."""
-    upsert(
-        session,
-        LISTINGS,
-        list(rows),
-        keys=["etsy_listing_id"],
-        update=LISTING_UPDATE_COLUMNS,
-        computed=lambda excluded: {
-            "deactivated_by_etsysync": case(
-                (excluded.state == "active", false()),
-                else_=LISTINGS.c.deactivated_by_etsysync,
-            )
-        },
-    )
-
-
-def _upsert_pools(
-    session: Session, pool_rows: Sequence[dict[str, Any]], vanished: Sequence[int]
-) -> None:
-    """Upsert the pools of changed listings and delete the vanished ones."""
-    upsert(
-        session,
-        POOLS,
-        list(pool_rows),
-        keys=["etsy_listing_id", "pool_key"],
-        update=POOL_UPDATE_COLUMNS,
-    )
-    for chunk in chunks(vanished, IN_CHUNK):
-        session.execute(delete(POOLS).where(POOLS.c.id.in_(chunk)))
-
-
-def _mark_missing(session: Session, missing: Sequence[int], now: datetime) -> None:
-    """Stamp ``missing_since`` on listings confirmed gone (the first time only)."""
-    for chunk in chunks(missing, IN_CHUNK):
-        session.execute(
-            update(LISTINGS)
-            .where(LISTINGS.c.etsy_listing_id.in_(chunk), LISTINGS.c.missing_since.is_(None))
-            .values(missing_since=now, updated_at=now)
-        )
-
-
-def _result(
-    reads: Sequence[ReadListing],
-    old_listings: Mapping[int, _OldListing],
-    *,
-    missing: Sequence[int],
-    pools: int,
-    pools_removed: int,
-    links: LinkOutcome,
-    imported: ImportCounts,
-    unchanged: int,
-) -> ListingSyncResult:
+def _result(tally: StoreTally, listings_read: int) -> ListingSyncResult:
     return ListingSyncResult(
-        listings_read=len(reads),
-        new=sum(1 for r in reads if r.listing_id not in old_listings),
-        updated=sum(1 for r in reads if r.listing_id in old_listings),
-        missing=tuple(missing),
-        returned=tuple(
-            r.listing_id
-            for r in reads
-            if r.listing_id in old_listings and old_listings[r.listing_id].missing_since is not None
-        ),
-        pools=pools,
-        pools_removed=pools_removed,
-        linked=links.linked,
-        links_dropped=links.dropped,
-        imported_products=imported.products,
-        imported_variants=imported.variants,
-        link_problems=tuple(links.all_problems()),
-        unchanged=unchanged,
-        inventories={
-            r.listing_id: r.listing.inventory for r in reads if r.listing.inventory is not None
-        },
-        stock_pools={r.listing_id: r.stock_pools for r in reads if r.stock_pools is not None},
+        listings_read=listings_read,
+        new=tally.new,
+        updated=tally.updated,
+        missing=tuple(tally.missing),
+        returned=tuple(sorted(tally.returned)),
+        pools=tally.pools,
+        pools_removed=tally.pools_removed,
+        linked=tally.linked,
+        links_dropped=tally.dropped,
+        imported_products=tally.imported_products,
+        imported_variants=tally.imported_variants,
+        link_problems=tuple(tally.all_problems()),
+        unchanged=tally.unchanged,
     )

@@ -11,18 +11,22 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy import and_, bindparam, case, delete, false, select, update
 from sqlalchemy.orm import Session
 
 from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, ProductVariant
-from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks, table_of
+from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks, same_shop, table_of, upsert
 from etsysync_gui.sync.listings.autolink import ExistingPool, LinkOutcome, PoolId, VariantRef
+from etsysync_gui.sync.listings.rows import LISTING_UPDATE_COLUMNS, POOL_UPDATE_COLUMNS
 
 LISTINGS = table_of(EtsyProduct)
 POOLS = table_of(EtsyStockPool)
 
 
-def existing_pools(session: Session, shop_id: int) -> dict[int, dict[PoolId, ExistingPool]]:
+def existing_pools(
+    session: Session, shop_id: int, listing_ids: Sequence[int]
+) -> dict[int, dict[PoolId, ExistingPool]]:
+    """The stored pools of ``listing_ids`` (one page of a read), by listing."""
     query = (
         select(
             EtsyStockPool.id,
@@ -32,26 +36,34 @@ def existing_pools(session: Session, shop_id: int) -> dict[int, dict[PoolId, Exi
             EtsyStockPool.link_source,
         )
         .join(EtsyProduct, EtsyProduct.etsy_listing_id == EtsyStockPool.etsy_listing_id)
-        .where(EtsyProduct.shop_id == shop_id)
+        .where(same_shop(EtsyProduct.shop_id, shop_id))
     )
     found: dict[int, dict[PoolId, ExistingPool]] = {}
-    for row in session.execute(query):
+    rows = (
+        row
+        for chunk in chunks(listing_ids, IN_CHUNK)
+        for row in session.execute(query.where(EtsyProduct.etsy_listing_id.in_(chunk)))
+    )
+    for row in rows:
         found.setdefault(row.etsy_listing_id, {})[(row.etsy_listing_id, row.pool_key)] = (
             ExistingPool(row.id, row.local_variant_id, row.link_source)
         )
     return found
 
 
-def claimed_variants(session: Session) -> dict[int, PoolId]:
-    """Every linked variant (any shop) and the pool it is linked to."""
+def claimed_variants(session: Session, variant_ids: Sequence[int]) -> dict[int, PoolId]:
+    """Which of ``variant_ids`` are linked (any shop), and the pool each is linked to."""
     query = select(
         EtsyStockPool.local_variant_id, EtsyStockPool.etsy_listing_id, EtsyStockPool.pool_key
-    ).where(EtsyStockPool.local_variant_id.is_not(None))
-    return {
-        variant_id: (listing_id, key)
-        for variant_id, listing_id, key in session.execute(query)
-        if variant_id is not None
-    }
+    )
+    found: dict[int, PoolId] = {}
+    for chunk in chunks(sorted(variant_ids), IN_CHUNK):
+        for variant_id, listing_id, key in session.execute(
+            query.where(EtsyStockPool.local_variant_id.in_(chunk))
+        ):
+            if variant_id is not None:
+                found[variant_id] = (listing_id, key)
+    return found
 
 
 def variants_by_sku(session: Session, skus: Sequence[str]) -> dict[str, VariantRef]:
@@ -104,12 +116,17 @@ def write_links(session: Session, links: LinkOutcome, now: datetime) -> None:
             session.execute(stmt, list(chunk))
 
 
-def set_local_products(session: Session, shop_id: int) -> None:
+def set_local_products(session: Session, shop_id: int, listing_ids: Sequence[int]) -> None:
     """``local_product_id`` = the product of the listing's first linked variant.
 
     Only rows whose product changes are updated, so a repeat sync that changed
     no link rewrites nothing (see ``unchanged``).
     """
+    for chunk in chunks(sorted(listing_ids), IN_CHUNK):
+        _set_local_products(session, shop_id, chunk)
+
+
+def _set_local_products(session: Session, shop_id: int, listing_ids: Sequence[int]) -> None:
     first_product = (
         select(ProductVariant.product_id)
         .join(EtsyStockPool, EtsyStockPool.local_variant_id == ProductVariant.id)
@@ -121,8 +138,51 @@ def set_local_products(session: Session, shop_id: int) -> None:
     session.execute(
         update(LISTINGS)
         .where(
-            LISTINGS.c.shop_id == shop_id,
+            same_shop(LISTINGS.c.shop_id, shop_id),
+            LISTINGS.c.etsy_listing_id.in_(listing_ids),
             LISTINGS.c.local_product_id.is_distinct_from(first_product),
         )
         .values(local_product_id=first_product)
     )
+
+
+def upsert_listings(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """One bulk upsert; a listing Etsy reports active loses ``deactivated_by_etsysync``."""
+    upsert(
+        session,
+        LISTINGS,
+        list(rows),
+        keys=["etsy_listing_id"],
+        update=LISTING_UPDATE_COLUMNS,
+        computed=lambda excluded: {
+            "deactivated_by_etsysync": case(
+                (excluded.state == "active", false()),
+                else_=LISTINGS.c.deactivated_by_etsysync,
+            )
+        },
+    )
+
+
+def upsert_pools(
+    session: Session, pool_rows: Sequence[dict[str, Any]], vanished: Sequence[int]
+) -> None:
+    """Upsert the pools of changed listings and delete the vanished ones."""
+    upsert(
+        session,
+        POOLS,
+        list(pool_rows),
+        keys=["etsy_listing_id", "pool_key"],
+        update=POOL_UPDATE_COLUMNS,
+    )
+    for chunk in chunks(vanished, IN_CHUNK):
+        session.execute(delete(POOLS).where(POOLS.c.id.in_(chunk)))
+
+
+def mark_missing(session: Session, missing: Sequence[int], now: datetime) -> None:
+    """Stamp ``missing_since`` on listings confirmed gone (the first time only)."""
+    for chunk in chunks(missing, IN_CHUNK):
+        session.execute(
+            update(LISTINGS)
+            .where(LISTINGS.c.etsy_listing_id.in_(chunk), LISTINGS.c.missing_since.is_(None))
+            .values(missing_since=now, updated_at=now)
+        )

@@ -26,7 +26,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from etsysync_gui.db.models import EtsyProduct, EtsyStockPool
-from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks, table_of
+from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks, same_shop, table_of
 from etsysync_gui.sync.listings.rows import LISTING_UPDATE_COLUMNS
 
 LISTINGS = table_of(EtsyProduct)
@@ -41,26 +41,36 @@ Fingerprint = tuple[Any, ...]
 PoolPrints = dict[str, Fingerprint]
 
 
-def stored_listings(session: Session, shop_id: int) -> dict[int, Fingerprint]:
-    """The compared columns of every stored listing of the shop, plus its deactivation flag."""
+def stored_listings(
+    session: Session, shop_id: int, listing_ids: Sequence[int]
+) -> dict[int, Fingerprint]:
+    """The compared columns of the stored listings among ``listing_ids``, plus the
+    deactivation flag (one page of a read at a time, so memory stays bounded)."""
     columns = [getattr(EtsyProduct, name) for name in LISTING_COMPARED]
     query = select(
         EtsyProduct.etsy_listing_id, *columns, EtsyProduct.deactivated_by_etsysync
-    ).where(EtsyProduct.shop_id == shop_id)
-    return {row[0]: tuple(row[1:]) for row in session.execute(query)}
+    ).where(same_shop(EtsyProduct.shop_id, shop_id))
+    return {
+        row[0]: tuple(row[1:])
+        for chunk in chunks(listing_ids, IN_CHUNK)
+        for row in session.execute(query.where(EtsyProduct.etsy_listing_id.in_(chunk)))
+    }
 
 
-def stored_pools(session: Session, shop_id: int) -> dict[int, PoolPrints]:
-    """The compared columns of every stored pool of the shop, by listing and pool key."""
+def stored_pools(
+    session: Session, shop_id: int, listing_ids: Sequence[int]
+) -> dict[int, PoolPrints]:
+    """The compared columns of the stored pools of ``listing_ids``, by listing and pool key."""
     columns = [getattr(EtsyStockPool, name) for name in POOL_COMPARED]
     query = (
         select(EtsyStockPool.etsy_listing_id, EtsyStockPool.pool_key, *columns)
         .join(EtsyProduct, EtsyProduct.etsy_listing_id == EtsyStockPool.etsy_listing_id)
-        .where(EtsyProduct.shop_id == shop_id)
+        .where(same_shop(EtsyProduct.shop_id, shop_id))
     )
     found: dict[int, PoolPrints] = {}
-    for row in session.execute(query):
-        found.setdefault(row[0], {})[row[1]] = tuple(row[2:])
+    for chunk in chunks(listing_ids, IN_CHUNK):
+        for row in session.execute(query.where(EtsyProduct.etsy_listing_id.in_(chunk))):
+            found.setdefault(row[0], {})[row[1]] = tuple(row[2:])
     return found
 
 

@@ -1,0 +1,102 @@
+"""Planning ``sync all`` page by page, while the listing sync stores each page.
+
+Why: ``sync all`` plans with the inventories its listing read has just
+fetched (no second read).  Keeping every inventory until the read ended held
+the whole shop in memory; instead each stored page is decided at once (in the
+listing sync's transaction, so a dry run sees the links it would make) and
+only the small ``ListingPlan`` is kept.  ``finish`` then settles what only a
+complete read knows: listings confirmed gone leave the plan, linked listings
+the read did not return are planned as before without an inventory, and the
+few listings whose links the listing sync changed after their page (a SKU
+found shared late) are decided again with their inventory read fresh.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Collection, Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from etsysync_gui.db.models import EtsyProduct, EtsyStockPool
+from etsysync_gui.etsy.client import EtsyClient
+from etsysync_gui.sync.inventory.plan_types import ListingPlan, SyncPlan
+from etsysync_gui.sync.inventory.planning import decide_listing
+from etsysync_gui.sync.inventory.states import load_states
+from etsysync_gui.sync.listings.rows import ReadListing
+from etsysync_gui.sync.options import SyncOptions
+from etsysync_gui.sync.runs.progress import PHASE_PLANNING, Progress, report
+
+SOURCE = "listing_sync"
+
+
+class StreamPlanner:
+    """Collects the plan of each stored page (see the module notes)."""
+
+    def __init__(self, options: SyncOptions, *, now: datetime) -> None:
+        self.options = options
+        self.now = now
+        self.plans: dict[int, ListingPlan] = {}
+
+    def add(self, session: Session, reads: Sequence[ReadListing]) -> None:
+        """Decide the linked listings of one stored page with the inventories just read."""
+        by_id = {read.listing_id: read for read in reads}
+        for lid, state in load_states(session, self.options.shop_id, sorted(by_id)).items():
+            read = by_id[lid]
+            self.plans[lid] = decide_listing(
+                state,
+                read.listing.inventory,
+                self.options,
+                missing_means_gone=False,
+                known_pools=read.stock_pools,
+            )
+
+    def finish(
+        self,
+        session: Session,
+        client: EtsyClient,
+        *,
+        gone: Collection[int],
+        relinked: Collection[int],
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> SyncPlan:
+        """The plan after a complete read and store (see the module notes)."""
+        for lid in gone:
+            self.plans.pop(lid, None)
+        unread = _linked_listings(session, self.options.shop_id) - self.plans.keys()
+        for lid, state in load_states(session, self.options.shop_id, sorted(unread)).items():
+            self.plans[lid] = decide_listing(state, None, self.options, missing_means_gone=False)
+        if relinked:
+            for lid in relinked:
+                self.plans.pop(lid, None)
+            states = load_states(session, self.options.shop_id, sorted(relinked))
+            fresh = client.get_inventories_by_listing_ids(sorted(states), cancel=cancel)
+            for lid, state in states.items():
+                self.plans[lid] = decide_listing(state, fresh.get(lid), self.options)
+        report(progress, PHASE_PLANNING, len(self.plans), len(self.plans))
+        return SyncPlan.build(
+            shop_id=self.options.shop_id,
+            created_at=self.now,
+            policy=self.options.conflict_policy,
+            zero_stock_policy=self.options.zero_stock_policy,
+            source=SOURCE,
+            listings=tuple(self.plans[lid] for lid in sorted(self.plans)),
+        )
+
+
+def _linked_listings(session: Session, shop_id: int) -> set[int]:
+    """Ids of the shop's present listings with at least one linked pool."""
+    query = (
+        select(EtsyStockPool.etsy_listing_id)
+        .join(EtsyProduct, EtsyProduct.etsy_listing_id == EtsyStockPool.etsy_listing_id)
+        .where(
+            EtsyProduct.shop_id == shop_id,
+            EtsyProduct.missing_since.is_(None),
+            EtsyStockPool.local_variant_id.is_not(None),
+        )
+        .distinct()
+    )
+    return set(session.scalars(query))
