@@ -396,7 +396,13 @@ def _seeds() -> list[int]:
 
 
 @pytest.mark.parametrize("seed", _seeds())
-def test_soak_random_shop_life_ends_with_every_sale_counted(env: Env, seed: int) -> None:
+def test_soak_random_shop_life_ends_with_every_sale_counted(
+    env: Env, seed: int, database: Database
+) -> None:
+    if seed != SEED and not database.is_sqlite and not os.environ.get("ETSYSYNC_SOAK_SEEDS"):
+        # CI's 15 minutes: the main seed runs on both databases, the others on SQLite
+        # (the decisions do not depend on the backend); ETSYSYNC_SOAK_SEEDS runs all.
+        pytest.skip("extra soak seeds run on SQLite unless ETSYSYNC_SOAK_SEEDS is set")
     rng = random.Random(seed)
     tally = Tally()
     pools = build_shop(env, rng)
