@@ -64,8 +64,9 @@ def _create_private(path: Path) -> None:
     os.close(fd)
 
 
-def _is_busy(exc: sqlite3.OperationalError) -> bool:
-    text = str(exc).lower()
+def sqlite_is_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` (the driver's, or SQLAlchemy's wrapping it) is SQLite's lock answer."""
+    text = str(getattr(exc, "orig", None) or exc).lower()
     return "locked" in text or "busy" in text
 
 
@@ -84,7 +85,7 @@ def _switch_to_wal(cursor: sqlite3.Cursor) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
             return
         except sqlite3.OperationalError as exc:
-            if not _is_busy(exc) or time.monotonic() + pause > deadline:
+            if not sqlite_is_busy(exc) or time.monotonic() + pause > deadline:
                 raise
         time.sleep(pause)
         pause = min(pause * 2, 0.2)

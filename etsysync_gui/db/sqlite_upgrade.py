@@ -35,7 +35,7 @@ from sqlalchemy.pool import NullPool
 
 from etsysync_gui.db import sqlite_repair
 from etsysync_gui.db.backups import backup_label, write_backup
-from etsysync_gui.db.engine import make_engine
+from etsysync_gui.db.engine import make_engine, sqlite_is_busy
 from etsysync_gui.db.migrate import (
     MigrationResult,
     alembic_config,
@@ -112,11 +112,6 @@ def schemas_at(revision: str | None) -> Schemas:
     return Schemas(revision, expected, frozenset(tables))
 
 
-def _is_busy(exc: OperationalError) -> bool:
-    text = str(exc.orig).lower()
-    return "locked" in text or "busy" in text
-
-
 def busy_error(path: Path) -> DatabaseBusyError:
     return DatabaseBusyError(
         f"The database {path} is busy: another EtsySync is upgrading or writing to it; "
@@ -145,7 +140,7 @@ def run_sqlite(app_engine: Engine, target: str, downgrade: bool) -> MigrationRes
             raise DatabaseError(_no_copy_message(path, again))
         return MigrationResult(again.before, again.after, again.backup, repaired=note)
     except OperationalError as exc:
-        if _is_busy(exc):
+        if sqlite_is_busy(exc):
             raise busy_error(path) from None
         raise
     finally:
@@ -244,7 +239,7 @@ def _restore(path: Path, damaged: _Damaged) -> str:
     try:
         sqlite_repair.restore_tables(path, backup, schemas.is_ours, still_damaged)
     except sqlite3.Error as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
+        if sqlite_is_busy(exc):
             raise busy_error(path) from None
         raise DatabaseError(
             f"Cannot restore {path} from {backup} ({exc}); nothing was changed, so restore "

@@ -23,6 +23,7 @@ import pytest
 
 from etsysync_gui.db import engine as engine_module
 from etsysync_gui.db.migrate import head_revision
+from tests.clock import FakeClock
 
 # Imports done, the process waits for a line on stdin, then runs `etsysync migrate`.
 RACER = """
@@ -101,33 +102,22 @@ class _CursorLockedAtFirst:
             raise sqlite3.OperationalError("database is locked")
 
 
-class _Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
-
-
 def test_the_wal_switch_waits_out_a_lock_that_skips_the_busy_handler(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    clock = _Clock()
+    clock = FakeClock()
     monkeypatch.setattr(engine_module.time, "monotonic", clock.monotonic)
     monkeypatch.setattr(engine_module.time, "sleep", clock.sleep)
     cursor = _CursorLockedAtFirst(times=5)
     engine_module._switch_to_wal(cursor)  # type: ignore[arg-type]
     assert cursor.statements.count("PRAGMA journal_mode=WAL") == 6
-    assert clock.now < 1  # short pauses, not the whole timeout
+    assert clock.monotonic() < 1  # short pauses, not the whole timeout
 
 
 def test_the_wal_switch_gives_up_after_the_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
-    clock = _Clock()
+    clock = FakeClock()
     monkeypatch.setattr(engine_module.time, "monotonic", clock.monotonic)
     monkeypatch.setattr(engine_module.time, "sleep", clock.sleep)
     with pytest.raises(sqlite3.OperationalError, match="locked"):
         engine_module._switch_to_wal(_CursorLockedAtFirst(times=10**6))  # type: ignore[arg-type]
-    assert clock.now <= engine_module.SQLITE_BUSY_TIMEOUT_MS / 1000
+    assert clock.monotonic() <= engine_module.SQLITE_BUSY_TIMEOUT_MS / 1000
