@@ -167,6 +167,9 @@ class EtsyProduct(Base):
     missing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Why the listing is not (fully) linked: no_sku, duplicate_sku, no_match, ambiguous.
     link_problem: Mapped[str | None] = mapped_column(String(40))
+    # Digest of the fields EtsySync read from the listing when it was last stored
+    # (``etsy.reads.records``); a repeat sync skips a listing read with the same digest.
+    etsy_digest: Mapped[int | None] = mapped_column(BigInteger)
     # The zero-stock policy set this listing inactive; reactivate when stock returns.
     deactivated_by_etsysync: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()

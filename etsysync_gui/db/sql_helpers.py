@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import CursorResult, Table
+from sqlalchemy import BindParameter, CursorResult, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -24,7 +24,7 @@ IN_CHUNK = 900
 ROW_CHUNK = 500
 
 
-def same_shop(column: Any, shop_id: int) -> Any:
+def same_shop(column: Any, shop_id: int | BindParameter[Any]) -> Any:
     """``column = shop_id``, written so SQLite does not pick the shop index for it.
 
     Why: without ``ANALYZE`` statistics SQLite guesses that an equality on a

@@ -47,6 +47,7 @@ from etsysync_gui.etsy.models import (
 from etsysync_gui.etsy.oauth.tokens import TokenManager, TokenPersist, TokenSet, exchange_code
 from etsysync_gui.etsy.ratelimit import Budget, RateLimiter, limiter_for
 from etsysync_gui.etsy.reads import endpoints
+from etsysync_gui.etsy.reads.records import ListingRecord
 from etsysync_gui.etsy.reads.shop_pages import Progress
 from etsysync_gui.etsy.receipts import OrdersRead, read_orders
 from etsysync_gui.etsy.transport import DEFAULT_BASE_URL, QueryValue, RetryPolicy, Transport
@@ -304,36 +305,6 @@ class EtsyClient:
         With ``include_inventory`` every listing carries its ``Inventory``
         (``includes=Inventory``), so no per-listing inventory reads are needed.
         """
-        found = self._shop_listings(shop_id, states, include_inventory, progress, cancel, None)
-        assert isinstance(found, list)
-        return found
-
-    def stream_listings_by_shop(
-        self,
-        shop_id: int,
-        on_page: Callable[[Sequence[Listing]], None],
-        *,
-        include_inventory: bool = True,
-        progress: Progress | None = None,
-        cancel: threading.Event | None = None,
-    ) -> frozenset[int]:
-        """As ``get_listings_by_shop``, but each page goes to ``on_page`` as it arrives
-        (a bounded window, not the shop, in memory); returns the ids the read found."""
-        found = self._shop_listings(
-            shop_id, LISTING_STATES, include_inventory, progress, cancel, on_page
-        )
-        assert isinstance(found, frozenset)
-        return found
-
-    def _shop_listings(
-        self,
-        shop_id: int,
-        states: Sequence[str],
-        include_inventory: bool,
-        progress: Progress | None,
-        cancel: threading.Event | None,
-        on_page: Callable[[Sequence[Listing]], None] | None,
-    ) -> list[Listing] | frozenset[int]:
         self._require_user()
         return endpoints.shop_listings(
             self._get,
@@ -343,7 +314,30 @@ class EtsyClient:
             include_inventory=include_inventory,
             progress=progress,
             cancel=cancel,
-            on_page=on_page,
+        )
+
+    def stream_listings_by_shop(
+        self,
+        shop_id: int,
+        on_page: Callable[[Sequence[ListingRecord]], None],
+        *,
+        include_inventory: bool = True,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> frozenset[int]:
+        """As ``get_listings_by_shop``, but each page goes to ``on_page`` as it arrives
+        (a bounded window, not the shop, in memory), as ``ListingRecord``s the caller
+        parses when it needs to (``reads.records``); returns the ids the read found."""
+        self._require_user()
+        return endpoints.stream_shop_records(
+            self._get,
+            self._pool(),
+            shop_id,
+            LISTING_STATES,
+            on_page,
+            include_inventory=include_inventory,
+            progress=progress,
+            cancel=cancel,
         )
 
     def get_listings_by_ids(

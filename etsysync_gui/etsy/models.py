@@ -305,6 +305,7 @@ class Listing:
     last_modified_timestamp: int | None
     state_timestamp: int | None
     inventory: Inventory | None
+    digest: int | None = None  # set by a shop read (``reads.records``), else None
 
     @classmethod
     def from_json(cls, data: object) -> Listing:

@@ -295,7 +295,7 @@ class SyncService:
                 ctx.client,
                 store,
                 known,
-                after_page=(lambda reads: planner.add(session, reads)) if planner else None,
+                after_page=(lambda page: planner.add(session, page)) if planner else None,
                 commit_page=None if dry_run else session.commit,
                 confirm_lease=None if dry_run else ctx.confirm_lease,
                 progress=ctx.progress,

@@ -38,6 +38,7 @@ from etsysync_gui.db.models import EtsyProduct
 from etsysync_gui.errors import EtsySyncError
 from etsysync_gui.sync.inventory.hooks import NO_HOOKS, SyncHooks
 from etsysync_gui.sync.inventory.plan_types import CHECK, RELINK
+from tests.sync.in_step_shadow import InStepShadow
 from tests.sync.test_support import JSON, Env, make_env, offering, one_property, simple
 from tests.sync.test_sync_crash import Kill
 from tests.sync.test_sync_faults import patient_client
@@ -397,7 +398,7 @@ def _seeds() -> list[int]:
 
 @pytest.mark.parametrize("seed", _seeds())
 def test_soak_random_shop_life_ends_with_every_sale_counted(
-    env: Env, seed: int, database: Database
+    env: Env, seed: int, database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if seed != SEED and not database.is_sqlite and not os.environ.get("ETSYSYNC_SOAK_SEEDS"):
         # CI's 15 minutes: the main seed runs on both databases, the others on SQLite
@@ -405,6 +406,7 @@ def test_soak_random_shop_life_ends_with_every_sale_counted(
         pytest.skip("extra soak seeds run on SQLite unless ETSYSYNC_SOAK_SEEDS is set")
     rng = random.Random(seed)
     tally = Tally()
+    shadow = InStepShadow(env.options(**service_options())).install(monkeypatch)
     pools = build_shop(env, rng)
     for _ in range(STEPS):
         tally.steps += 1
@@ -425,9 +427,11 @@ def test_soak_random_shop_life_ends_with_every_sale_counted(
     assert tally.faults > 10, tally
     assert tally.failed_runs > 0, tally
     assert tally.events["price_edit"] > 10, tally
+    assert shadow.checked > 20, shadow.checked  # the fast path ran, and was checked
     print(
         f"soak seed {seed}: {tally.steps} steps, {tally.sales} sales, {tally.kills} kills, "
         f"{tally.faults} faults, {tally.runs} runs ({tally.failed_runs} failed), "
         f"{flags} flagged relink, {checks} flagged check "
-        f"({below} of them one below); {dict(tally.events)}"
+        f"({below} of them one below); {dict(tally.events)}; "
+        f"{shadow.checked} in-step skips checked ({len(shadow.seen)} listings)"
     )

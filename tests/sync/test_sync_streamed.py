@@ -11,12 +11,12 @@ from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyProduct
 from etsysync_gui.etsy.client import EtsyClient
 from etsysync_gui.etsy.errors import EtsyServerError
-from etsysync_gui.etsy.models import Listing
+from etsysync_gui.etsy.reads.records import ListingRecord
 from etsysync_gui.sync.runs.lease import LeaseLost
 from tests.sync.test_support import Env, make_env, simple
 from tests.sync.test_sync_lease_lost import take_over
 
-OnPage = Callable[[Sequence[Listing]], None]
+OnPage = Callable[[Sequence[ListingRecord]], None]
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def test_a_read_that_fails_part_way_keeps_its_pages_and_marks_nothing_missing(
     ) -> frozenset[int]:
         pages = 0
 
-        def first_page_only(listings: Sequence[Listing]) -> None:
+        def first_page_only(listings: Sequence[ListingRecord]) -> None:
             nonlocal pages
             pages += 1
             if pages > 1:
@@ -115,7 +115,7 @@ def test_a_read_whose_lease_was_taken_over_stores_no_further_page(
     def take_over_after_one_page(
         self: EtsyClient, shop_id: int, on_page: OnPage, **kwargs: object
     ) -> frozenset[int]:
-        def then_take_over(listings: Sequence[Listing]) -> None:
+        def then_take_over(listings: Sequence[ListingRecord]) -> None:
             on_page(listings)
             if not taken:
                 taken.append(take_over(env))

@@ -17,10 +17,12 @@ from etsysync_gui.etsy.errors import NotFoundError
 from etsysync_gui.etsy.fields import Fields
 from etsysync_gui.etsy.models import Inventory, Listing
 from etsysync_gui.etsy.reads.by_ids import read_by_ids
+from etsysync_gui.etsy.reads.records import ListingRecord
 from etsysync_gui.etsy.reads.shop_pages import (
     ListingsPage,
     OnPage,
     Progress,
+    S,
     read_shop_listings,
     stream_shop_listings,
 )
@@ -54,32 +56,54 @@ def shop_listings(
     include_inventory: bool,
     progress: Progress | None,
     cancel: threading.Event | None,
-    on_page: OnPage | None = None,
-) -> list[Listing] | frozenset[int]:
-    """getListingsByShop over every state, ``limit=100`` (see ``shop_pages``).
+) -> list[Listing]:
+    """getListingsByShop over every state, ``limit=100``: every listing (see ``shop_pages``)."""
+    fetch = _page_reader(get, shop_id, include_inventory, cancel, Listing.from_json)
+    return read_shop_listings(
+        fetch, states, executor=executor, page_size=PAGE_SIZE, progress=progress, cancel=cancel
+    )
 
-    With ``on_page`` the pages are handed on as they arrive and only the ids
-    found are returned (``stream_shop_listings``); otherwise every listing.
-    """
+
+def stream_shop_records(
+    get: GetJson,
+    executor: Executor,
+    shop_id: int,
+    states: Sequence[str],
+    on_page: OnPage[ListingRecord],
+    *,
+    include_inventory: bool,
+    progress: Progress | None,
+    cancel: threading.Event | None,
+) -> frozenset[int]:
+    """As ``shop_listings``, but each page goes to ``on_page`` as it arrives, unparsed
+    (``records``); returns the ids found (``stream_shop_listings``)."""
+    fetch = _page_reader(get, shop_id, include_inventory, cancel, ListingRecord.from_json)
+    return stream_shop_listings(
+        fetch, states, on_page, executor=executor, progress=progress, cancel=cancel
+    )
+
+
+def _page_reader(
+    get: GetJson,
+    shop_id: int,
+    include_inventory: bool,
+    cancel: threading.Event | None,
+    make: Callable[[object], S],
+) -> Callable[[str, int, int], ListingsPage[S]]:
+    """``fetch_page(state, offset, limit)``: one getListingsByShop call, items made by ``make``."""
     path = f"/application/shops/{shop_id}/listings"
 
-    def fetch_page(state: str, offset: int, limit: int) -> ListingsPage:
+    def fetch_page(state: str, offset: int, limit: int) -> ListingsPage[S]:
         params: dict[str, QueryValue] = {"state": state, "limit": limit, "offset": offset}
         if include_inventory:
             params["includes"] = csv(["Inventory"])
         body = Fields(get(path, params, cancel=cancel), "listings page")
         return ListingsPage(
             count=body.req_int("count"),
-            listings=tuple(Listing.from_json(x) for x in body.array("results", True)),
+            listings=tuple(make(x) for x in body.array("results", True)),
         )
 
-    if on_page is not None:
-        return stream_shop_listings(
-            fetch_page, states, on_page, executor=executor, progress=progress, cancel=cancel
-        )
-    return read_shop_listings(
-        fetch_page, states, executor=executor, page_size=PAGE_SIZE, progress=progress, cancel=cancel
-    )
+    return fetch_page
 
 
 def listings_by_ids(

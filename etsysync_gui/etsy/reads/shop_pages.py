@@ -57,6 +57,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field
+from typing import Generic, Protocol, TypeVar
 
 from etsysync_gui.etsy.errors import OperationCancelled
 from etsysync_gui.etsy.models import Listing
@@ -66,18 +67,31 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 100
 WINDOW = 8  # pages read ahead: as many as the client reads at once by default (max_in_flight)
 Progress = Callable[[int, int, str], None]
-OnPage = Callable[[Sequence[Listing]], None]
+
+
+class Stamped(Protocol):
+    """What the paging checks need of a listing: a parsed ``Listing`` or an unparsed record."""
+
+    @property
+    def listing_id(self) -> int: ...
+
+    @property
+    def state_timestamp(self) -> int | None: ...
+
+
+S = TypeVar("S", bound=Stamped)
+OnPage = Callable[[Sequence[S]], None]
 
 
 @dataclass(frozen=True, slots=True)
-class ListingsPage:
+class ListingsPage(Generic[S]):
     """One getListingsByShop response."""
 
     count: int
-    listings: tuple[Listing, ...]
+    listings: tuple[S, ...]
 
 
-FetchPage = Callable[[str, int, int], ListingsPage]
+FetchPage = Callable[[str, int, int], ListingsPage[S]]
 """``fetch_page(state, offset, limit)`` performs one getListingsByShop call."""
 
 
@@ -128,7 +142,7 @@ class _Job:
 
 
 def read_shop_listings(
-    fetch_page: FetchPage,
+    fetch_page: FetchPage[Listing],
     states: Sequence[str],
     *,
     executor: Executor,
@@ -163,9 +177,9 @@ def read_shop_listings(
 
 
 def stream_shop_listings(
-    fetch_page: FetchPage,
+    fetch_page: FetchPage[S],
     states: Sequence[str],
-    on_page: OnPage,
+    on_page: OnPage[S],
     *,
     executor: Executor,
     page_size: int = PAGE_SIZE,
@@ -182,7 +196,7 @@ def stream_shop_listings(
     pauses the read instead of piling pages up in memory.
     """
     reads = {state: _StateRead(state) for state in dict.fromkeys(states)}
-    pending: dict[Future[ListingsPage], _Job] = {}
+    pending: dict[Future[ListingsPage[S]], _Job] = {}
     queued: deque[_Job] = deque(_Job(state, 1, 0) for state in reads)
     handed: dict[int, int] = {}
 
@@ -210,7 +224,7 @@ def stream_shop_listings(
     return _merge(read.result or set() for read in reads.values())
 
 
-def _hand_on(listings: Sequence[Listing], handed: dict[int, int], on_page: OnPage) -> None:
+def _hand_on(listings: Sequence[S], handed: dict[int, int], on_page: OnPage[S]) -> None:
     """Pass on the listings not older (``state_timestamp``) than what was passed on before."""
     fresh = []
     for listing in listings:
@@ -279,7 +293,7 @@ def _merge(results: Iterable[set[int]]) -> frozenset[int]:
     return frozenset(ids)
 
 
-def _drain(pending: dict[Future[ListingsPage], _Job]) -> None:
+def _drain(pending: dict[Future[ListingsPage[S]], _Job]) -> None:
     """Cancel queued page reads and wait for running ones, so none outlives the call."""
     for future in pending:
         future.cancel()

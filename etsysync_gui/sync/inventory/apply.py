@@ -74,7 +74,7 @@ LOCAL_BATCH = 500  # local-only listings per transaction (see ``apply_local_writ
 
 def apply_plan(ctx: RunContext, plan: SyncPlan) -> bool:
     """Execute ``plan``; updates ``ctx.tally``; ``False`` when cancelled part-way."""
-    ctx.tally.add(listings=len(plan.listings))
+    ctx.tally.add(listings=len(plan.listings) + plan.in_step)
     ctx.tally.plan_errors(plan)
     gone = [x.listing_id for x in plan.listings if x.gone]
     if gone:

@@ -60,7 +60,8 @@ def save_write_ahead(database: Database, write: ListingWrite, *, now: datetime) 
                 LISTINGS.c.etsy_listing_id == write.listing_id,
                 LISTINGS.c.pending_write.is_(None),
             )
-            .values(pending_write=write.to_json(), updated_at=now)
+            # Etsy is about to change: the stored digest no longer describes it (``in_step``).
+            .values(pending_write=write.to_json(), etsy_digest=None, updated_at=now)
         )
         if rowcount(result) != 1:
             raise PendingWriteExists(
@@ -276,6 +277,18 @@ def _update_pools(session: Any, parts: Sequence[_Part], now: datetime) -> None:
         "last_synced_at": now,
         "updated_at": now,
     }
+    moved = sorted(
+        {
+            x.write.listing_id
+            for x in parts
+            for p in x.write.pools
+            if x.holds.get(p.pool_key, p.new_etsy) != p.etsy_before
+        }
+    )
+    if moved:  # Etsy-side numbers that differ from the read: the digest no longer holds
+        session.execute(
+            update(LISTINGS).where(LISTINGS.c.etsy_listing_id.in_(moved)).values(etsy_digest=None)
+        )
     with_bases = [params(x, p) for x in parts for p in x.write.pools if p.store_bases]
     if with_bases:
         session.execute(

@@ -26,5 +26,6 @@ def without_listings(plan: SyncPlan, left_out: Collection[int]) -> SyncPlan:
         zero_stock_policy=plan.zero_stock_policy,
         source=plan.source,
         listings=tuple(x for x in plan.listings if x.listing_id not in left_out),
+        in_step=plan.in_step,
     )
     return replace(kept, confirmed_states=plan.confirmed_states)

@@ -209,10 +209,11 @@ class PlanTotals:
     errors: int = 0
 
     @classmethod
-    def of(cls, listings: tuple[ListingPlan, ...]) -> PlanTotals:
+    def of(cls, listings: tuple[ListingPlan, ...], in_step: int = 0) -> PlanTotals:
+        """``in_step``: linked listings left out of the plan because nothing moved."""
         pools = [p for listing in listings for p in listing.pools]
         return cls(
-            listings=len(listings),
+            listings=len(listings) + in_step,
             listings_to_write=sum(1 for x in listings if x.etsy_write),
             pushes=sum(1 for p in pools if p.action is Action.PUSH),
             pulls=sum(1 for p in pools if p.action is Action.PULL),
@@ -254,6 +255,9 @@ class SyncPlan:
     totals: PlanTotals
     confirmed_states: tuple[tuple[int, str], ...] = ()
     """Listing states read from Etsy for this plan (``state_check``); applying stores them."""
+    in_step: int = 0
+    """Linked listings read unchanged with nothing moved since the last sync, so not in
+    ``listings`` (``sync.listings.in_step``); counted in ``totals.listings``."""
 
     @classmethod
     def build(
@@ -265,6 +269,7 @@ class SyncPlan:
         zero_stock_policy: ZeroStockPolicy,
         source: str,
         listings: tuple[ListingPlan, ...],
+        in_step: int = 0,
     ) -> SyncPlan:
         return cls(
             shop_id,
@@ -273,7 +278,8 @@ class SyncPlan:
             zero_stock_policy,
             source,
             listings,
-            PlanTotals.of(listings),
+            PlanTotals.of(listings, in_step),
+            in_step=in_step,
         )
 
     @property
@@ -289,5 +295,6 @@ class SyncPlan:
             "zero_stock_policy": self.zero_stock_policy,
             "source": self.source,
             "totals": self.totals.to_json(),
+            "in_step_skipped": self.in_step,
             "listings": [x.to_json() for x in self.changes],
         }

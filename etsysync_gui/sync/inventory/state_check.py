@@ -67,6 +67,7 @@ def confirm_states(
             zero_stock_policy=plan.zero_stock_policy,
             source=plan.source,
             listings=listings,
+            in_step=plan.in_step,
         ),
         confirmed_states=tuple(sorted(moved.items())),
     )
@@ -87,6 +88,6 @@ def remember_states(database: Database, plan: SyncPlan) -> None:
         session.execute(
             update(LISTINGS)
             .where(LISTINGS.c.etsy_listing_id == bindparam("b_lid"))
-            .values(state=bindparam("v_state")),
+            .values(state=bindparam("v_state"), etsy_digest=None),  # no longer as read
             [{"b_lid": lid, "v_state": state} for lid, state in plan.confirmed_states],
         )

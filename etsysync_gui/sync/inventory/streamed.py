@@ -4,7 +4,10 @@ Why: ``sync all`` plans with the inventories its listing read has just
 fetched (no second read).  Keeping every inventory until the read ended held
 the whole shop in memory; instead each stored page is decided at once (in the
 listing sync's transaction, so a dry run sees the links it would make) and
-only the small ``ListingPlan`` is kept.  ``finish`` then settles what only a
+only the small ``ListingPlan`` is kept.  Listings the store left alone as in
+step (``listings.in_step``) get no plan: deciding them would change nothing;
+the plan counts them (``SyncPlan.in_step``) so the totals a seller sees stay
+the same.  ``finish`` then settles what only a
 complete read knows: listings confirmed gone leave the plan, linked listings
 the read did not return are planned as before without an inventory, and the
 few listings whose links the listing sync changed after their page (a SKU
@@ -14,7 +17,7 @@ found shared late) are decided again with their inventory read fresh.
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import select
@@ -25,7 +28,7 @@ from etsysync_gui.etsy.client import EtsyClient
 from etsysync_gui.sync.inventory.plan_types import ListingPlan, SyncPlan
 from etsysync_gui.sync.inventory.planning import decide_listing
 from etsysync_gui.sync.inventory.states import load_states
-from etsysync_gui.sync.listings.rows import ReadListing
+from etsysync_gui.sync.listings.pages import StoredPage
 from etsysync_gui.sync.options import SyncOptions
 from etsysync_gui.sync.runs.progress import PHASE_PLANNING, Progress, report
 
@@ -39,10 +42,18 @@ class StreamPlanner:
         self.options = options
         self.now = now
         self.plans: dict[int, ListingPlan] = {}
+        self.in_step: set[int] = set()
 
-    def add(self, session: Session, reads: Sequence[ReadListing]) -> None:
-        """Decide the linked listings of one stored page with the inventories just read."""
-        by_id = {read.listing_id: read for read in reads}
+    def add(self, session: Session, page: StoredPage) -> None:
+        """Decide the linked listings of one stored page with the inventories just read;
+        note those left alone as in step (their plan would change nothing)."""
+        for lid in page.in_step:
+            self.plans.pop(lid, None)  # read twice: the later read counts
+        self.in_step |= page.in_step
+        by_id = {read.listing_id: read for read in page.reads}
+        self.in_step -= by_id.keys()
+        if not by_id:
+            return
         for lid, state in load_states(session, self.options.shop_id, sorted(by_id)).items():
             read = by_id[lid]
             self.plans[lid] = decide_listing(
@@ -66,7 +77,9 @@ class StreamPlanner:
         """The plan after a complete read and store (see the module notes)."""
         for lid in gone:
             self.plans.pop(lid, None)
-        unread = _linked_listings(session, self.options.shop_id) - self.plans.keys()
+        self.in_step -= {*gone, *relinked}
+        linked = _linked_listings(session, self.options.shop_id)
+        unread = linked - self.plans.keys() - self.in_step
         for lid, state in load_states(session, self.options.shop_id, sorted(unread)).items():
             self.plans[lid] = decide_listing(state, None, self.options, missing_means_gone=False)
         if relinked:
@@ -84,6 +97,7 @@ class StreamPlanner:
             zero_stock_policy=self.options.zero_stock_policy,
             source=SOURCE,
             listings=tuple(self.plans[lid] for lid in sorted(self.plans)),
+            in_step=len(self.in_step & linked),
         )
 
 

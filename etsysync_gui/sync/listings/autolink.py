@@ -40,6 +40,12 @@ PROBLEM_ORDER = (AMBIGUOUS, DUPLICATE_SKU, NO_MATCH, NO_SKU)
 SOURCE_SKU = "sku"
 SOURCE_MANUAL = "manual"
 SOURCE_UNLINKED = "unlinked"
+NO_SKU_DETAIL = "this stock pool has no single SKU on Etsy"
+
+
+def duplicate_detail(sku: str) -> str:
+    return f"SKU {sku} is used by several stock pools on Etsy"
+
 
 PoolId = tuple[int, str]
 
@@ -202,9 +208,9 @@ def _problem(
     claimed: Mapping[int, PoolId],
 ) -> tuple[str, str] | None:
     if pool.sku is None:
-        return NO_SKU, "this stock pool has no single SKU on Etsy"
+        return NO_SKU, NO_SKU_DETAIL
     if uses[pool.sku.casefold()] > 1:
-        return DUPLICATE_SKU, f"SKU {pool.sku} is used by several stock pools on Etsy"
+        return DUPLICATE_SKU, duplicate_detail(pool.sku)
     variant = variants.get(pool.sku)
     if variant is None:
         return NO_MATCH, f"no local variant has SKU {pool.sku}"

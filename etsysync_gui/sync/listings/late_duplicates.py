@@ -26,7 +26,12 @@ from sqlalchemy.orm import Session
 
 from etsysync_gui.db.models import EtsyProduct, EtsyStockPool
 from etsysync_gui.db.sql_helpers import table_of
-from etsysync_gui.sync.listings.autolink import DUPLICATE_SKU, SOURCE_SKU, LinkProblem
+from etsysync_gui.sync.listings.autolink import (
+    DUPLICATE_SKU,
+    SOURCE_SKU,
+    LinkProblem,
+    duplicate_detail,
+)
 from etsysync_gui.sync.listings.rows import ReadListing
 
 if TYPE_CHECKING:
@@ -45,22 +50,24 @@ class SkuSightings:
         self.duplicated: set[str] = set()
         self.late: dict[str, int] = {}
 
-    def see(self, reads: Sequence[ReadListing]) -> None:
-        """Note the SKUs of one page before it is linked."""
+    def see(
+        self, reads: Sequence[ReadListing], stored: Iterable[tuple[int, str | None]] = ()
+    ) -> None:
+        """Note the SKUs of one page before it is linked: those of the pools ``reads``
+        found, and ``stored`` ``(listing id, SKU)`` of listings left as stored (``in_step``)."""
+        read = [(r.listing_id, pool.sku) for r in reads for pool in r.pools or ()]
         page: dict[str, int] = {}
-        for read in reads:
-            lid = read.listing_id
-            for pool in read.pools or ():
-                if not pool.sku:
-                    continue
-                sku = pool.sku.casefold()
-                prior = self._first.get(sku)
-                if prior is None:
-                    if page.setdefault(sku, lid) != lid:
-                        self.duplicated.add(sku)
-                elif abs(prior) != lid and sku not in self.duplicated:
+        for lid, raw_sku in [*read, *stored]:
+            if not raw_sku:
+                continue
+            sku = raw_sku.casefold()
+            prior = self._first.get(sku)
+            if prior is None:
+                if page.setdefault(sku, lid) != lid:
                     self.duplicated.add(sku)
-                    self.late[sku] = prior
+            elif abs(prior) != lid and sku not in self.duplicated:
+                self.duplicated.add(sku)
+                self.late[sku] = prior
         for sku, lid in page.items():
             self._first.setdefault(sku, lid)
 
@@ -91,7 +98,7 @@ def unlink_late_duplicates(
             undo = first < 0 and row.link_source == SOURCE_SKU
             if not undo and (row.local_variant_id is not None or row.link_source is not None):
                 continue
-            detail = f"SKU {row.sku} is used by several stock pools on Etsy"
+            detail = duplicate_detail(row.sku)
             _mark_duplicate(session, lid, row.pool_key, detail, unlink=undo, now=now)
             problem = LinkProblem(
                 lid, row.title, row.pool_key, row.label, row.sku, DUPLICATE_SKU, detail

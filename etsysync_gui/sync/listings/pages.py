@@ -8,6 +8,11 @@ updates as before, but every lookup is for the page's listings only.  What
 needs the whole shop is kept small: the ids stored (``seen``), the counts of
 the result, the link problems, and the SKUs seen (``SkuSightings``).
 
+A page arrives as unparsed records (``etsy.reads.records``).  Those that are in
+step (``in_step``: same digest as stored, nothing moved) are only stamped as
+read and counted from their stored pools; the rest are parsed and stored in
+full.
+
 Only ``finish`` marks listings missing, and only after a complete read: a read
 that fails at page 37 of 50 leaves pages 1..36 stored (each page is a fact Etsy
 reported) and nothing marked missing.
@@ -26,9 +31,11 @@ from sqlalchemy.orm import Session
 from etsysync_gui.db.models import EtsyProduct
 from etsysync_gui.db.sql_helpers import same_shop
 from etsysync_gui.etsy.models import Listing
+from etsysync_gui.etsy.reads.records import ListingRecord
 from etsysync_gui.sync.listings import autolink
 from etsysync_gui.sync.listings.autolink import ExistingPool, LinkOutcome, LinkProblem, PoolId
 from etsysync_gui.sync.listings.import_unlinked import import_unlinked
+from etsysync_gui.sync.listings.in_step import InStep, in_step
 from etsysync_gui.sync.listings.late_duplicates import SkuSightings, unlink_late_duplicates
 from etsysync_gui.sync.listings.rows import ReadListing, listing_row, pool_row, read_listing
 from etsysync_gui.sync.listings.store import (
@@ -64,10 +71,20 @@ class StoreTally:
     imported_products: int = 0
     imported_variants: int = 0
     unchanged: int = 0
+    in_step: int = 0  # unchanged and in step: not parsed, stored or planned (``in_step``)
     problems: dict[int, list[LinkProblem]] = field(default_factory=dict)
 
     def all_problems(self) -> list[LinkProblem]:
         return [problem for lid in sorted(self.problems) for problem in self.problems[lid]]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPage:
+    """What ``PageStore.store`` hands the planner: the listings read in full, and the ids
+    of those left alone because they are in step (nothing to plan for them)."""
+
+    reads: list[ReadListing]
+    in_step: frozenset[int]
 
 
 class _OldListing(NamedTuple):
@@ -91,14 +108,43 @@ class PageStore:
         self.tally = StoreTally()
         self.skus = SkuSightings()
 
-    def store(self, listings: Sequence[Listing]) -> list[ReadListing]:
-        """Write one page; the listings as read (with their pools) for the caller's plan."""
+    def store(self, items: Sequence[Listing | ListingRecord]) -> StoredPage:
+        """Write one page; the listings as read (with their pools) for the caller's plan,
+        and the ids of those left alone because they are in step (``in_step``)."""
+        kept = self._in_step(items)
+        listings = [
+            x if isinstance(x, Listing) else x.parse()
+            for x in items
+            if x.listing_id not in kept.ids
+        ]
         reads = [read_listing(x) for x in sorted(listings, key=lambda x: x.listing_id)]
+        self.skus.see(reads, [(pool.listing_id, pool.sku) for pool in kept.pools])
+        if reads:
+            self._store_reads(reads)
+        if kept.ids:
+            stamp_synced(self.session, sorted(kept.ids), self.now)
+            self._count_in_step(kept)
+        return StoredPage(reads, kept.ids)
+
+    def _in_step(self, items: Sequence[Listing | ListingRecord]) -> InStep:
+        """The page's records that are in step (see ``in_step``)."""
+        digests = {x.listing_id: x.digest for x in items if isinstance(x, ListingRecord)}
+        if not digests:
+            return InStep(frozenset(), [], [])
+        return in_step(
+            self.session,
+            self.shop_id,
+            digests,
+            duplicated=self.skus.duplicated,
+            may_stay_unlinked=not self.import_unlinked_pools,
+        )
+
+    def _store_reads(self, reads: Sequence[ReadListing]) -> None:
+        """The full path: rows, pools and links of the listings read (see the module notes)."""
         ids = [r.listing_id for r in reads]
         old = _old_listings(self.session, self.shop_id, ids)
         existing = existing_pools(self.session, self.shop_id, ids)
         vanished, vanished_pools = _vanished_pools(reads, existing)
-        self.skus.see(reads)
         links = self._auto_link(reads, existing, vanished_pools)
         if self.import_unlinked_pools:
             products = {lid: row.local_product_id for lid, row in old.items()}
@@ -126,7 +172,6 @@ class PageStore:
         write_links(self.session, links, self.now)
         set_local_products(self.session, self.shop_id, ids)
         self._count(reads, old, pool_rows, same, links, len(vanished))
-        return reads
 
     def finish(self, gone: Sequence[int]) -> set[int]:
         """After a complete read: mark ``gone`` missing and settle SKUs found shared late.
@@ -170,6 +215,21 @@ class PageStore:
             if row["v_link_source"] == autolink.SOURCE_SKU
         )
         return outcome
+
+    def _count_in_step(self, kept: InStep) -> None:
+        """Count listings left as stored: present before, unchanged, with their stored
+        pools and the link problems the full path would report again."""
+        tally = self.tally
+        for lid in kept.ids:
+            tally.problems.pop(lid, None)  # a listing read twice keeps its last read's problems
+        for problem in kept.problems:
+            tally.problems.setdefault(problem.listing_id, []).append(problem)
+        tally.pools += sum(1 for pool in kept.pools if pool.listing_id not in self.seen)
+        for lid in sorted(kept.ids - self.seen):
+            self.seen.add(lid)
+            tally.updated += 1
+            tally.unchanged += 1
+            tally.in_step += 1
 
     def _count(
         self,

@@ -116,6 +116,7 @@ LISTING_UPDATE_COLUMNS = (
     "missing_since",
     "link_problem",
     "sync_error",
+    "etsy_digest",
     "updated_at",
 )
 
@@ -142,6 +143,8 @@ def listing_row(
         "missing_since": None,
         "link_problem": link_problem,
         "sync_error": read.problem,
+        # Only a listing stored with its pools can be recognised as unchanged later.
+        "etsy_digest": listing.digest if read.pools is not None else None,
         "deactivated_by_etsysync": False,
         "disabled_by_us": [],
         "created_at": now,

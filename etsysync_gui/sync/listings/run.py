@@ -8,9 +8,12 @@ the paced read overlaps the local work (``read_and_store``):
   ``pages``) with bulk upserts and set-based updates (no per-row round trips):
   ``etsy_products``, their ``etsy_stock_pools``, links by SKU (``autolink``),
   optional imports (``importing``), pools that vanished deleted, listings that
-  came back un-marked.  ``after_page`` hands each stored page on (``sync all``
-  plans it in the same transaction), then ``commit_page`` ends the page's
-  transaction (a dry run keeps one transaction and rolls it back at the end).
+  came back un-marked.  A listing read with the digest stored from its last
+  read, whose links and stock have not moved since (``in_step``), is neither
+  parsed, rewritten nor planned: it is only stamped as read.  ``after_page``
+  hands each stored page on (``sync all`` plans it in the same transaction),
+  then ``commit_page`` ends the page's transaction (a dry run keeps one
+  transaction and rolls it back at the end).
 * only after a COMPLETE read: the known listings the read did not find are
   confirmed with ``get_listings_by_ids`` (the paged read alone can miss a
   listing that moved state mid-read; this costs calls only when something is
@@ -43,14 +46,14 @@ from etsysync_gui.db.models import EtsyProduct
 from etsysync_gui.etsy.client import EtsyClient
 from etsysync_gui.etsy.errors import OperationCancelled
 from etsysync_gui.etsy.models import Listing
+from etsysync_gui.etsy.reads.records import ListingRecord
 from etsysync_gui.sync.listings import autolink
 from etsysync_gui.sync.listings.autolink import LinkProblem
-from etsysync_gui.sync.listings.pages import PageStore, StoreTally
-from etsysync_gui.sync.listings.rows import ReadListing
+from etsysync_gui.sync.listings.pages import PageStore, StoredPage, StoreTally
 from etsysync_gui.sync.runs.progress import PHASE_SAVING, Progress, cancelled, for_client, report
 
 PAGE = 100
-AfterPage = Callable[[Sequence[ReadListing]], None]
+AfterPage = Callable[[StoredPage], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +80,8 @@ class ListingSyncResult:
     imported_products: int
     imported_variants: int
     link_problems: tuple[LinkProblem, ...]
-    unchanged: int = 0
+    unchanged: int = 0  # read, but nothing stored changed (rows not rewritten)
+    in_step: int = 0  # of those, unchanged and in step: not parsed or planned (``in_step``)
 
     def problem_counts(self) -> dict[str, int]:
         counts = {name: 0 for name in autolink.PROBLEM_ORDER}
@@ -101,6 +105,7 @@ class ListingSyncResult:
             "problem_counts": self.problem_counts(),
             "link_problems": [p.to_json() for p in self.link_problems],
             "unchanged_skipped": self.unchanged,
+            "in_step_skipped": self.in_step,
         }
 
 
@@ -131,12 +136,12 @@ def read_and_store(
     the renewal could not write while this page's transaction holds the lock.
     """
 
-    def on_page(listings: Sequence[Listing]) -> None:
+    def on_page(records: Sequence[ListingRecord]) -> None:
         if confirm_lease is not None:
             confirm_lease()
-        reads = store.store(listings)
+        page = store.store(records)
         if after_page is not None:
-            after_page(reads)
+            after_page(page)
         if commit_page is not None:
             commit_page()
 
@@ -198,4 +203,5 @@ def _result(tally: StoreTally, listings_read: int) -> ListingSyncResult:
         imported_variants=tally.imported_variants,
         link_problems=tuple(tally.all_problems()),
         unchanged=tally.unchanged,
+        in_step=tally.in_step,
     )
