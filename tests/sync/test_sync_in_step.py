@@ -19,7 +19,7 @@ from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import ProductVariant
 from etsysync_gui.policies import ConflictPolicy
 from etsysync_gui.sync.runs.records import RunResult
-from tests.sync.test_support import Env, make_env, simple
+from tests.sync.test_support import Env, make_env, one_property, simple
 
 
 @pytest.fixture
@@ -135,3 +135,50 @@ def test_a_conflict_left_for_the_seller_is_decided_again_each_run(env: Env) -> N
     second = env.service(conflict_policy=ConflictPolicy.SKIP).sync_all("manual")
     assert in_step(second) == 2  # the conflict stays on the full path
     assert second.counts.conflicts == 1
+
+
+def test_link_problems_are_reported_again_for_listings_left_alone(env: Env) -> None:
+    """A repeat run's report lists the same problems: from the stored pools, not a read."""
+    shop(env)
+    env.add(one_property([("Red", "TWIN", 3, "10.00"), ("Blue", "TWIN", 4, "10.00")]))
+    env.add(simple("", 2))  # a listing without a SKU
+    env.add(one_property([("Red", "", 1, "10.00"), ("Blue", "", 2, "10.00")]))
+    first = env.service().sync_all("manual")
+    second = env.service().sync_all("manual")
+    assert first.listing_sync is not None
+    assert second.listing_sync is not None
+    assert in_step(second) == 6
+    assert second.listing_sync.problem_counts() == first.listing_sync.problem_counts()
+    assert first.listing_sync.problem_counts()["duplicate_sku"] == 2
+    assert first.listing_sync.problem_counts()["no_sku"] >= 3
+
+    def problems(result: RunResult) -> list[tuple[int, str | None, str]]:
+        assert result.listing_sync is not None
+        return sorted(
+            (p.listing_id, p.pool_key, p.problem) for p in result.listing_sync.link_problems
+        )
+
+    assert problems(second) == problems(first)
+
+
+def test_a_new_catalog_variant_for_a_shared_sku_does_not_link_it(env: Env) -> None:
+    """Auto-linking never links a SKU used twice; leaving the listing alone agrees."""
+    shop(env)
+    twin = env.add(one_property([("Red", "TWIN", 3, "10.00"), ("Blue", "TWIN", 4, "10.00")]))
+    env.service().sync_all("manual")
+    env.catalog({"TWIN": 9})
+    result = env.service().sync_all("manual")
+    assert in_step(result) == 4
+    assert all(pool.local_variant_id is None for pool in env.pools(twin).values())
+
+
+def test_a_new_catalog_variant_for_an_unmatched_sku_links_it(env: Env) -> None:
+    """A pool whose SKU matched nothing is never left alone: a new variant links it."""
+    shop(env)
+    lonely = env.add(simple("LATER", 4))
+    env.service().sync_all("manual")
+    env.catalog({"LATER": 4})
+    result = env.service().sync_all("manual")
+    assert in_step(result) == 3
+    (pool,) = env.pools(lonely).values()
+    assert pool.local_variant_id is not None
