@@ -68,11 +68,14 @@ from etsysync_gui.sync.runs.progress import PHASE_RECOVERY, report
 log = logging.getLogger(__name__)
 GONE_NOTE = "The listing is no longer on Etsy; its interrupted write was dropped"
 BAD_RECORD = "An interrupted write could not be read and was dropped"
+IN_FLIGHT_GRACE_S = 90
+"""Three times the client's request timeout (30 s): after that no request of a dead
+process can still reach Etsy (see ``_settled``)."""
 
 
 def recover_pending(ctx: RunContext) -> int:
     """Complete or discard every write-ahead record of the shop; returns how many completed."""
-    records = _load_records(ctx)
+    records = _settled(ctx, _load_records(ctx))
     if not records:
         return 0
     ids = sorted(records)
@@ -93,6 +96,37 @@ def recover_pending(ctx: RunContext) -> int:
         report(ctx.progress, PHASE_RECOVERY, done, len(ids))
     ctx.tally.recovered += completed
     return completed
+
+
+def _settled(ctx: RunContext, records: dict[int, ListingWrite]) -> dict[int, ListingWrite]:
+    """The records recovery may judge now: not those a gone holder saved just before it died.
+
+    Why: a sync killed with writes in flight (``writes_in_flight``) may have sent a
+    PUT that Etsy applies after this run's recovery read; judged "did not land",
+    the record would be dropped and the late write later taken for a change made
+    on Etsy (a local sale counted twice).  When this run took the lease over from
+    a process of this machine that is gone (not by expiry, which takes far longer
+    than a request), a record saved less than ``IN_FLIGHT_GRACE_S`` ago (same
+    machine, same clock) is left as it is: its listing waits, reported pending,
+    and the next run completes it.
+    """
+    lease = ctx.lease
+    if lease is None or not lease.took_over_gone:
+        return records
+    now = ctx.clock().timestamp()
+    young = {
+        lid
+        for lid, write in records.items()
+        if write.saved_at is not None and now - write.saved_at < IN_FLIGHT_GRACE_S
+    }
+    if young:
+        log.info(
+            "Left %d interrupted write(s) for the next sync: the run that saved them "
+            "stopped %d s ago at most and its requests may still reach Etsy",
+            len(young),
+            IN_FLIGHT_GRACE_S,
+        )
+    return {lid: write for lid, write in records.items() if lid not in young}
 
 
 def _load_records(ctx: RunContext) -> dict[int, ListingWrite]:

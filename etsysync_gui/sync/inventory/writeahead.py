@@ -140,6 +140,7 @@ class ListingWrite:
     put_note: str | None = None
     snapshot: dict[str, Any] | None = None  # the read the PUT is based on (sync.ledger)
     other_sales: tuple[int, ...] = ()  # erased sales of unlinked pools this PUT puts right
+    saved_at: float | None = None  # epoch seconds by the saving process's clock (recovery)
 
     @classmethod
     def of(
@@ -202,6 +203,7 @@ class ListingWrite:
             "put_note": self.put_note,
             "snapshot": self.snapshot,
             "other_sales": list(self.other_sales),
+            "saved_at": self.saved_at,
         }
 
     @classmethod
@@ -222,6 +224,7 @@ class ListingWrite:
             put_note=data.get("put_note"),
             snapshot=data.get("snapshot"),
             other_sales=tuple(int(x) for x in data.get("other_sales", ())),
+            saved_at=None if data.get("saved_at") is None else float(data["saved_at"]),
         )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from etsysync_gui.db.engine import Database
@@ -51,7 +51,8 @@ class RunContext:
             self.lease.confirm()
 
     def save_write_ahead(self, write: ListingWrite) -> None:
-        save_write_ahead(self.database, write, now=self.clock())
+        now = self.clock()
+        save_write_ahead(self.database, replace(write, saved_at=now.timestamp()), now=now)
 
     def count_applied(self, plan: ListingPlan) -> None:
         for pool in plan.pools:

@@ -118,6 +118,9 @@ class Lease:
         self._renewed_at: float | None = None
         self._lost = False
         self._lock = threading.RLock()
+        # Taken from a holder of this machine whose process is gone, before the lease
+        # expired: its last requests may still be on their way to Etsy (``recovery``).
+        self.took_over_gone = False
 
     @property
     def held(self) -> bool:
@@ -161,6 +164,7 @@ class Lease:
             if not won:
                 raise SyncAlreadyRunning(self._running_message())
             log.info("Took over the sync lease of shop %s from %s (gone)", self.shop_id, dead)
+            self.took_over_gone = True
         self._renewed_at = self.monotonic()
 
     def _take(self, session: Session, condition: ColumnElement[bool], now: datetime) -> bool:
