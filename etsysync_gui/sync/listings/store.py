@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, delete, false, select, update
+from sqlalchemy import case, delete, false, select, update
 from sqlalchemy.orm import Session
 
+from etsysync_gui.db.bulk import update_rows
 from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, ProductVariant
 from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks, same_shop, table_of, upsert
 from etsysync_gui.sync.listings.autolink import ExistingPool, LinkOutcome, PoolId, VariantRef
@@ -78,42 +79,43 @@ def variants_by_sku(session: Session, skus: Sequence[str]) -> dict[str, VariantR
     return found
 
 
-def _pool_match() -> Any:
-    return and_(
-        POOLS.c.etsy_listing_id == bindparam("b_lid"), POOLS.c.pool_key == bindparam("b_key")
+LINK_MATCH = {"b_lid": "etsy_listing_id", "b_key": "pool_key"}
+LINK_VALUES = {
+    f"v_{column}": column
+    for column in (
+        "local_variant_id",
+        "link_source",
+        "first_truth",
+        "base_local",
+        "base_etsy",
+        "status",
+        "message",
     )
+}
 
 
 def write_links(session: Session, links: LinkOutcome, now: datetime) -> None:
-    if links.link_rows:
-        stmt = (
-            update(POOLS)
-            .where(_pool_match())
-            .values(
-                local_variant_id=bindparam("v_local_variant_id"),
-                link_source=bindparam("v_link_source"),
-                first_truth=bindparam("v_first_truth"),
-                base_local=bindparam("v_base_local"),
-                base_etsy=bindparam("v_base_etsy"),
-                status=bindparam("v_status"),
-                message=bindparam("v_message"),
-                updated_at=now,
-            )
-        )
-        for chunk in chunks(links.link_rows, 500):
-            session.execute(stmt, list(chunk))
+    """The page's new links, then its link problems (one set-based update each)."""
+    update_rows(
+        session,
+        POOLS,
+        links.link_rows,
+        match=LINK_MATCH,
+        values=LINK_VALUES,
+        constants={"updated_at": now},
+    )
     rows = [
         {"b_lid": pid[0], "b_key": pid[1], "b_message": problem.detail}
         for pid, problem in links.problems.items()
     ]
-    if rows:
-        stmt = (
-            update(POOLS)
-            .where(_pool_match())
-            .values(status="unlinked", message=bindparam("b_message"), updated_at=now)
-        )
-        for chunk in chunks(rows, 500):
-            session.execute(stmt, list(chunk))
+    update_rows(
+        session,
+        POOLS,
+        rows,
+        match=LINK_MATCH,
+        values={"b_message": "message"},
+        constants={"status": "unlinked", "updated_at": now},
+    )
 
 
 def set_local_products(session: Session, shop_id: int, listing_ids: Sequence[int]) -> None:
