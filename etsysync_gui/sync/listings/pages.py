@@ -32,13 +32,12 @@ from etsysync_gui.sync.listings.import_unlinked import import_unlinked
 from etsysync_gui.sync.listings.late_duplicates import SkuSightings, unlink_late_duplicates
 from etsysync_gui.sync.listings.rows import ReadListing, listing_row, pool_row, read_listing
 from etsysync_gui.sync.listings.store import (
-    claimed_variants,
     existing_pools,
     mark_missing,
     set_local_products,
     upsert_listings,
     upsert_pools,
-    variants_by_sku,
+    variants_with_claims,
     write_links,
 )
 from etsysync_gui.sync.listings.unchanged import (
@@ -148,14 +147,8 @@ class PageStore:
         """Link pools by SKU; a variant held by a vanishing pool is free to link again."""
         flat = {pid: pool for pools in existing.values() for pid, pool in pools.items()}
         skus = sorted({p.sku for r in reads for p in r.pools or () if p.sku})
-        variants = variants_by_sku(self.session, skus)
-        claimed = {
-            variant_id: pid
-            for variant_id, pid in claimed_variants(
-                self.session, [v.id for v in variants.values()]
-            ).items()
-            if pid not in vanished_pools
-        }
+        variants, claims = variants_with_claims(self.session, skus)
+        claimed = {vid: pid for vid, pid in claims.items() if pid not in vanished_pools}
         outcome = autolink.auto_link(
             reads,
             existing=flat,
