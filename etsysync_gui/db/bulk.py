@@ -3,12 +3,10 @@
 Why: psycopg's ``executemany`` sends one ``INSERT``/``UPDATE`` per row (pipelined,
 but each row is still parsed, planned and executed on its own), so a 10,000-listing
 sync paid for about 70,000 statements and ran 1.5x slower on PostgreSQL than on
-SQLite.  Here each column travels as ONE array parameter and the statement reads
-the rows from ``unnest(...)``
-(https://www.postgresql.org/docs/current/functions-array.html, "unnest ( anyarray,
-anyarray [, ... ] )"), so a batch is one round trip and one plan, whatever its size.
-SQLAlchemy also binds a handful of arrays instead of processing every row's
-parameters one by one.
+SQLite.  Here a batch of rows travels as ONE JSON parameter and the statement
+reads the rows from ``json_to_recordset(...)``, so a batch is one round trip
+and one plan, whatever its size, and SQLAlchemy binds one value instead of
+processing every row's parameters one by one.
 
 SQLite keeps ``executemany``: its driver loops in C over one prepared statement,
 which is already as cheap as a set-based statement there (``many`` keeps
@@ -17,15 +15,20 @@ SQLAlchemy's per-row work out of it).
 Rows given to one call must all have the same keys.  Where two rows of a batch
 name the same key, the last one wins, as it did when the rows ran one after
 the other (PostgreSQL refuses to touch a row twice in one ``ON CONFLICT``).
+On PostgreSQL a ``None`` in a JSON column is stored as SQL ``NULL`` (the
+JSON null of ``json_to_recordset``); no bulk caller writes one.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, Table, Text, and_, bindparam, cast, func, select, update
+from sqlalchemy import column as sql_column
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ClauseElement
@@ -47,46 +50,44 @@ def _last_per_key(
     return list(by_key.values()) if len(by_key) < len(rows) else list(rows)
 
 
-def _is_json(table: Table, column: str) -> bool:
-    return isinstance(table.c[column].type, JSON)
+def _recordset(table: Table, columns: Mapping[str, str]) -> Any:
+    """``json_to_recordset(:rows) AS v(key type, ...)``: ``columns`` maps row keys to columns.
 
-
-def _unnest(table: Table, columns: Mapping[str, str]) -> Any:
-    """``unnest(:a_0::type[], ...) AS v(key, ...)``: ``columns`` maps row keys to columns.
-
-    A JSON column travels as text (psycopg cannot tell a JSON value inside an
-    array from a nested array) and is cast back by ``_value``.
+    Why JSON and not one array per column: psycopg writes arrays element by
+    element in Python (a regular expression per text value), which cost more
+    than the round trips it saved; one JSON text is written by the standard
+    library's C encoder and parsed by PostgreSQL
+    (https://www.postgresql.org/docs/current/functions-json.html,
+    ``json_to_recordset``).
     """
-    arrays = [
-        bindparam(
-            f"a_{i}",
-            type_=postgresql.ARRAY(Text() if _is_json(table, column) else table.c[column].type),
-        )
-        for i, column in enumerate(columns.values())
-    ]
-    return func.unnest(*arrays).table_valued(*columns).render_derived(name="v")
+    typed = [sql_column(key, table.c[name].type) for key, name in columns.items()]
+    rows = cast(bindparam("rows", type_=Text()), JSON)
+    return (
+        func.json_to_recordset(rows).table_valued(*typed).render_derived(name="v", with_types=True)
+    )
 
 
 def _value(source: Any, table: Table, key: str, column: str) -> Any:
-    """The unnested value of ``key`` as ``column`` is typed."""
-    if _is_json(table, column):
-        return cast(source.c[key], table.c[column].type)
+    """The value of ``key`` read from the rows (typed by ``_recordset``)."""
     return source.c[key]
 
 
-def _arrays(
+def _json_value(value: Any) -> Any:
+    """What the standard encoder cannot write: times (aware, ISO 8601) and decimals."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"cannot write {type(value).__name__} in a bulk statement")
+
+
+def _payload(
     table: Table, rows: Sequence[Mapping[str, Any]], columns: Mapping[str, str]
-) -> dict[str, list[Any]]:
-    arrays: dict[str, list[Any]] = {}
-    for i, (key, column) in enumerate(columns.items()):
-        values = [row[key] for row in rows]
-        if _is_json(table, column):
-            none_as_null = bool(getattr(table.c[column].type, "none_as_null", False))
-            values = [
-                None if value is None and none_as_null else json.dumps(value) for value in values
-            ]
-        arrays[f"a_{i}"] = values
-    return arrays
+) -> dict[str, str]:
+    """The ``rows`` parameter (keys that are not columns are ignored by PostgreSQL)."""
+    return {"rows": json.dumps(list(rows), default=_json_value)}
 
 
 def _batches(rows: Sequence[Mapping[str, Any]]) -> list[Sequence[Mapping[str, Any]]]:
@@ -102,9 +103,12 @@ def pg_upsert(
     update: Sequence[str],
     computed: Callable[[Any], Mapping[str, Any]] | None = None,
 ) -> None:
-    """``INSERT ... SELECT FROM unnest ... ON CONFLICT DO UPDATE`` (see ``sql_helpers.upsert``)."""
+    """``INSERT ... SELECT FROM json_to_recordset ... ON CONFLICT DO UPDATE``.
+
+    The PostgreSQL side of ``sql_helpers.upsert`` (same arguments).
+    """
     names = {name: name for name in rows[0]}
-    source = _unnest(table, names)
+    source = _recordset(table, names)
     stmt = postgresql.insert(table).from_select(
         list(names), select(*[_value(source, table, n, n) for n in names])
     )
@@ -113,7 +117,7 @@ def pg_upsert(
         set_.update(computed(stmt.excluded))
     stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=set_)
     for batch in _batches(_last_per_key(rows, keys)):
-        session.execute(stmt, _arrays(table, batch, names))
+        session.execute(stmt, _payload(table, batch, names))
 
 
 def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -124,12 +128,12 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
         execute_many(session, ("insert", table.name), table.insert, rows)
         return
     names = {name: name for name in rows[0]}
-    source = _unnest(table, names)
+    source = _recordset(table, names)
     stmt = table.insert().from_select(
         list(names), select(*[_value(source, table, n, n) for n in names])
     )
     for batch in _batches(rows):
-        session.execute(stmt, _arrays(table, batch, names))
+        session.execute(stmt, _payload(table, batch, names))
 
 
 def update_rows(
@@ -154,14 +158,14 @@ def update_rows(
         _sqlite_update(session, table, rows, match, values, fixed)
         return
     columns = {**match, **values}
-    source = _unnest(table, columns)
+    source = _recordset(table, columns)
     stmt = (
         update(table)
         .where(and_(*[table.c[column] == source.c[key] for key, column in match.items()]))
         .values({**{c: _value(source, table, k, c) for k, c in values.items()}, **fixed})
     )
     for batch in _batches(_last_per_key(rows, list(match))):
-        session.execute(stmt, _arrays(table, batch, columns))
+        session.execute(stmt, _payload(table, batch, columns))
 
 
 def _sqlite_update(

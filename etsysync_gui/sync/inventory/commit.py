@@ -173,17 +173,9 @@ def apply_local_writes(
         todo = [w for w in writes if w.listing_id in free]
         if not todo:
             return set()
-        session.execute(
-            update(LISTINGS)
-            .where(LISTINGS.c.etsy_listing_id == bindparam("b_lid"))
-            .values(
-                disabled_by_us=bindparam("v_disabled", type_=LISTINGS.c.disabled_by_us.type),
-                deactivated_by_etsysync=bindparam("v_deactivated"),
-                sync_status="synced",
-                sync_error=None,
-                last_synced_at=now,
-                updated_at=now,
-            ),
+        update_rows(
+            session,
+            LISTINGS,
             [
                 {
                     "b_lid": w.listing_id,
@@ -192,6 +184,14 @@ def apply_local_writes(
                 }
                 for w in todo
             ],
+            match={"b_lid": "etsy_listing_id"},
+            values={"v_disabled": "disabled_by_us", "v_deactivated": "deactivated_by_etsysync"},
+            constants={
+                "sync_status": "synced",
+                "sync_error": None,
+                "last_synced_at": now,
+                "updated_at": now,
+            },
         )
         _apply_parts(session, [_Part(w, {}, None, None) for w in todo], now, run_id)
     return {w.listing_id for w in todo}

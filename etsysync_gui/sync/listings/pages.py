@@ -23,7 +23,6 @@ from typing import Any, NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from etsysync_gui.db.models import EtsyProduct
 from etsysync_gui.db.sql_helpers import same_shop
 from etsysync_gui.etsy.models import Listing
 from etsysync_gui.sync.listings import autolink
@@ -32,6 +31,7 @@ from etsysync_gui.sync.listings.import_unlinked import import_unlinked
 from etsysync_gui.sync.listings.late_duplicates import SkuSightings, unlink_late_duplicates
 from etsysync_gui.sync.listings.rows import ReadListing, listing_row, pool_row, read_listing
 from etsysync_gui.sync.listings.store import (
+    LISTINGS,
     existing_pools,
     mark_missing,
     set_local_products,
@@ -198,8 +198,8 @@ class PageStore:
 def _old_listings(session: Session, shop_id: int, ids: Sequence[int]) -> dict[int, _OldListing]:
     """The page's listings as stored before this page (all ids fit one ``IN``: a page is 100)."""
     query = select(
-        EtsyProduct.etsy_listing_id, EtsyProduct.local_product_id, EtsyProduct.missing_since
-    ).where(same_shop(EtsyProduct.shop_id, shop_id), EtsyProduct.etsy_listing_id.in_(list(ids)))
+        LISTINGS.c.etsy_listing_id, LISTINGS.c.local_product_id, LISTINGS.c.missing_since
+    ).where(same_shop(LISTINGS.c.shop_id, shop_id), LISTINGS.c.etsy_listing_id.in_(list(ids)))
     return {row[0]: _OldListing(row[1], row[2]) for row in session.execute(query)}
 
 

@@ -22,6 +22,7 @@ from etsysync_gui.sync.listings.rows import LISTING_UPDATE_COLUMNS, POOL_UPDATE_
 
 LISTINGS = table_of(EtsyProduct)
 POOLS = table_of(EtsyStockPool)
+VARIANTS = table_of(ProductVariant)
 
 
 def existing_pools(
@@ -30,20 +31,20 @@ def existing_pools(
     """The stored pools of ``listing_ids`` (one page of a read), by listing."""
     query = (
         select(
-            EtsyStockPool.id,
-            EtsyStockPool.etsy_listing_id,
-            EtsyStockPool.pool_key,
-            EtsyStockPool.local_variant_id,
-            EtsyStockPool.link_source,
+            POOLS.c.id,
+            POOLS.c.etsy_listing_id,
+            POOLS.c.pool_key,
+            POOLS.c.local_variant_id,
+            POOLS.c.link_source,
         )
-        .join(EtsyProduct, EtsyProduct.etsy_listing_id == EtsyStockPool.etsy_listing_id)
-        .where(same_shop(EtsyProduct.shop_id, shop_id))
+        .join(LISTINGS, LISTINGS.c.etsy_listing_id == POOLS.c.etsy_listing_id)
+        .where(same_shop(LISTINGS.c.shop_id, shop_id))
     )
     found: dict[int, dict[PoolId, ExistingPool]] = {}
     rows = (
         row
         for chunk in chunks(listing_ids, IN_CHUNK)
-        for row in session.execute(query.where(EtsyProduct.etsy_listing_id.in_(chunk)))
+        for row in session.execute(query.where(LISTINGS.c.etsy_listing_id.in_(chunk)))
     )
     for row in rows:
         found.setdefault(row.etsy_listing_id, {})[(row.etsy_listing_id, row.pool_key)] = (
@@ -54,13 +55,11 @@ def existing_pools(
 
 def claimed_variants(session: Session, variant_ids: Sequence[int]) -> dict[int, PoolId]:
     """Which of ``variant_ids`` are linked (any shop), and the pool each is linked to."""
-    query = select(
-        EtsyStockPool.local_variant_id, EtsyStockPool.etsy_listing_id, EtsyStockPool.pool_key
-    )
+    query = select(POOLS.c.local_variant_id, POOLS.c.etsy_listing_id, POOLS.c.pool_key)
     found: dict[int, PoolId] = {}
     for chunk in chunks(sorted(variant_ids), IN_CHUNK):
         for variant_id, listing_id, key in session.execute(
-            query.where(EtsyStockPool.local_variant_id.in_(chunk))
+            query.where(POOLS.c.local_variant_id.in_(chunk))
         ):
             if variant_id is not None:
                 found[variant_id] = (listing_id, key)
@@ -70,8 +69,8 @@ def claimed_variants(session: Session, variant_ids: Sequence[int]) -> dict[int, 
 def variants_by_sku(session: Session, skus: Sequence[str]) -> dict[str, VariantRef]:
     found: dict[str, VariantRef] = {}
     for chunk in chunks(skus, IN_CHUNK):
-        query = select(ProductVariant.sku, ProductVariant.id, ProductVariant.product_id).where(
-            ProductVariant.sku.in_(chunk)
+        query = select(VARIANTS.c.sku, VARIANTS.c.id, VARIANTS.c.product_id).where(
+            VARIANTS.c.sku.in_(chunk)
         )
         for sku, variant_id, product_id in session.execute(query):
             if sku is not None:
@@ -90,15 +89,15 @@ def variants_with_claims(
     found: dict[str, VariantRef] = {}
     claimed: dict[int, PoolId] = {}
     query = select(
-        ProductVariant.sku,
-        ProductVariant.id,
-        ProductVariant.product_id,
-        EtsyStockPool.etsy_listing_id,
-        EtsyStockPool.pool_key,
-    ).outerjoin(EtsyStockPool, EtsyStockPool.local_variant_id == ProductVariant.id)
+        VARIANTS.c.sku,
+        VARIANTS.c.id,
+        VARIANTS.c.product_id,
+        POOLS.c.etsy_listing_id,
+        POOLS.c.pool_key,
+    ).outerjoin(POOLS, POOLS.c.local_variant_id == VARIANTS.c.id)
     for chunk in chunks(skus, IN_CHUNK):
         for sku, variant_id, product_id, listing_id, key in session.execute(
-            query.where(ProductVariant.sku.in_(chunk))
+            query.where(VARIANTS.c.sku.in_(chunk))
         ):
             if sku is None:
                 continue
@@ -159,10 +158,10 @@ def set_local_products(session: Session, shop_id: int, listing_ids: Sequence[int
 
 def _set_local_products(session: Session, shop_id: int, listing_ids: Sequence[int]) -> None:
     first_product = (
-        select(ProductVariant.product_id)
-        .join(EtsyStockPool, EtsyStockPool.local_variant_id == ProductVariant.id)
-        .where(EtsyStockPool.etsy_listing_id == LISTINGS.c.etsy_listing_id)
-        .order_by(EtsyStockPool.id)
+        select(VARIANTS.c.product_id)
+        .join(POOLS, POOLS.c.local_variant_id == VARIANTS.c.id)
+        .where(POOLS.c.etsy_listing_id == LISTINGS.c.etsy_listing_id)
+        .order_by(POOLS.c.id)
         .limit(1)
         .scalar_subquery()
     )
