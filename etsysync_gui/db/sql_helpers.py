@@ -19,6 +19,9 @@ from sqlalchemy import BindParameter, CursorResult, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from etsysync_gui.db.bulk import is_postgres, pg_upsert
+from etsysync_gui.db.many import execute_many
+
 T = TypeVar("T")
 IN_CHUNK = 900
 ROW_CHUNK = 500
@@ -79,18 +82,27 @@ def upsert(
     """Insert ``rows``; where ``keys`` already exist, overwrite only ``update`` columns.
 
     ``computed(excluded)`` may add SQL expressions to the ``SET`` clause (they
-    can refer to ``excluded.<column>``, the row that was proposed).  Every row
-    must have the same keys (one executemany per chunk).
+    can refer to ``excluded.<column>``, the row that was proposed; it must
+    build the same SQL on every call, as its compiled form is kept).  Every row
+    must have the same keys (one executemany per chunk; on PostgreSQL one
+    statement per batch, see ``bulk``).
     """
     if not rows:
         return
-    stmt = dialect_insert(session, table)
-    set_: dict[str, Any] = {name: stmt.excluded[name] for name in update}
-    if computed is not None:
-        set_.update(computed(stmt.excluded))
-    stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=set_)
-    for chunk in chunks(rows, ROW_CHUNK):
-        session.execute(stmt, list(chunk))
+    if is_postgres(session):
+        pg_upsert(session, table, rows, keys=keys, update=update, computed=computed)
+        return
+
+    def build() -> Any:
+        stmt = dialect_insert(session, table)
+        set_: dict[str, Any] = {name: stmt.excluded[name] for name in update}
+        if computed is not None:
+            set_.update(computed(stmt.excluded))
+        return stmt.on_conflict_do_update(index_elements=list(keys), set_=set_)
+
+    shape = computed.__code__ if computed is not None else None
+    key = ("upsert", table.name, tuple(keys), tuple(update), shape)
+    execute_many(session, key, build, rows)
 
 
 def insert_ignore(session: Session, table: Table, row: Mapping[str, Any], key: str) -> None:

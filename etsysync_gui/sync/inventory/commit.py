@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, null, select, update
+from sqlalchemy import bindparam, case, null, select, update
 
+from etsysync_gui.db.bulk import insert_rows, update_rows
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, ProductVariant
 from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks, rowcount, table_of
@@ -173,17 +174,9 @@ def apply_local_writes(
         todo = [w for w in writes if w.listing_id in free]
         if not todo:
             return set()
-        session.execute(
-            update(LISTINGS)
-            .where(LISTINGS.c.etsy_listing_id == bindparam("b_lid"))
-            .values(
-                disabled_by_us=bindparam("v_disabled", type_=LISTINGS.c.disabled_by_us.type),
-                deactivated_by_etsysync=bindparam("v_deactivated"),
-                sync_status="synced",
-                sync_error=None,
-                last_synced_at=now,
-                updated_at=now,
-            ),
+        update_rows(
+            session,
+            LISTINGS,
             [
                 {
                     "b_lid": w.listing_id,
@@ -192,6 +185,14 @@ def apply_local_writes(
                 }
                 for w in todo
             ],
+            match={"b_lid": "etsy_listing_id"},
+            values={"v_disabled": "disabled_by_us", "v_deactivated": "deactivated_by_etsysync"},
+            constants={
+                "sync_status": "synced",
+                "sync_error": None,
+                "last_synced_at": now,
+                "updated_at": now,
+            },
         )
         _apply_parts(session, [_Part(w, {}, None, None) for w in todo], now, run_id)
     return {w.listing_id for w in todo}
@@ -248,7 +249,7 @@ def _apply_parts(session: Any, parts: Sequence[_Part], now: datetime, run_id: in
         if p.log
     ]
     if rows:
-        session.execute(LOG_TABLE.insert(), rows)
+        insert_rows(session, LOG_TABLE, rows)
 
 
 def _update_pools(session: Any, parts: Sequence[_Part], now: datetime) -> None:
@@ -265,18 +266,10 @@ def _update_pools(session: Any, parts: Sequence[_Part], now: datetime) -> None:
             "v_message": _message(pool.reason, part.suffix),
         }
 
-    match = and_(
-        POOLS.c.etsy_listing_id == bindparam("b_lid"),
-        POOLS.c.pool_key == bindparam("b_key"),
-        POOLS.c.local_variant_id == bindparam("b_vid"),
-    )
-    common = {
-        "etsy_quantity": bindparam("v_etsy"),
-        "status": bindparam("v_status"),
-        "message": bindparam("v_message"),
-        "last_synced_at": now,
-        "updated_at": now,
-    }
+    match = {"b_lid": "etsy_listing_id", "b_key": "pool_key", "b_vid": "local_variant_id"}
+    common = {"v_etsy": "etsy_quantity", "v_status": "status", "v_message": "message"}
+    times = {"last_synced_at": now, "updated_at": now}
+    bases = {"v_base_local": "base_local", "v_base_etsy": "base_etsy"}
     moved = sorted(
         {
             x.write.listing_id
@@ -290,20 +283,11 @@ def _update_pools(session: Any, parts: Sequence[_Part], now: datetime) -> None:
             update(LISTINGS).where(LISTINGS.c.etsy_listing_id.in_(moved)).values(etsy_digest=None)
         )
     with_bases = [params(x, p) for x in parts for p in x.write.pools if p.store_bases]
-    if with_bases:
-        session.execute(
-            update(POOLS)
-            .where(match)
-            .values(
-                base_local=bindparam("v_base_local"),
-                base_etsy=bindparam("v_base_etsy"),
-                **common,
-            ),
-            with_bases,
-        )
+    update_rows(
+        session, POOLS, with_bases, match=match, values={**bases, **common}, constants=times
+    )
     skipped = [params(x, p) for x in parts for p in x.write.pools if not p.store_bases]
-    if skipped:
-        session.execute(update(POOLS).where(match).values(**common), skipped)
+    update_rows(session, POOLS, skipped, match=match, values=common, constants=times)
 
 
 def fail_write(
@@ -350,7 +334,7 @@ def fail_write(
             if p.log
         ]
         if rows:
-            session.execute(LOG_TABLE.insert(), rows)
+            insert_rows(session, LOG_TABLE, rows)
 
 
 def discard_record(

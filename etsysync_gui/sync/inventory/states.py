@@ -10,16 +10,18 @@ specific listings) builds it, so no per-listing round trips happen.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, ProductVariant
-from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks, same_shop
+from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks, same_shop, table_of
 from etsysync_gui.sync.inventory.decide import FirstTruth
 from etsysync_gui.sync.ledger.overwrites import Sale, pending_sales
+
+LISTINGS, POOLS, VARIANTS = table_of(EtsyProduct), table_of(EtsyStockPool), table_of(ProductVariant)
 
 NONE_DISABLED: frozenset[str] = frozenset()
 """Shared by every listing with no offering disabled (an empty frozenset is ~200 bytes
@@ -61,28 +63,31 @@ class ListingState:
 def load_states(
     session: Session, shop_id: int, listing_ids: Sequence[int] | None = None
 ) -> dict[int, ListingState]:
-    """Linked listings of the shop that are not missing (all, or those in ``listing_ids``)."""
+    """Linked listings of the shop that are not missing (all, or those in ``listing_ids``).
+
+    Built in one pass over the rows, each object made once: a cold ``sync all``
+    loads the states of every page, so per-row copies (``dataclasses.replace``)
+    and ORM row handling were a visible part of it.
+    """
     query = _linked_pools_query(shop_id, by_ids=listing_ids is not None)
     rows = []
     if listing_ids is None:
         rows = list(session.execute(query))
     else:
         for chunk in chunks(list(listing_ids), IN_CHUNK):
-            rows.extend(session.execute(query.where(EtsyProduct.etsy_listing_id.in_(chunk))))
-    states: dict[int, ListingState] = {}
-    links: dict[int, list[PoolLink]] = {}
+            rows.extend(session.execute(query.where(LISTINGS.c.etsy_listing_id.in_(chunk))))
     erased = pending_sales(session, shop_id)
+    found: dict[int, tuple[Any, list[PoolLink]]] = {}
     for row in rows:
         lid = row.etsy_listing_id
-        if lid not in states:
-            states[lid] = _listing_state(row)
-        sales = erased.get((lid, row.pool_key), ())
-        links.setdefault(lid, []).append(replace(_pool_link(row), sales=sales))
+        entry = found.get(lid)
+        if entry is None:
+            entry = found[lid] = (row, [])
+        sales = erased.get((lid, row.pool_key), ()) if erased else ()
+        entry[1].append(_pool_link(row, sales))
     return {
-        lid: replace(
-            state, links=tuple(links[lid]), other_sales=_other_sales(lid, links[lid], erased)
-        )
-        for lid, state in states.items()
+        lid: _listing_state(row, tuple(links), _other_sales(lid, links, erased))
+        for lid, (row, links) in found.items()
     }
 
 
@@ -106,56 +111,67 @@ def _linked_pools_query(shop_id: int, *, by_ids: bool) -> Select[Any]:
     """One row per linked pool: the listing's columns, the pool's, the variant's quantity.
 
     ``by_ids``: the caller adds an ``IN`` on the listing ids, which must drive the
-    lookup (``same_shop``), not the shop.
+    lookup (``same_shop``), not the shop.  Core columns (no ORM entities): the
+    rows are plain tuples.
     """
-    shop = same_shop(EtsyProduct.shop_id, shop_id) if by_ids else EtsyProduct.shop_id == shop_id
+    listings, pools = LISTINGS.c, POOLS.c
+    shop = same_shop(listings.shop_id, shop_id) if by_ids else listings.shop_id == shop_id
     return (
         select(
-            EtsyProduct.etsy_listing_id,
-            EtsyProduct.title,
-            EtsyProduct.state,
-            EtsyProduct.disabled_by_us,
-            EtsyProduct.deactivated_by_etsysync,
-            EtsyProduct.pending_write,
-            EtsyStockPool.pool_key,
-            EtsyStockPool.label,
-            EtsyStockPool.sku,
-            EtsyStockPool.local_variant_id,
-            EtsyStockPool.first_truth,
-            EtsyStockPool.base_local,
-            EtsyStockPool.base_etsy,
-            EtsyStockPool.status,
-            ProductVariant.quantity,
+            listings.etsy_listing_id,
+            listings.title,
+            listings.state,
+            listings.disabled_by_us,
+            listings.deactivated_by_etsysync,
+            listings.pending_write.is_not(None).label("pending"),
+            pools.pool_key,
+            pools.label,
+            pools.sku,
+            pools.local_variant_id,
+            pools.first_truth,
+            pools.base_local,
+            pools.base_etsy,
+            pools.status,
+            VARIANTS.c.quantity,
         )
-        .join(EtsyStockPool, EtsyStockPool.etsy_listing_id == EtsyProduct.etsy_listing_id)
-        .join(ProductVariant, ProductVariant.id == EtsyStockPool.local_variant_id)
-        .where(shop, EtsyProduct.missing_since.is_(None))
-        .order_by(EtsyProduct.etsy_listing_id, EtsyStockPool.id)
+        .join(POOLS, pools.etsy_listing_id == listings.etsy_listing_id)
+        .join(VARIANTS, VARIANTS.c.id == pools.local_variant_id)
+        .where(shop, listings.missing_since.is_(None))
+        .order_by(listings.etsy_listing_id, pools.id)
     )
 
 
-def _listing_state(row: Any) -> ListingState:
-    """The listing's part of a row (its links are added once all rows are read)."""
+_TRUTHS = {truth.value: truth for truth in FirstTruth}
+
+
+def _listing_state(
+    row: Any,
+    links: tuple[PoolLink, ...],
+    other_sales: tuple[tuple[str, tuple[Sale, ...]], ...],
+) -> ListingState:
+    """The listing's part of its first row, with its links."""
     return ListingState(
         row.etsy_listing_id,
         row.title or "",
         row.state,
         frozenset(row.disabled_by_us) if row.disabled_by_us else NONE_DISABLED,
         bool(row.deactivated_by_etsysync),
-        row.pending_write is not None,
-        (),
+        bool(row.pending),
+        links,
+        other_sales,
     )
 
 
-def _pool_link(row: Any) -> PoolLink:
+def _pool_link(row: Any, sales: tuple[Sale, ...]) -> PoolLink:
     return PoolLink(
         row.pool_key,
         row.label,
         row.sku,
         row.local_variant_id,
-        FirstTruth(row.first_truth),
+        _TRUTHS.get(row.first_truth) or FirstTruth(row.first_truth),
         row.base_local,
         row.base_etsy,
         row.quantity,
         row.status,
+        sales,
     )

@@ -28,7 +28,6 @@ from typing import Any, NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from etsysync_gui.db.models import EtsyProduct
 from etsysync_gui.db.sql_helpers import same_shop
 from etsysync_gui.etsy.models import Listing
 from etsysync_gui.etsy.reads.records import ListingRecord
@@ -39,13 +38,13 @@ from etsysync_gui.sync.listings.in_step import InStep, in_step
 from etsysync_gui.sync.listings.late_duplicates import SkuSightings, unlink_late_duplicates
 from etsysync_gui.sync.listings.rows import ReadListing, listing_row, pool_row, read_listing
 from etsysync_gui.sync.listings.store import (
-    claimed_variants,
+    LISTINGS,
     existing_pools,
     mark_missing,
     set_local_products,
     upsert_listings,
     upsert_pools,
-    variants_by_sku,
+    variants_with_claims,
     write_links,
 )
 from etsysync_gui.sync.listings.unchanged import (
@@ -193,14 +192,8 @@ class PageStore:
         """Link pools by SKU; a variant held by a vanishing pool is free to link again."""
         flat = {pid: pool for pools in existing.values() for pid, pool in pools.items()}
         skus = sorted({p.sku for r in reads for p in r.pools or () if p.sku})
-        variants = variants_by_sku(self.session, skus)
-        claimed = {
-            variant_id: pid
-            for variant_id, pid in claimed_variants(
-                self.session, [v.id for v in variants.values()]
-            ).items()
-            if pid not in vanished_pools
-        }
+        variants, claims = variants_with_claims(self.session, skus)
+        claimed = {vid: pid for vid, pid in claims.items() if pid not in vanished_pools}
         outcome = autolink.auto_link(
             reads,
             existing=flat,
@@ -265,8 +258,8 @@ class PageStore:
 def _old_listings(session: Session, shop_id: int, ids: Sequence[int]) -> dict[int, _OldListing]:
     """The page's listings as stored before this page (all ids fit one ``IN``: a page is 100)."""
     query = select(
-        EtsyProduct.etsy_listing_id, EtsyProduct.local_product_id, EtsyProduct.missing_since
-    ).where(same_shop(EtsyProduct.shop_id, shop_id), EtsyProduct.etsy_listing_id.in_(list(ids)))
+        LISTINGS.c.etsy_listing_id, LISTINGS.c.local_product_id, LISTINGS.c.missing_since
+    ).where(same_shop(LISTINGS.c.shop_id, shop_id), LISTINGS.c.etsy_listing_id.in_(list(ids)))
     return {row[0]: _OldListing(row[1], row[2]) for row in session.execute(query)}
 
 

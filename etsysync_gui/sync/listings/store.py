@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, delete, false, select, update
+from sqlalchemy import case, delete, false, select, update
 from sqlalchemy.orm import Session
 
+from etsysync_gui.db.bulk import update_rows
 from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, ProductVariant
 from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks, same_shop, table_of, upsert
 from etsysync_gui.sync.listings.autolink import ExistingPool, LinkOutcome, PoolId, VariantRef
@@ -21,6 +22,7 @@ from etsysync_gui.sync.listings.rows import LISTING_UPDATE_COLUMNS, POOL_UPDATE_
 
 LISTINGS = table_of(EtsyProduct)
 POOLS = table_of(EtsyStockPool)
+VARIANTS = table_of(ProductVariant)
 
 
 def existing_pools(
@@ -29,20 +31,20 @@ def existing_pools(
     """The stored pools of ``listing_ids`` (one page of a read), by listing."""
     query = (
         select(
-            EtsyStockPool.id,
-            EtsyStockPool.etsy_listing_id,
-            EtsyStockPool.pool_key,
-            EtsyStockPool.local_variant_id,
-            EtsyStockPool.link_source,
+            POOLS.c.id,
+            POOLS.c.etsy_listing_id,
+            POOLS.c.pool_key,
+            POOLS.c.local_variant_id,
+            POOLS.c.link_source,
         )
-        .join(EtsyProduct, EtsyProduct.etsy_listing_id == EtsyStockPool.etsy_listing_id)
-        .where(same_shop(EtsyProduct.shop_id, shop_id))
+        .join(LISTINGS, LISTINGS.c.etsy_listing_id == POOLS.c.etsy_listing_id)
+        .where(same_shop(LISTINGS.c.shop_id, shop_id))
     )
     found: dict[int, dict[PoolId, ExistingPool]] = {}
     rows = (
         row
         for chunk in chunks(listing_ids, IN_CHUNK)
-        for row in session.execute(query.where(EtsyProduct.etsy_listing_id.in_(chunk)))
+        for row in session.execute(query.where(LISTINGS.c.etsy_listing_id.in_(chunk)))
     )
     for row in rows:
         found.setdefault(row.etsy_listing_id, {})[(row.etsy_listing_id, row.pool_key)] = (
@@ -53,13 +55,11 @@ def existing_pools(
 
 def claimed_variants(session: Session, variant_ids: Sequence[int]) -> dict[int, PoolId]:
     """Which of ``variant_ids`` are linked (any shop), and the pool each is linked to."""
-    query = select(
-        EtsyStockPool.local_variant_id, EtsyStockPool.etsy_listing_id, EtsyStockPool.pool_key
-    )
+    query = select(POOLS.c.local_variant_id, POOLS.c.etsy_listing_id, POOLS.c.pool_key)
     found: dict[int, PoolId] = {}
     for chunk in chunks(sorted(variant_ids), IN_CHUNK):
         for variant_id, listing_id, key in session.execute(
-            query.where(EtsyStockPool.local_variant_id.in_(chunk))
+            query.where(POOLS.c.local_variant_id.in_(chunk))
         ):
             if variant_id is not None:
                 found[variant_id] = (listing_id, key)
@@ -69,8 +69,8 @@ def claimed_variants(session: Session, variant_ids: Sequence[int]) -> dict[int, 
 def variants_by_sku(session: Session, skus: Sequence[str]) -> dict[str, VariantRef]:
     found: dict[str, VariantRef] = {}
     for chunk in chunks(skus, IN_CHUNK):
-        query = select(ProductVariant.sku, ProductVariant.id, ProductVariant.product_id).where(
-            ProductVariant.sku.in_(chunk)
+        query = select(VARIANTS.c.sku, VARIANTS.c.id, VARIANTS.c.product_id).where(
+            VARIANTS.c.sku.in_(chunk)
         )
         for sku, variant_id, product_id in session.execute(query):
             if sku is not None:
@@ -78,42 +78,72 @@ def variants_by_sku(session: Session, skus: Sequence[str]) -> dict[str, VariantR
     return found
 
 
-def _pool_match() -> Any:
-    return and_(
-        POOLS.c.etsy_listing_id == bindparam("b_lid"), POOLS.c.pool_key == bindparam("b_key")
+def variants_with_claims(
+    session: Session, skus: Sequence[str]
+) -> tuple[dict[str, VariantRef], dict[int, PoolId]]:
+    """``variants_by_sku`` and ``claimed_variants`` of those variants, in one query.
+
+    Why one: PostgreSQL pays a round trip per statement, and a read stores
+    about a hundred pages.
+    """
+    found: dict[str, VariantRef] = {}
+    claimed: dict[int, PoolId] = {}
+    query = select(
+        VARIANTS.c.sku,
+        VARIANTS.c.id,
+        VARIANTS.c.product_id,
+        POOLS.c.etsy_listing_id,
+        POOLS.c.pool_key,
+    ).outerjoin(POOLS, POOLS.c.local_variant_id == VARIANTS.c.id)
+    for chunk in chunks(skus, IN_CHUNK):
+        for sku, variant_id, product_id, listing_id, key in session.execute(
+            query.where(VARIANTS.c.sku.in_(chunk))
+        ):
+            if sku is None:
+                continue
+            found[sku] = VariantRef(variant_id, product_id)
+            if listing_id is not None:
+                claimed[variant_id] = (listing_id, key)
+    return found, claimed
+
+
+LINK_MATCH = {"b_lid": "etsy_listing_id", "b_key": "pool_key"}
+LINK_VALUES = {
+    f"v_{column}": column
+    for column in (
+        "local_variant_id",
+        "link_source",
+        "first_truth",
+        "base_local",
+        "base_etsy",
+        "status",
+        "message",
     )
+}
 
 
 def write_links(session: Session, links: LinkOutcome, now: datetime) -> None:
-    if links.link_rows:
-        stmt = (
-            update(POOLS)
-            .where(_pool_match())
-            .values(
-                local_variant_id=bindparam("v_local_variant_id"),
-                link_source=bindparam("v_link_source"),
-                first_truth=bindparam("v_first_truth"),
-                base_local=bindparam("v_base_local"),
-                base_etsy=bindparam("v_base_etsy"),
-                status=bindparam("v_status"),
-                message=bindparam("v_message"),
-                updated_at=now,
-            )
-        )
-        for chunk in chunks(links.link_rows, 500):
-            session.execute(stmt, list(chunk))
+    """The page's new links, then its link problems (one set-based update each)."""
+    update_rows(
+        session,
+        POOLS,
+        links.link_rows,
+        match=LINK_MATCH,
+        values=LINK_VALUES,
+        constants={"updated_at": now},
+    )
     rows = [
         {"b_lid": pid[0], "b_key": pid[1], "b_message": problem.detail}
         for pid, problem in links.problems.items()
     ]
-    if rows:
-        stmt = (
-            update(POOLS)
-            .where(_pool_match())
-            .values(status="unlinked", message=bindparam("b_message"), updated_at=now)
-        )
-        for chunk in chunks(rows, 500):
-            session.execute(stmt, list(chunk))
+    update_rows(
+        session,
+        POOLS,
+        rows,
+        match=LINK_MATCH,
+        values={"b_message": "message"},
+        constants={"status": "unlinked", "updated_at": now},
+    )
 
 
 def set_local_products(session: Session, shop_id: int, listing_ids: Sequence[int]) -> None:
@@ -128,10 +158,10 @@ def set_local_products(session: Session, shop_id: int, listing_ids: Sequence[int
 
 def _set_local_products(session: Session, shop_id: int, listing_ids: Sequence[int]) -> None:
     first_product = (
-        select(ProductVariant.product_id)
-        .join(EtsyStockPool, EtsyStockPool.local_variant_id == ProductVariant.id)
-        .where(EtsyStockPool.etsy_listing_id == LISTINGS.c.etsy_listing_id)
-        .order_by(EtsyStockPool.id)
+        select(VARIANTS.c.product_id)
+        .join(POOLS, POOLS.c.local_variant_id == VARIANTS.c.id)
+        .where(POOLS.c.etsy_listing_id == LISTINGS.c.etsy_listing_id)
+        .order_by(POOLS.c.id)
         .limit(1)
         .scalar_subquery()
     )

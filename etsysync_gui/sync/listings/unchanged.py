@@ -30,6 +30,7 @@ from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks, same_shop, table_of
 from etsysync_gui.sync.listings.rows import LISTING_UPDATE_COLUMNS
 
 LISTINGS = table_of(EtsyProduct)
+POOLS = table_of(EtsyStockPool)
 
 # Compared listing columns: everything an upsert sets except the run's timestamps.
 LISTING_COMPARED = tuple(
@@ -46,14 +47,14 @@ def stored_listings(
 ) -> dict[int, Fingerprint]:
     """The compared columns of the stored listings among ``listing_ids``, plus the
     deactivation flag (one page of a read at a time, so memory stays bounded)."""
-    columns = [getattr(EtsyProduct, name) for name in LISTING_COMPARED]
-    query = select(
-        EtsyProduct.etsy_listing_id, *columns, EtsyProduct.deactivated_by_etsysync
-    ).where(same_shop(EtsyProduct.shop_id, shop_id))
+    columns = [LISTINGS.c[name] for name in LISTING_COMPARED]
+    query = select(LISTINGS.c.etsy_listing_id, *columns, LISTINGS.c.deactivated_by_etsysync).where(
+        same_shop(LISTINGS.c.shop_id, shop_id)
+    )
     return {
         row[0]: tuple(row[1:])
         for chunk in chunks(listing_ids, IN_CHUNK)
-        for row in session.execute(query.where(EtsyProduct.etsy_listing_id.in_(chunk)))
+        for row in session.execute(query.where(LISTINGS.c.etsy_listing_id.in_(chunk)))
     }
 
 
@@ -61,15 +62,15 @@ def stored_pools(
     session: Session, shop_id: int, listing_ids: Sequence[int]
 ) -> dict[int, PoolPrints]:
     """The compared columns of the stored pools of ``listing_ids``, by listing and pool key."""
-    columns = [getattr(EtsyStockPool, name) for name in POOL_COMPARED]
+    columns = [POOLS.c[name] for name in POOL_COMPARED]
     query = (
-        select(EtsyStockPool.etsy_listing_id, EtsyStockPool.pool_key, *columns)
-        .join(EtsyProduct, EtsyProduct.etsy_listing_id == EtsyStockPool.etsy_listing_id)
-        .where(same_shop(EtsyProduct.shop_id, shop_id))
+        select(POOLS.c.etsy_listing_id, POOLS.c.pool_key, *columns)
+        .join(LISTINGS, LISTINGS.c.etsy_listing_id == POOLS.c.etsy_listing_id)
+        .where(same_shop(LISTINGS.c.shop_id, shop_id))
     )
     found: dict[int, PoolPrints] = {}
     for chunk in chunks(listing_ids, IN_CHUNK):
-        for row in session.execute(query.where(EtsyProduct.etsy_listing_id.in_(chunk))):
+        for row in session.execute(query.where(LISTINGS.c.etsy_listing_id.in_(chunk))):
             found.setdefault(row[0], {})[row[1]] = tuple(row[2:])
     return found
 
