@@ -209,7 +209,7 @@ def finish_listing(
     return ListingPlan(
         state.listing_id,
         state.title,
-        state.state,
+        _shared(state.state),
         pools,
         edit.put_body,
         edit.deactivate,
@@ -268,10 +268,16 @@ def _pool_plan(
         reason=sys.intern(decision.reason),  # a few wordings repeat across a whole plan
         conflict=decision.conflict,
         clamped=decision.clamped,
-        status_before=link.status,
+        status_before=sys.intern(link.status),  # one of a few words, kept per pool
         status=_pool_status(decision, edit, link),
         sales=tuple(s.transaction_id for s in link.sales),
     )
+
+
+def _shared(word: str | None) -> str | None:
+    """One copy of a short word a whole plan repeats (a listing's state): each row
+    read from the database brings its own, and a ``sync all`` plan keeps one per listing."""
+    return None if word is None else sys.intern(word)
 
 
 def _pool_status(decision: PoolDecision, edit: ListingEdit, link: PoolLink) -> str:

@@ -40,6 +40,7 @@ Assumptions (each the safe choice):
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -119,7 +120,7 @@ def pools_of(inventory: Inventory) -> tuple[StockPool, ...]:
         elif whole_listing:
             key = WHOLE_LISTING_KEY
         else:
-            key = _prop_key(values)
+            key = sys.intern(_prop_key(values))  # see ``_pool_label``
         offerings = [o for i in members for o in inventory.products[i].live_offerings]
         pools.append(
             StockPool(
@@ -284,4 +285,6 @@ def _pool_label(
         if live_count > 1 or first.property_values:
             return ALL_VARIATIONS_LABEL
         return WHOLE_LISTING_LABEL
-    return " / ".join(_value_text(pv) for pv in values)
+    # Interned: labels (and property keys) repeat across a shop's listings ("Red / M"),
+    # and a ``sync all`` keeps one per pool in its plan and its link problems.
+    return sys.intern(" / ".join(_value_text(pv) for pv in values))

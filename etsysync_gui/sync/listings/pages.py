@@ -180,6 +180,7 @@ class PageStore:
         self.tally.missing = sorted(gone)
         mark_missing(self.session, self.tally.missing, self.now)
         changed = unlink_late_duplicates(self.session, self.skus, self.tally, self.now)
+        self.skus = SkuSightings()  # settled: free the shop's SKUs before the plan is finished
         set_local_products(self.session, self.shop_id, sorted(changed))
         return changed
 

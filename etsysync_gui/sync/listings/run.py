@@ -37,6 +37,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import select
@@ -148,7 +149,9 @@ def read_and_store(
     found = client.stream_listings_by_shop(
         store.shop_id, on_page, include_inventory=True, progress=for_client(progress), cancel=cancel
     )
-    absent = sorted((set(known) | store.seen) - found)
+    # Only the few absent ids are collected: a union of ``known`` and ``seen`` first
+    # would copy the shop's ids once more while the whole plan is held.
+    absent = sorted({x for x in chain(known, store.seen) if x not in found})
     gone: set[int] = set(absent)
     if absent:
         still_there = client.get_listings_by_ids(absent, cancel=cancel)
