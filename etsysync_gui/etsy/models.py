@@ -14,7 +14,7 @@ sending back what was read fails.  See its docstring for the exact rules.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NotRequired, TypedDict
 
@@ -201,6 +201,12 @@ class Product:
     is_deleted: bool
     offerings: tuple[Offering, ...]
     property_values: tuple[PropertyValue, ...]
+    # Computed once: planning asks for it about 20 times per product.
+    _live: tuple[Offering, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        live = tuple(o for o in self.offerings if not o.is_deleted)
+        object.__setattr__(self, "_live", live)
 
     @classmethod
     def from_json(cls, data: object) -> Product:
@@ -215,7 +221,7 @@ class Product:
 
     @property
     def live_offerings(self) -> tuple[Offering, ...]:
-        return tuple(o for o in self.offerings if not o.is_deleted)
+        return self._live
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +233,11 @@ class Inventory:
     quantity_on_property: tuple[int, ...] = ()
     sku_on_property: tuple[int, ...] = ()
     readiness_state_on_property: tuple[int, ...] = ()
+    _live: tuple[Product, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        live = tuple(p for p in self.products if not p.is_deleted and p.live_offerings)
+        object.__setattr__(self, "_live", live)
 
     @classmethod
     def from_json(cls, data: object) -> Inventory:
@@ -242,7 +253,7 @@ class Inventory:
     @property
     def live_products(self) -> tuple[Product, ...]:
         """Products that are not deleted and still have a non-deleted offering."""
-        return tuple(p for p in self.products if not p.is_deleted and p.live_offerings)
+        return self._live
 
     def to_put_body(self) -> InventoryPut:
         """The exact updateListingInventory request body for this inventory.

@@ -9,7 +9,7 @@ specific listings) builds it, so no per-listing round trips happen.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,9 +61,16 @@ class ListingState:
 
 
 def load_states(
-    session: Session, shop_id: int, listing_ids: Sequence[int] | None = None
+    session: Session,
+    shop_id: int,
+    listing_ids: Sequence[int] | None = None,
+    *,
+    erased: Mapping[tuple[int, str], tuple[Sale, ...]] | None = None,
 ) -> dict[int, ListingState]:
     """Linked listings of the shop that are not missing (all, or those in ``listing_ids``).
+
+    ``erased``: ``pending_sales`` of the shop if the caller has them (a ``sync all``
+    plans page by page and they do not change before it applies anything).
 
     Built in one pass over the rows, each object made once: a cold ``sync all``
     loads the states of every page, so per-row copies (``dataclasses.replace``)
@@ -76,7 +83,8 @@ def load_states(
     else:
         for chunk in chunks(list(listing_ids), IN_CHUNK):
             rows.extend(session.execute(query.where(LISTINGS.c.etsy_listing_id.in_(chunk))))
-    erased = pending_sales(session, shop_id)
+    if erased is None:
+        erased = pending_sales(session, shop_id)
     found: dict[int, tuple[Any, list[PoolLink]]] = {}
     for row in rows:
         lid = row.etsy_listing_id
@@ -94,7 +102,7 @@ def load_states(
 def _other_sales(
     listing_id: int,
     links: Sequence[PoolLink],
-    erased: dict[tuple[int, str], tuple[Sale, ...]],
+    erased: Mapping[tuple[int, str], tuple[Sale, ...]],
 ) -> tuple[tuple[str, tuple[Sale, ...]], ...]:
     """The erased sales of the listing's pools that are not linked (usually none)."""
     if not erased:

@@ -17,7 +17,7 @@ found shared late) are decided again with their inventory read fresh.
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime
 
 from sqlalchemy import select
@@ -27,7 +27,8 @@ from etsysync_gui.db.models import EtsyProduct, EtsyStockPool
 from etsysync_gui.etsy.client import EtsyClient
 from etsysync_gui.sync.inventory.plan_types import ListingPlan, SyncPlan
 from etsysync_gui.sync.inventory.planning import decide_listing
-from etsysync_gui.sync.inventory.states import load_states
+from etsysync_gui.sync.inventory.states import ListingState, load_states
+from etsysync_gui.sync.ledger.overwrites import Sale, pending_sales
 from etsysync_gui.sync.listings.pages import StoredPage
 from etsysync_gui.sync.options import SyncOptions
 from etsysync_gui.sync.runs.progress import PHASE_PLANNING, Progress, report
@@ -43,6 +44,17 @@ class StreamPlanner:
         self.now = now
         self.plans: dict[int, ListingPlan] = {}
         self.in_step: set[int] = set()
+        self._pending: Mapping[tuple[int, str], tuple[Sale, ...]] | None = None
+
+    def _states(self, session: Session, ids: Collection[int]) -> dict[int, ListingState]:
+        return load_states(session, self.options.shop_id, sorted(ids), erased=self._erased(session))
+
+    def _erased(self, session: Session) -> Mapping[tuple[int, str], tuple[Sale, ...]]:
+        """The shop's erased sales, read once: nothing counts them before the plan is
+        applied, so every page's states use the same (``sync.ledger``)."""
+        if self._pending is None:
+            self._pending = pending_sales(session, self.options.shop_id)
+        return self._pending
 
     def add(self, session: Session, page: StoredPage) -> None:
         """Decide the linked listings of one stored page with the inventories just read;
@@ -54,7 +66,7 @@ class StreamPlanner:
         self.in_step -= by_id.keys()
         if not by_id:
             return
-        for lid, state in load_states(session, self.options.shop_id, sorted(by_id)).items():
+        for lid, state in self._states(session, by_id).items():
             read = by_id[lid]
             self.plans[lid] = decide_listing(
                 state,
@@ -80,12 +92,12 @@ class StreamPlanner:
         self.in_step -= {*gone, *relinked}
         linked = _linked_listings(session, self.options.shop_id)
         unread = linked - self.plans.keys() - self.in_step
-        for lid, state in load_states(session, self.options.shop_id, sorted(unread)).items():
+        for lid, state in self._states(session, unread).items():
             self.plans[lid] = decide_listing(state, None, self.options, missing_means_gone=False)
         if relinked:
             for lid in relinked:
                 self.plans.pop(lid, None)
-            states = load_states(session, self.options.shop_id, sorted(relinked))
+            states = self._states(session, relinked)
             fresh = client.get_inventories_by_listing_ids(sorted(states), cancel=cancel)
             for lid, state in states.items():
                 self.plans[lid] = decide_listing(state, fresh.get(lid), self.options)
