@@ -24,7 +24,6 @@ from etsysync_gui.db.many import execute_many
 
 T = TypeVar("T")
 IN_CHUNK = 900
-ROW_CHUNK = 500
 
 
 def same_shop(column: Any, shop_id: int | BindParameter[Any]) -> Any:

@@ -22,7 +22,7 @@ from etsysync_gui.sync.inventory.states import load_states
 from etsysync_gui.sync.listings import autolink
 from etsysync_gui.sync.listings.pages import PageStore, StoredPage, _pool_rows
 from etsysync_gui.sync.listings.rows import listing_row, read_listing
-from etsysync_gui.sync.listings.store import claimed_variants, existing_pools, variants_by_sku
+from etsysync_gui.sync.listings.store import existing_pools, variants_with_claims
 from etsysync_gui.sync.listings.unchanged import stored_listings, stored_pools, unchanged_listings
 from etsysync_gui.sync.options import SyncOptions
 
@@ -58,8 +58,7 @@ class InStepShadow:
         existing = existing_pools(session, shop_id, ids)
         flat = {pid: pool for pools in existing.values() for pid, pool in pools.items()}
         skus = sorted({p.sku for r in reads for p in r.pools or () if p.sku})
-        variants = variants_by_sku(session, skus)
-        claimed = claimed_variants(session, [v.id for v in variants.values()])
+        variants, claimed = variants_with_claims(session, skus)
         links = autolink.auto_link(
             reads,
             existing=flat,

@@ -16,10 +16,10 @@ query per page at the moment the page is stored:
   on purpose, or (unless the run imports unlinked pools) has no SKU at all or a
   SKU shared with another pool of the listing or one this read has already
   seen on another listing (problems auto-linking reports again, and does not
-  act on); the listing's stored
-  ``link_problem`` is exactly the one those pools give, and the problems are
-  reported again from the stored pools; a link made by SKU still matches its
-  variant's SKU (else auto-linking would drop it);
+  act on); the listing's stored ``link_problem`` is exactly the one those
+  pools give, and the problems are reported again from the stored pools; a
+  link made by SKU still matches its variant's SKU (else auto-linking would
+  drop it);
 * every linked pool is ``ok`` with both bases set and both sides still hold
   their bases (a pool at 0 only when Etsy holds 0 too).  Those are the
   conditions under which deciding the pool gives "no change" and the listing
@@ -32,7 +32,7 @@ Such a listing's full treatment would store exactly the rows it has and plan
 nothing (each pool decides "no change", no zero-stock rule applies), so it is
 only stamped as read.  Anything outside this (a sold-out variation, a conflict,
 a clamp, a first link) simply takes the full path: the test is conservative,
-never clever.  ``tests/sync/test_in_step_shadow.py`` checks the claim by
+never clever.  ``tests/sync/in_step_shadow.py`` checks the claim by
 running the full planner on every listing skipped in a randomized soak.
 """
 
@@ -75,7 +75,7 @@ POOLS = table_of(EtsyStockPool)
 VARIANTS = table_of(ProductVariant)
 SALES = table_of(EtsyTransaction)
 KNOWN_PROBLEMS = (None, NO_SKU, DUPLICATE_SKU)
-NONE_DISABLED = (None, "[]", "null")  # ``disabled_by_us`` as stored when empty
+EMPTY_DISABLED_TEXT = (None, "[]", "null")  # ``disabled_by_us`` as stored when empty
 
 
 class StoredPool(NamedTuple):
@@ -203,7 +203,7 @@ def _candidates(
         and row.sync_status == "synced"
         and row.no_write
         and not row.deactivated_by_etsysync
-        and row.disabled_by_us in NONE_DISABLED
+        and row.disabled_by_us in EMPTY_DISABLED_TEXT
     }
 
 

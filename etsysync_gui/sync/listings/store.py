@@ -53,35 +53,11 @@ def existing_pools(
     return found
 
 
-def claimed_variants(session: Session, variant_ids: Sequence[int]) -> dict[int, PoolId]:
-    """Which of ``variant_ids`` are linked (any shop), and the pool each is linked to."""
-    query = select(POOLS.c.local_variant_id, POOLS.c.etsy_listing_id, POOLS.c.pool_key)
-    found: dict[int, PoolId] = {}
-    for chunk in chunks(sorted(variant_ids), IN_CHUNK):
-        for variant_id, listing_id, key in session.execute(
-            query.where(POOLS.c.local_variant_id.in_(chunk))
-        ):
-            if variant_id is not None:
-                found[variant_id] = (listing_id, key)
-    return found
-
-
-def variants_by_sku(session: Session, skus: Sequence[str]) -> dict[str, VariantRef]:
-    found: dict[str, VariantRef] = {}
-    for chunk in chunks(skus, IN_CHUNK):
-        query = select(VARIANTS.c.sku, VARIANTS.c.id, VARIANTS.c.product_id).where(
-            VARIANTS.c.sku.in_(chunk)
-        )
-        for sku, variant_id, product_id in session.execute(query):
-            if sku is not None:
-                found[sku] = VariantRef(variant_id, product_id)
-    return found
-
-
 def variants_with_claims(
     session: Session, skus: Sequence[str]
 ) -> tuple[dict[str, VariantRef], dict[int, PoolId]]:
-    """``variants_by_sku`` and ``claimed_variants`` of those variants, in one query.
+    """The local variants with these SKUs, and which of them are linked (any shop) to
+    which pool, in one query.
 
     Why one: PostgreSQL pays a round trip per statement, and a read stores
     about a hundred pages.
