@@ -225,6 +225,7 @@ class Transport:
             )
         finally:
             self._slots.release()
+        _unbind_stream(response)
         self._limiter.observe_headers(response.headers)
         return response, token
 
@@ -262,6 +263,21 @@ class Transport:
         if isinstance(error, EtsyServerError):
             return _Failure(error, retryable=idempotent)
         return _Failure(error, retryable=False)
+
+
+def _unbind_stream(response: httpx.Response) -> None:
+    """Break httpx's response <-> stream reference cycle once the body has been read.
+
+    Why: ``httpx.Client.send`` wraps the body stream in a ``BoundSyncStream`` that
+    points back at the response, so a finished response, with its body (about
+    280 KB for a page of 100 listings with inventories), is freed only by a full
+    garbage collection, never when the last reference goes.  Full collections are
+    put off during a sync (``gc_guard``), so without this a 100,000-listing read
+    kept every page's body until the end (371 MB peak instead of 236 MB).  The
+    body is read and the stream closed by then (``request`` does not stream), so
+    nothing needs the stream any more.
+    """
+    response.stream = httpx.ByteStream(b"")
 
 
 @dataclass(frozen=True, slots=True)

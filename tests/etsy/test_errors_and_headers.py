@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import Callable
 
 import httpx
@@ -194,3 +196,25 @@ def test_network_errors_are_typed(
     with pytest.raises(EtsyNetworkError) as info:
         make_client().get_shop(1)
     assert info.value.status is None
+
+
+def test_an_answer_is_freed_when_the_call_returns_without_the_garbage_collector(
+    router: respx.MockRouter,
+    make_client: Callable[..., EtsyClient],
+) -> None:
+    """Full collections are put off during a sync (``gc_guard``): a page's body that
+    only a collection could free would stay until the end of the run."""
+    seen: list[weakref.ref[httpx.Response]] = []
+    router.get("/application/openapi-ping").respond(
+        200, json={"application_id": 9, "padding": "x" * 100_000}
+    )
+    http = httpx.Client(event_hooks={"response": [lambda r: seen.append(weakref.ref(r))]})
+    client = make_client(http_client=http)
+    gc.disable()
+    try:
+        assert client.ping() == 9
+        assert len(seen) == 1
+        assert seen[0]() is None
+    finally:
+        gc.enable()
+        http.close()

@@ -176,7 +176,7 @@ def test_full_collections_wait_while_background_work_runs(
 ) -> None:
     import gc
 
-    from etsysync_gui.ui.infra.gc_policy import FULL_COLLECTIONS_OFF, GC_GUARD
+    from etsysync_gui.gc_guard import FULL_COLLECTIONS_OFF, GC_GUARD
 
     normal = gc.get_threshold()
     runner.submit(SyncRequest("listings"))
@@ -185,5 +185,5 @@ def test_full_collections_wait_while_background_work_runs(
     with qtbot.waitSignal(runner.finished, timeout=10_000):
         service.release()
     jobs.submit(lambda: [object() for _ in range(1000)], lambda _v: None)
-    qtbot.waitUntil(lambda: not GC_GUARD.held and not jobs.busy)
+    qtbot.waitUntil(lambda: not GC_GUARD.is_held and not jobs.busy)
     assert gc.get_threshold() == normal

@@ -31,6 +31,7 @@ from etsysync_gui.db.engine import Database
 from etsysync_gui.errors import EtsySyncError
 from etsysync_gui.etsy.client import EtsyClient
 from etsysync_gui.etsy.errors import OperationCancelled
+from etsysync_gui.gc_guard import GC_GUARD
 from etsysync_gui.sync.inventory.hooks import SyncHooks
 from etsysync_gui.sync.inventory.plan_types import SyncPlan
 from etsysync_gui.sync.listings.run import ListingSyncResult
@@ -96,6 +97,10 @@ class RunFrame:
 
     def run(self, body: Callable[[RunContext], RunOutcome]) -> RunResult:
         """Take the lease, record the run, run ``body``, record how it ended (module notes)."""
+        with GC_GUARD.held():  # a full collection mid-read loses rate-limit slots (gc_guard)
+            return self._run(body)
+
+    def _run(self, body: Callable[[RunContext], RunOutcome]) -> RunResult:
         lease = Lease(
             self.database,
             self.options.shop_id,

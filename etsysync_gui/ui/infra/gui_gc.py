@@ -12,7 +12,7 @@ native stacks showed ``QObject::~QObject`` under ``gc_collect_main`` on
 
 So automatic collection is switched off while the app runs and a timer on
 the GUI thread collects the generations that are due, by the same counts
-and thresholds CPython uses (so ``gc_policy.GC_GUARD``, which raises the
+and thresholds CPython uses (so ``gc_guard.GC_GUARD``, which raises the
 full-collection threshold during a sync, keeps working).  Reference counting
 frees almost everything as before; only cycles wait for the next tick.
 """

@@ -20,7 +20,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from shiboken6 import isValid
 
-from etsysync_gui.ui.infra.gc_policy import GC_GUARD
+from etsysync_gui.gc_guard import GC_GUARD
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ class JobRunner(QObject):
         pending = self._pending.pop(job_id, None)
         if pending is None:
             return
-        QTimer.singleShot(0, GC_GUARD.release)  # once this result is in place (gc_policy)
+        QTimer.singleShot(0, GC_GUARD.release)  # once this result is in place (gc_guard)
         if self._closed or not _alive(pending.context):
             return
         callback = pending.on_result if ok else pending.on_error

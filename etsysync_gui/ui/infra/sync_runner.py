@@ -31,6 +31,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
 
 from etsysync_gui.etsy.ratelimit import Budget
+from etsysync_gui.gc_guard import GC_GUARD
 from etsysync_gui.scheduling.execute import execute
 from etsysync_gui.scheduling.requests import (
     ALREADY_RUNNING,
@@ -41,7 +42,6 @@ from etsysync_gui.scheduling.requests import (
 )
 from etsysync_gui.sync.runs.lease import SyncAlreadyRunning
 from etsysync_gui.sync.service import SyncService
-from etsysync_gui.ui.infra.gc_policy import GC_GUARD
 from etsysync_gui.ui.infra.jobs import Worker, WorkerEmitter
 
 log = logging.getLogger(__name__)
