@@ -129,3 +129,67 @@ def test_a_read_whose_lease_was_taken_over_stores_no_further_page(
     with env.database.session() as session:
         stored = session.scalars(select(EtsyProduct.etsy_listing_id)).all()
     assert len(stored) == 100  # the first page only
+
+
+def take_over_after_first_page(
+    env: Env, monkeypatch: pytest.MonkeyPatch, then: Callable[[set[int]], None] = lambda _ids: None
+) -> None:
+    """After the first page is stored, another sync takes the lease over; ``then`` gets
+    the first page's ids."""
+    real = EtsyClient.stream_listings_by_shop
+    taken: list[object] = []
+
+    def wrapped(
+        self: EtsyClient, shop_id: int, on_page: OnPage, **kwargs: object
+    ) -> frozenset[int]:
+        def then_take_over(listings: Sequence[ListingRecord]) -> None:
+            on_page(listings)
+            if not taken:
+                taken.append(take_over(env))
+                then({x.listing_id for x in listings})
+
+        return real(self, shop_id, then_take_over, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(EtsyClient, "stream_listings_by_shop", wrapped)
+
+
+def test_a_repeat_read_whose_lease_was_taken_over_stops_before_a_changed_listing(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages of in-step listings skip the per-page confirmation (``PageStore``); the
+    first page with anything to write still finds the lease gone before writing."""
+    env.catalog({f"R-{n}": 3 for n in range(150)})
+    ids = [env.add(simple(f"R-{n}", 3)) for n in range(150)]  # one sale leaves them active
+    assert env.service().sync_all("manual").status == "completed"
+    bought: list[int] = []
+
+    def buy_on_a_later_page(first_page: set[int]) -> None:
+        n, lid = next((n, lid) for n, lid in enumerate(ids) if lid not in first_page)
+        env.server.simulate_purchase(lid, 1, sku=f"R-{n}")
+        bought.append(lid)
+
+    take_over_after_first_page(env, monkeypatch, buy_on_a_later_page)
+    with pytest.raises(LeaseLost):
+        env.service().sync_all("scheduled")
+    (pool,) = env.pools(bought[0]).values()
+    assert pool.etsy_quantity == 3  # the sale was not stored
+    assert all(env.local(f"R-{n}") == 3 for n in range(150))  # nor counted at home
+
+
+def test_a_repeat_read_of_in_step_pages_whose_lease_was_taken_over_marks_nothing_missing(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env.catalog({f"M-{n}": 1 for n in range(150)})
+    ids = fillers(env, 150, "M")
+    assert env.service().sync_all("manual").status == "completed"
+    deleted: list[int] = []
+
+    def delete_one_read(first_page: set[int]) -> None:
+        deleted.append(min(first_page))
+        env.server.delete_listing(deleted[0])
+
+    take_over_after_first_page(env, monkeypatch, delete_one_read)
+    with pytest.raises(LeaseLost):
+        env.service().sync_all("scheduled")
+    assert env.listing_row(deleted[0]).missing_since is None
+    assert all(env.listing_row(lid).missing_since is None for lid in ids)

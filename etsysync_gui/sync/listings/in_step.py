@@ -134,17 +134,11 @@ def in_step(
     ``may_stay_unlinked``: pools with no SKU or a shared one may stay unlinked
     (not when the run imports unlinked pools).
     """
-    stored = _candidates(session, shop_id, list(digests))
-    same = sorted(lid for lid, row in stored.items() if digests.get(lid) == row.digest)
-    if not same:
-        return InStep(frozenset(), [], [])
-    by_listing: dict[int, list[StoredPool]] = {}
-    for pool in stored_pools_of(session, same):
-        by_listing.setdefault(pool.listing_id, []).append(pool)
+    stored, by_listing = _candidates(session, shop_id, digests)
     ids: set[int] = set()
     pools: list[StoredPool] = []
     problems: list[LinkProblem] = []
-    for lid in same:
+    for lid in sorted(stored):
         own = by_listing.get(lid, [])
         try:
             kept = _problems(own, stored[lid].title, duplicated, may_stay_unlinked)
@@ -182,21 +176,45 @@ class _Candidate(NamedTuple):
 
 
 def _candidates(
-    session: Session, shop_id: int, listing_ids: Sequence[int]
-) -> dict[int, _Candidate]:
-    """The stored digest, link problem and title of the listings whose own columns,
-    linked pools and sales ledger allow leaving them as stored (see the module notes).
+    session: Session, shop_id: int, digests: dict[int, int]
+) -> tuple[dict[int, _Candidate], dict[int, list[StoredPool]]]:
+    """The listings of ``digests`` stored with the digest read whose own columns, linked
+    pools and sales ledger allow leaving them as stored (see the module notes), and
+    their stored pools in the order they were stored.
 
     Only the page's ids and the two ``NOT EXISTS`` are left to SQL: an equality on
     an indexed column such as ``sync_status`` made SQLite scan that index (every
     listing of the shop) instead of looking up the page's 100 ids; the listing's
-    own columns are checked here instead.
+    own columns are checked here instead.  One statement gives both the listings
+    and their pools (a row per pool): two cost a third more.
     """
-    params = {"shop_id": shop_id, "ids": list(listing_ids)}
-    return {
-        row.etsy_listing_id: _Candidate(row.etsy_digest, row.link_problem, row.title)
-        for row in session.connection().execute(_CANDIDATES, params)
-        if row.etsy_digest is not None
+    params = {"shop_id": shop_id, "ids": list(digests)}
+    stored: dict[int, _Candidate] = {}
+    pools: dict[int, list[StoredPool]] = {}
+    turned_down: set[int] = set()
+    for row in session.connection().execute(_CANDIDATE_POOLS, params):
+        lid = row.etsy_listing_id
+        if lid in turned_down:
+            continue
+        if lid not in stored:
+            if not _may_be_left(row) or digests.get(lid) != row.etsy_digest:
+                turned_down.add(lid)
+                continue
+            stored[lid] = _Candidate(row.etsy_digest, row.link_problem, row.title)
+            pools[lid] = []
+        if row.pool_key is not None:
+            pools[lid].append(
+                StoredPool(
+                    lid, row.pool_key, row.label, row.sku, row.local_variant_id, row.link_source
+                )
+            )
+    return stored, pools
+
+
+def _may_be_left(row: Any) -> bool:
+    """The listing's own columns allow leaving it as stored (see the module notes)."""
+    return bool(
+        row.etsy_digest is not None
         and row.link_problem in KNOWN_PROBLEMS
         and row.present
         and row.no_error
@@ -204,7 +222,7 @@ def _candidates(
         and row.no_write
         and not row.deactivated_by_etsysync
         and row.disabled_by_us in EMPTY_DISABLED_TEXT
-    }
+    )
 
 
 def _linked_pool_out_of_step() -> Select[Any]:
@@ -253,41 +271,41 @@ def _sale_to_count() -> Select[Any]:
     )
 
 
-def stored_pools_of(session: Session, listing_ids: Sequence[int]) -> list[StoredPool]:
-    """The stored pools of ``listing_ids`` (a page), in the order they were stored."""
-    rows = session.connection().execute(_POOLS_OF, {"ids": list(listing_ids)})
-    return [StoredPool(*row) for row in rows]
-
-
 # Built once: a page's lookup only binds its ids (``expanding``), so SQLAlchemy neither
 # rebuilds nor re-keys the statement 50 times a run.
-_CANDIDATES = select(
-    LISTINGS.c.etsy_listing_id,
-    LISTINGS.c.etsy_digest,
-    LISTINGS.c.link_problem,
-    LISTINGS.c.title,
-    # As stored, not decoded: only "is anything disabled" matters here.
-    cast(LISTINGS.c.disabled_by_us, Text).label("disabled_by_us"),
-    LISTINGS.c.missing_since.is_(None).label("present"),
-    LISTINGS.c.sync_error.is_(None).label("no_error"),
-    LISTINGS.c.sync_status,
-    LISTINGS.c.pending_write.is_(None).label("no_write"),
-    LISTINGS.c.deactivated_by_etsysync,
-).where(
-    same_shop(LISTINGS.c.shop_id, bindparam("shop_id", type_=BigInteger)),
-    LISTINGS.c.etsy_listing_id.in_(bindparam("ids", expanding=True)),
-    not_(exists(_linked_pool_out_of_step())),
-    not_(exists(_sale_to_count())),
-)
-_POOLS_OF = (
+_LEFT_ALONE = (
     select(
-        POOLS.c.etsy_listing_id,
+        LISTINGS.c.etsy_listing_id,
+        LISTINGS.c.etsy_digest,
+        LISTINGS.c.link_problem,
+        LISTINGS.c.title,
+        # As stored, not decoded: only "is anything disabled" matters here.
+        cast(LISTINGS.c.disabled_by_us, Text).label("disabled_by_us"),
+        LISTINGS.c.missing_since.is_(None).label("present"),
+        LISTINGS.c.sync_error.is_(None).label("no_error"),
+        LISTINGS.c.sync_status,
+        LISTINGS.c.pending_write.is_(None).label("no_write"),
+        LISTINGS.c.deactivated_by_etsysync,
+    )
+    .where(
+        same_shop(LISTINGS.c.shop_id, bindparam("shop_id", type_=BigInteger)),
+        LISTINGS.c.etsy_listing_id.in_(bindparam("ids", expanding=True)),
+        not_(exists(_linked_pool_out_of_step())),
+        not_(exists(_sale_to_count())),
+    )
+    .cte("left_alone")
+)
+_CANDIDATE_POOLS = (
+    select(
+        _LEFT_ALONE,
         POOLS.c.pool_key,
         POOLS.c.label,
         POOLS.c.sku,
         POOLS.c.local_variant_id,
         POOLS.c.link_source,
     )
-    .where(POOLS.c.etsy_listing_id.in_(bindparam("ids", expanding=True)))
-    .order_by(POOLS.c.etsy_listing_id, POOLS.c.id)
+    .select_from(
+        _LEFT_ALONE.outerjoin(POOLS, POOLS.c.etsy_listing_id == _LEFT_ALONE.c.etsy_listing_id)
+    )
+    .order_by(_LEFT_ALONE.c.etsy_listing_id, POOLS.c.id)
 )

@@ -13,6 +13,15 @@ step (``in_step``: same digest as stored, nothing moved) are only stamped as
 read and counted from their stored pools; the rest are parsed and stored in
 full.
 
+A page that writes more than "read at" stamps (any listing on the full path)
+first calls ``confirm_writes`` (the run's lease confirmation: a run whose lease
+another sync took over must stop before it writes), after the in-step check
+and before its first write.  A page of in-step listings only skips it: its
+stamps (``last_synced_at``) record a read that did happen and change no state,
+and the confirmation was most of such a page's local work (a commit on another
+connection).  On SQLite the check's reads take no lock (the driver begins a
+transaction at the first write), so the confirmation never waits on this page.
+
 Only ``finish`` marks listings missing, and only after a complete read: a read
 that fails at page 37 of 50 leaves pages 1..36 stored (each page is a fact Etsy
 reported) and nothing marked missing.
@@ -20,7 +29,7 @@ reported) and nothing marked missing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -97,9 +106,16 @@ class PageStore:
     """Writes pages of one shop read in ``session`` (the caller commits; see the module notes)."""
 
     def __init__(
-        self, session: Session, shop_id: int, *, now: datetime, import_unlinked_pools: bool
+        self,
+        session: Session,
+        shop_id: int,
+        *,
+        now: datetime,
+        import_unlinked_pools: bool,
+        confirm_writes: Callable[[], None] | None = None,
     ) -> None:
         self.session = session
+        self.confirm_writes = confirm_writes
         self.shop_id = shop_id
         self.now = now
         self.import_unlinked_pools = import_unlinked_pools
@@ -111,11 +127,10 @@ class PageStore:
         """Write one page; the listings as read (with their pools) for the caller's plan,
         and the ids of those left alone because they are in step (``in_step``)."""
         kept = self._in_step(items)
-        listings = [
-            x if isinstance(x, Listing) else x.parse()
-            for x in items
-            if x.listing_id not in kept.ids
-        ]
+        full = [x for x in items if x.listing_id not in kept.ids]
+        if full and self.confirm_writes is not None:
+            self.confirm_writes()
+        listings = [x if isinstance(x, Listing) else x.parse() for x in full]
         reads = [read_listing(x) for x in sorted(listings, key=lambda x: x.listing_id)]
         self.skus.see(reads, [(pool.listing_id, pool.sku) for pool in kept.pools])
         if reads:

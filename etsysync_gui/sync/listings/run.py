@@ -132,14 +132,13 @@ def read_and_store(
     """Read every listing, storing each page as it arrives (see the module notes).
 
     ``known``: the ids stored as present (not missing) before the read.
-    ``confirm_lease`` runs before each page's writes (a run whose lease another
-    sync took over stops before writing more); before them, because on SQLite
-    the renewal could not write while this page's transaction holds the lock.
+    ``confirm_lease`` runs before ``finish``'s writes (a run whose lease another
+    sync took over stops before writing more); before each page's writes, the
+    store runs it (``PageStore.confirm_writes``).  Never while this session
+    holds SQLite's write lock: the renewal would wait for it.
     """
 
     def on_page(records: Sequence[ListingRecord]) -> None:
-        if confirm_lease is not None:
-            confirm_lease()
         page = store.store(records)
         if after_page is not None:
             after_page(page)
@@ -158,6 +157,8 @@ def read_and_store(
         gone -= {listing.listing_id for listing in still_there}
     if cancelled(cancel):
         raise OperationCancelled("Cancelled")
+    if confirm_lease is not None:
+        confirm_lease()
     relinked = store.finish(sorted(gone))
     report(progress, PHASE_SAVING, len(store.seen), len(store.seen))
     return StoredShop(_result(store.tally, len(store.seen)), frozenset(relinked))
