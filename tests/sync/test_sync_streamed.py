@@ -110,20 +110,7 @@ def test_a_read_whose_lease_was_taken_over_stores_no_further_page(
     env: Env, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fillers(env, 150, "L")
-    real = EtsyClient.stream_listings_by_shop
-
-    def take_over_after_one_page(
-        self: EtsyClient, shop_id: int, on_page: OnPage, **kwargs: object
-    ) -> frozenset[int]:
-        def then_take_over(listings: Sequence[ListingRecord]) -> None:
-            on_page(listings)
-            if not taken:
-                taken.append(take_over(env))
-
-        return real(self, shop_id, then_take_over, **kwargs)  # type: ignore[arg-type]
-
-    taken: list[object] = []
-    monkeypatch.setattr(EtsyClient, "stream_listings_by_shop", take_over_after_one_page)
+    take_over_after_first_page(env, monkeypatch)
     with pytest.raises(LeaseLost):
         env.service().sync_listings("scheduled")
     with env.database.session() as session:
