@@ -192,36 +192,52 @@ def _candidates(
     stored: dict[int, _Candidate] = {}
     pools: dict[int, list[StoredPool]] = {}
     turned_down: set[int] = set()
-    for row in session.connection().execute(_CANDIDATE_POOLS, params):
-        lid = row.etsy_listing_id
+    # Unpacked by position: a page gives about 300 rows, and a Row's by-name lookups
+    # were a third of this function's time on a repeat sync.
+    for (
+        lid,
+        digest,
+        problem,
+        title,
+        *own,
+        key,
+        label,
+        sku,
+        variant,
+        source,
+    ) in session.connection().execute(_CANDIDATE_POOLS, params):
         if lid in turned_down:
             continue
         if lid not in stored:
-            if not _may_be_left(row) or digests.get(lid) != row.etsy_digest:
+            if digest is None or digests.get(lid) != digest or not _may_be_left(problem, *own):
                 turned_down.add(lid)
                 continue
-            stored[lid] = _Candidate(row.etsy_digest, row.link_problem, row.title)
+            stored[lid] = _Candidate(digest, problem, title)
             pools[lid] = []
-        if row.pool_key is not None:
-            pools[lid].append(
-                StoredPool(
-                    lid, row.pool_key, row.label, row.sku, row.local_variant_id, row.link_source
-                )
-            )
+        if key is not None:
+            pools[lid].append(StoredPool(lid, key, label, sku, variant, source))
     return stored, pools
 
 
-def _may_be_left(row: Any) -> bool:
-    """The listing's own columns allow leaving it as stored (see the module notes)."""
+def _may_be_left(
+    link_problem: str | None,
+    disabled_by_us: str | None,
+    present: bool,
+    no_error: bool,
+    sync_status: str | None,
+    no_write: bool,
+    deactivated_by_etsysync: bool,
+) -> bool:
+    """The listing's own columns allow leaving it as stored (see the module notes);
+    the arguments come in ``_LEFT_ALONE``'s column order, after the title."""
     return bool(
-        row.etsy_digest is not None
-        and row.link_problem in KNOWN_PROBLEMS
-        and row.present
-        and row.no_error
-        and row.sync_status == "synced"
-        and row.no_write
-        and not row.deactivated_by_etsysync
-        and row.disabled_by_us in EMPTY_DISABLED_TEXT
+        link_problem in KNOWN_PROBLEMS
+        and present
+        and no_error
+        and sync_status == "synced"
+        and no_write
+        and not deactivated_by_etsysync
+        and disabled_by_us in EMPTY_DISABLED_TEXT
     )
 
 
