@@ -43,9 +43,8 @@ from etsysync_gui.sync.listings.store import (
     mark_missing,
     set_local_products,
     upsert_listings,
-    upsert_pools,
     variants_with_claims,
-    write_links,
+    write_pools,
 )
 from etsysync_gui.sync.listings.unchanged import (
     stamp_synced,
@@ -167,8 +166,9 @@ class PageStore:
         upsert_listings(self.session, [row for row in rows if row["etsy_listing_id"] not in same])
         stamp_synced(self.session, sorted(same), self.now)
         changed = [rows for lid, rows in pool_rows.items() if rows and lid not in same]
-        upsert_pools(self.session, [row for rows in changed for row in rows], vanished)
-        write_links(self.session, links, self.now)
+        write_pools(
+            self.session, [row for rows in changed for row in rows], vanished, links, self.now
+        )
         set_local_products(self.session, self.shop_id, ids)
         self._count(reads, old, pool_rows, same, links, len(vanished))
 

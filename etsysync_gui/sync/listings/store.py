@@ -7,7 +7,7 @@ per row.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -96,21 +96,27 @@ LINK_VALUES = {
         "message",
     )
 }
+LINK_COLUMNS = tuple(LINK_VALUES.values())
 
 
-def write_links(session: Session, links: LinkOutcome, now: datetime) -> None:
-    """The page's new links, then its link problems (one set-based update each)."""
+def write_links(
+    session: Session,
+    link_rows: Sequence[dict[str, Any]],
+    problems: Mapping[PoolId, str],
+    now: datetime,
+) -> None:
+    """Link changes and link problems (``problems``: pool -> detail) of pools the pool
+    upsert did not write (``write_pools``), one set-based update each."""
     update_rows(
         session,
         POOLS,
-        links.link_rows,
+        link_rows,
         match=LINK_MATCH,
         values=LINK_VALUES,
         constants={"updated_at": now},
     )
     rows = [
-        {"b_lid": pid[0], "b_key": pid[1], "b_message": problem.detail}
-        for pid, problem in links.problems.items()
+        {"b_lid": pid[0], "b_key": pid[1], "b_message": detail} for pid, detail in problems.items()
     ]
     update_rows(
         session,
@@ -169,19 +175,57 @@ def upsert_listings(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     )
 
 
-def upsert_pools(
-    session: Session, pool_rows: Sequence[dict[str, Any]], vanished: Sequence[int]
+def write_pools(
+    session: Session,
+    pool_rows: Sequence[dict[str, Any]],
+    vanished: Sequence[int],
+    links: LinkOutcome,
+    now: datetime,
 ) -> None:
-    """Upsert the pools of changed listings and delete the vanished ones."""
-    upsert(
-        session,
-        POOLS,
-        list(pool_rows),
-        keys=["etsy_listing_id", "pool_key"],
-        update=POOL_UPDATE_COLUMNS,
-    )
+    """Upsert the pools of changed listings with the page's link changes folded in,
+    delete the vanished ones, then update the links of pools not upserted.
+
+    Why folded: on PostgreSQL every update writes a new version of the row and of
+    each of its indexes, and a cold sync wrote each new pool three times (insert,
+    link, problem).  A pool upserted here takes its final link columns in the same
+    statement: rows are grouped by which columns they set, and a row's ``ON
+    CONFLICT`` overwrites only those, so a link or a problem left alone by this
+    page is never rewritten.  Two link rows for one pool (a link dropped and made
+    again) keep the last, and a problem is written after the link, as before.
+    """
+    link_of = {(row["b_lid"], row["b_key"]): row for row in links.link_rows}
+    problem_of = {pid: problem.detail for pid, problem in links.problems.items()}
+    plain: list[dict[str, Any]] = []
+    linked: list[dict[str, Any]] = []
+    unlinked: list[dict[str, Any]] = []
+    for row in pool_rows:
+        pid = (row["etsy_listing_id"], row["pool_key"])
+        link = link_of.pop(pid, None)
+        if link is not None:
+            row = {**row, **{column: link[key] for key, column in LINK_VALUES.items()}}
+        if pid in problem_of:
+            row = {**row, "status": "unlinked", "message": problem_of.pop(pid)}
+        if link is not None:
+            linked.append(row)
+        elif "message" in row:
+            unlinked.append(row)
+        else:
+            plain.append(row)
+    for rows, columns in (
+        (plain, ()),
+        (linked, LINK_COLUMNS),
+        (unlinked, ("status", "message")),
+    ):
+        upsert(
+            session,
+            POOLS,
+            rows,
+            keys=["etsy_listing_id", "pool_key"],
+            update=(*POOL_UPDATE_COLUMNS, *columns),
+        )
     for chunk in chunks(vanished, IN_CHUNK):
         session.execute(delete(POOLS).where(POOLS.c.id.in_(chunk)))
+    write_links(session, list(link_of.values()), problem_of, now)
 
 
 def mark_missing(session: Session, missing: Sequence[int], now: datetime) -> None:
