@@ -19,16 +19,18 @@ from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, ProductVariant
 from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks, same_shop, table_of, upsert
 from etsysync_gui.sync.listings.autolink import ExistingPool, LinkOutcome, PoolId, VariantRef
 from etsysync_gui.sync.listings.rows import LISTING_UPDATE_COLUMNS, POOL_UPDATE_COLUMNS
+from etsysync_gui.sync.listings.unchanged import POOL_COMPARED, PoolPrints
 
 LISTINGS = table_of(EtsyProduct)
 POOLS = table_of(EtsyStockPool)
 VARIANTS = table_of(ProductVariant)
 
 
-def existing_pools(
+def stored_pools(
     session: Session, shop_id: int, listing_ids: Sequence[int]
-) -> dict[int, dict[PoolId, ExistingPool]]:
-    """The stored pools of ``listing_ids`` (one page of a read), by listing."""
+) -> tuple[dict[int, dict[PoolId, ExistingPool]], dict[int, PoolPrints]]:
+    """The stored pools of ``listing_ids`` (one page of a read), by listing: their links
+    (for auto-linking) and their compared columns (``unchanged``), in one query."""
     query = (
         select(
             POOLS.c.id,
@@ -36,21 +38,19 @@ def existing_pools(
             POOLS.c.pool_key,
             POOLS.c.local_variant_id,
             POOLS.c.link_source,
+            *[POOLS.c[name] for name in POOL_COMPARED],
         )
         .join(LISTINGS, LISTINGS.c.etsy_listing_id == POOLS.c.etsy_listing_id)
         .where(same_shop(LISTINGS.c.shop_id, shop_id))
     )
     found: dict[int, dict[PoolId, ExistingPool]] = {}
-    rows = (
-        row
-        for chunk in chunks(listing_ids, IN_CHUNK)
-        for row in session.execute(query.where(LISTINGS.c.etsy_listing_id.in_(chunk)))
-    )
-    for row in rows:
-        found.setdefault(row.etsy_listing_id, {})[(row.etsy_listing_id, row.pool_key)] = (
-            ExistingPool(row.id, row.local_variant_id, row.link_source)
-        )
-    return found
+    prints: dict[int, PoolPrints] = {}
+    for chunk in chunks(listing_ids, IN_CHUNK):
+        for row in session.execute(query.where(LISTINGS.c.etsy_listing_id.in_(chunk))):
+            lid, key = row[1], row[2]
+            found.setdefault(lid, {})[(lid, key)] = ExistingPool(row[0], row[3], row[4])
+            prints.setdefault(lid, {})[key] = tuple(row[5:])
+    return found, prints
 
 
 def variants_with_claims(
