@@ -73,7 +73,7 @@ class InStepShadow:
             for r in reads
         ]
         pool_rows = {r.listing_id: _pool_rows(r, store.now) for r in reads}
-        _old, stored = stored_listings(session, shop_id, ids)
+        stored = stored_listings(session, shop_id, ids).prints
         same = unchanged_listings(rows, pool_rows, stored, prints)
         assert same == set(ids), f"in-step listings whose rows would change: {set(ids) - same}"
         by_id = {r.listing_id: r for r in reads}

@@ -37,6 +37,7 @@ from etsysync_gui.sync.listings.late_duplicates import SkuSightings, unlink_late
 from etsysync_gui.sync.listings.rows import ReadListing, listing_row, pool_row, read_listing
 from etsysync_gui.sync.listings.store import (
     mark_missing,
+    new_listing_products,
     set_local_products,
     stored_pools,
     upsert_listings,
@@ -130,7 +131,8 @@ class PageStore:
     def _store_reads(self, reads: Sequence[ReadListing]) -> None:
         """The full path: rows, pools and links of the listings read (see the module notes)."""
         ids = [r.listing_id for r in reads]
-        old, stored = stored_listings(self.session, self.shop_id, ids)
+        stored = stored_listings(self.session, self.shop_id, ids)
+        old = stored.old
         existing, stored_prints = stored_pools(self.session, self.shop_id, ids)
         vanished, vanished_pools = _vanished_pools(reads, existing)
         links = self._auto_link(reads, existing, vanished_pools)
@@ -140,21 +142,24 @@ class PageStore:
             self.tally.imported_products += imported.products
             self.tally.imported_variants += imported.variants
         problems = links.listing_problems_by_id()
+        settled = new_listing_products([i for i in ids if i not in stored.present], links)
         rows = [
             listing_row(
                 r, shop_id=self.shop_id, link_problem=problems.get(r.listing_id), now=self.now
             )
+            # Inserted with its product (existing listings keep theirs: not an update column).
+            | {"local_product_id": settled.get(r.listing_id)}
             for r in reads
         ]
         pool_rows = {r.listing_id: _pool_rows(r, self.now) for r in reads}
-        same = unchanged_listings(rows, pool_rows, stored, stored_prints)
+        same = unchanged_listings(rows, pool_rows, stored.prints, stored_prints)
         upsert_listings(self.session, [row for row in rows if row["etsy_listing_id"] not in same])
         stamp_synced(self.session, sorted(same), self.now)
         changed = [rows for lid, rows in pool_rows.items() if rows and lid not in same]
         write_pools(
             self.session, [row for rows in changed for row in rows], vanished, links, self.now
         )
-        set_local_products(self.session, self.shop_id, ids)
+        set_local_products(self.session, self.shop_id, [i for i in ids if i not in settled])
         self._count(reads, old, pool_rows, same, links, len(vanished))
 
     def finish(self, gone: Sequence[int]) -> set[int]:

@@ -7,7 +7,7 @@ per row.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -126,6 +126,28 @@ def write_links(
         values={"b_message": "message"},
         constants={"status": "unlinked", "updated_at": now},
     )
+
+
+def new_listing_products(new: Collection[int], links: LinkOutcome) -> dict[int, int | None]:
+    """``local_product_id`` of the ``new`` listings (not stored before this page) that
+    their links settle: no linked pool, or linked pools all on one product.
+
+    Why: ``set_local_products`` rewrote nearly every listing a cold sync had just
+    inserted; a listing whose product is known here is inserted with it.  A new
+    listing's pools are all written by this page, so its links are exactly the
+    page's link rows (the last per pool).  Pools on several products leave the
+    choice to ``set_local_products`` (the first pool linked, in the order stored).
+    """
+    final = {(row["b_lid"], row["b_key"]): row["v_local_variant_id"] for row in links.link_rows}
+    found: dict[int, set[int | None]] = {lid: set() for lid in new}
+    for (lid, _key), variant_id in final.items():
+        if variant_id is not None and lid in found:
+            found[lid].add(links.products.get(variant_id))
+    return {
+        lid: next(iter(products), None)
+        for lid, products in found.items()
+        if len(products) <= 1 and None not in products
+    }
 
 
 def set_local_products(session: Session, shop_id: int, listing_ids: Sequence[int]) -> None:

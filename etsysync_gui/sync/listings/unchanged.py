@@ -26,7 +26,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from etsysync_gui.db.models import EtsyProduct
-from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks, same_shop, table_of
+from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks, table_of
 from etsysync_gui.sync.listings.rows import LISTING_UPDATE_COLUMNS
 
 LISTINGS = table_of(EtsyProduct)
@@ -48,27 +48,40 @@ class OldListing(NamedTuple):
     missing_since: datetime | None
 
 
-def stored_listings(
-    session: Session, shop_id: int, listing_ids: Sequence[int]
-) -> tuple[dict[int, OldListing], dict[int, Fingerprint]]:
+class StoredListings(NamedTuple):
+    """A page's listings as stored: ``old`` and ``prints`` for this shop's, ``present``
+    the ids stored under any shop (the upsert overwrites those too)."""
+
+    old: dict[int, OldListing]
+    prints: dict[int, Fingerprint]
+    present: set[int]
+
+
+def stored_listings(session: Session, shop_id: int, listing_ids: Sequence[int]) -> StoredListings:
     """The stored listings among ``listing_ids`` (one page of a read, so memory stays
     bounded): their product and ``missing_since``, and their compared columns plus the
-    deactivation flag.  One query for both: PostgreSQL pays a round trip per statement."""
+    deactivation flag.  One query for all: PostgreSQL pays a round trip per statement.
+
+    The shop is compared here, not in SQL, so a listing stored under another shop is
+    still seen as present (and only an equality on the unique id reaches the index).
+    """
     columns = [LISTINGS.c[name] for name in LISTING_COMPARED]
     query = select(
         LISTINGS.c.etsy_listing_id,
+        LISTINGS.c.shop_id,
         LISTINGS.c.local_product_id,
         LISTINGS.c.missing_since,
         *columns,
         LISTINGS.c.deactivated_by_etsysync,
-    ).where(same_shop(LISTINGS.c.shop_id, shop_id))
-    old: dict[int, OldListing] = {}
-    prints: dict[int, Fingerprint] = {}
+    )
+    found = StoredListings({}, {}, set())
     for chunk in chunks(listing_ids, IN_CHUNK):
         for row in session.execute(query.where(LISTINGS.c.etsy_listing_id.in_(chunk))):
-            old[row[0]] = OldListing(row[1], row[2])
-            prints[row[0]] = tuple(row[3:])
-    return old, prints
+            found.present.add(row[0])
+            if row[1] == shop_id:
+                found.old[row[0]] = OldListing(row[2], row[3])
+                found.prints[row[0]] = tuple(row[4:])
+    return found
 
 
 def unchanged_listings(
