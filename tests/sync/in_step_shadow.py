@@ -22,8 +22,8 @@ from etsysync_gui.sync.inventory.states import load_states
 from etsysync_gui.sync.listings import autolink
 from etsysync_gui.sync.listings.pages import PageStore, StoredPage, _pool_rows
 from etsysync_gui.sync.listings.rows import listing_row, read_listing
-from etsysync_gui.sync.listings.store import existing_pools, variants_with_claims
-from etsysync_gui.sync.listings.unchanged import stored_listings, stored_pools, unchanged_listings
+from etsysync_gui.sync.listings.store import stored_pools, variants_with_claims
+from etsysync_gui.sync.listings.unchanged import stored_listings, unchanged_listings
 from etsysync_gui.sync.options import SyncOptions
 
 
@@ -55,7 +55,7 @@ class InStepShadow:
         session, shop_id = store.session, store.shop_id
         reads = [read_listing(x) for x in sorted(listings, key=lambda x: x.listing_id)]
         ids = [r.listing_id for r in reads]
-        existing = existing_pools(session, shop_id, ids)
+        existing, prints = stored_pools(session, shop_id, ids)
         flat = {pid: pool for pools in existing.values() for pid, pool in pools.items()}
         skus = sorted({p.sku for r in reads for p in r.pools or () if p.sku})
         variants, claimed = variants_with_claims(session, skus)
@@ -73,8 +73,8 @@ class InStepShadow:
             for r in reads
         ]
         pool_rows = {r.listing_id: _pool_rows(r, store.now) for r in reads}
-        stored = stored_listings(session, shop_id, ids)
-        same = unchanged_listings(rows, pool_rows, stored, stored_pools(session, shop_id, ids))
+        stored = stored_listings(session, shop_id, ids).prints
+        same = unchanged_listings(rows, pool_rows, stored, prints)
         assert same == set(ids), f"in-step listings whose rows would change: {set(ids) - same}"
         by_id = {r.listing_id: r for r in reads}
         for lid, state in load_states(session, shop_id, ids).items():

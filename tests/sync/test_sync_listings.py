@@ -289,3 +289,26 @@ def test_a_repeat_sync_skips_listings_etsy_did_not_change(env: Env) -> None:
     assert env.listing_row(edited).updated_at == env.clock.now
     (pool,) = env.pools(edited).values()
     assert pool.etsy_quantity == 7
+
+
+def test_a_listing_takes_the_product_of_its_first_linked_pool(env: Env) -> None:
+    """New listings are inserted with their product when their links settle it (one
+    product, or none); pools on several products keep the first pool's, as stored."""
+    one = env.catalog({"ONE-A": 1, "ONE-B": 1}, title="One")
+    two = env.catalog({"TWO-A": 1}, title="Two")
+    rows = [("Red", "TWO-A", 1, "5.00"), ("Blue", "ONE-A", 1, "5.00")]
+    mixed = env.add(one_property(rows))
+    same = env.add(one_property([("Red", "ONE-B", 1, "5.00"), ("Blue", "", 1, "5.00")]))
+    none = env.add(simple("NOBODY", 1))
+    env.service().sync_listings("manual")
+    with env.database.session() as session:
+        query = select(ProductVariant.id, ProductVariant.product_id)
+        product_of = {vid: pid for vid, pid in session.execute(query)}
+    first = min(env.pools(mixed).values(), key=lambda pool: pool.id)
+    assert first.local_variant_id is not None
+    assert env.listing_row(mixed).local_product_id == product_of[first.local_variant_id]
+    assert {product_of[one["ONE-A"]], product_of[two["TWO-A"]]} == {
+        product_of[p.local_variant_id] for p in env.pools(mixed).values() if p.local_variant_id
+    }
+    assert env.listing_row(same).local_product_id == product_of[one["ONE-B"]]
+    assert env.listing_row(none).local_product_id is None

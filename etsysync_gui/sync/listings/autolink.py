@@ -93,13 +93,15 @@ class LinkOutcome:
 
     ``link_rows``: full link updates (``v_`` + column name: variant, source,
     first_truth, bases, status, message) keyed ``b_lid``/``b_key``; ``problems``: pools left
-    unlinked, by pool; ``linked``: how many pools were newly linked by SKU.
+    unlinked, by pool; ``linked``: how many pools were newly linked by SKU;
+    ``products``: the product of each variant a link row links.
     """
 
     link_rows: list[dict[str, Any]] = field(default_factory=list)
     problems: dict[PoolId, LinkProblem] = field(default_factory=dict)
     listing_problems: list[LinkProblem] = field(default_factory=list)
     unlinkable: list[tuple[ReadListing, ReadPool]] = field(default_factory=list)
+    products: dict[int, int] = field(default_factory=dict)
     linked: int = 0
     dropped: int = 0
 
@@ -184,6 +186,7 @@ def auto_link(
                 variant = variants[pool.sku]
                 claimed[variant.id] = pid
                 outcome.add_link(pid, variant.id, SOURCE_SKU)
+                outcome.products[variant.id] = variant.product_id
                 outcome.linked += 1
                 continue
             kind, detail = problem

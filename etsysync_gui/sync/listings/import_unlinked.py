@@ -68,6 +68,7 @@ def import_unlinked(
     session.flush()
     for pid, variant, quantity in created:
         outcome.add_link(pid, variant.id, SOURCE_MANUAL, base=quantity)
+        outcome.products[variant.id] = variant.product_id
         del outcome.problems[pid]
     outcome.unlinkable.clear()
     return ImportCounts(products=new_products, variants=len(created))

@@ -32,12 +32,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from etsysync_gui.db.sql_helpers import same_shop
 from etsysync_gui.etsy.models import Listing
 from etsysync_gui.etsy.reads.records import ListingRecord
 from etsysync_gui.sync.listings import autolink
@@ -47,19 +45,18 @@ from etsysync_gui.sync.listings.in_step import InStep, in_step
 from etsysync_gui.sync.listings.late_duplicates import SkuSightings, unlink_late_duplicates
 from etsysync_gui.sync.listings.rows import ReadListing, listing_row, pool_row, read_listing
 from etsysync_gui.sync.listings.store import (
-    LISTINGS,
-    existing_pools,
     mark_missing,
+    new_listing_products,
     set_local_products,
+    stored_pools,
     upsert_listings,
-    upsert_pools,
     variants_with_claims,
-    write_links,
+    write_pools,
 )
 from etsysync_gui.sync.listings.unchanged import (
+    OldListing,
     stamp_synced,
     stored_listings,
-    stored_pools,
     unchanged_listings,
 )
 
@@ -93,13 +90,6 @@ class StoredPage:
 
     reads: list[ReadListing]
     in_step: frozenset[int]
-
-
-class _OldListing(NamedTuple):
-    """A listing as stored before this page was written."""
-
-    local_product_id: int | None
-    missing_since: datetime | None
 
 
 class PageStore:
@@ -156,8 +146,9 @@ class PageStore:
     def _store_reads(self, reads: Sequence[ReadListing]) -> None:
         """The full path: rows, pools and links of the listings read (see the module notes)."""
         ids = [r.listing_id for r in reads]
-        old = _old_listings(self.session, self.shop_id, ids)
-        existing = existing_pools(self.session, self.shop_id, ids)
+        stored = stored_listings(self.session, self.shop_id, ids)
+        old = stored.old
+        existing, stored_prints = stored_pools(self.session, self.shop_id, ids)
         vanished, vanished_pools = _vanished_pools(reads, existing)
         links = self._auto_link(reads, existing, vanished_pools)
         if self.import_unlinked_pools:
@@ -166,25 +157,24 @@ class PageStore:
             self.tally.imported_products += imported.products
             self.tally.imported_variants += imported.variants
         problems = links.listing_problems_by_id()
+        settled = new_listing_products([i for i in ids if i not in stored.present], links)
         rows = [
             listing_row(
                 r, shop_id=self.shop_id, link_problem=problems.get(r.listing_id), now=self.now
             )
+            # Inserted with its product (existing listings keep theirs: not an update column).
+            | {"local_product_id": settled.get(r.listing_id)}
             for r in reads
         ]
         pool_rows = {r.listing_id: _pool_rows(r, self.now) for r in reads}
-        same = unchanged_listings(
-            rows,
-            pool_rows,
-            stored_listings(self.session, self.shop_id, ids),
-            stored_pools(self.session, self.shop_id, ids),
-        )
+        same = unchanged_listings(rows, pool_rows, stored.prints, stored_prints)
         upsert_listings(self.session, [row for row in rows if row["etsy_listing_id"] not in same])
         stamp_synced(self.session, sorted(same), self.now)
         changed = [rows for lid, rows in pool_rows.items() if rows and lid not in same]
-        upsert_pools(self.session, [row for rows in changed for row in rows], vanished)
-        write_links(self.session, links, self.now)
-        set_local_products(self.session, self.shop_id, ids)
+        write_pools(
+            self.session, [row for rows in changed for row in rows], vanished, links, self.now
+        )
+        set_local_products(self.session, self.shop_id, [i for i in ids if i not in settled])
         self._count(reads, old, pool_rows, same, links, len(vanished))
 
     def finish(self, gone: Sequence[int]) -> set[int]:
@@ -243,7 +233,7 @@ class PageStore:
     def _count(
         self,
         reads: Sequence[ReadListing],
-        old: Mapping[int, _OldListing],
+        old: Mapping[int, OldListing],
         pool_rows: Mapping[int, list[dict[str, Any]] | None],
         same: set[int],
         links: LinkOutcome,
@@ -269,14 +259,6 @@ class PageStore:
             tally.problems.pop(read.listing_id, None)
         for problem in links.all_problems():
             tally.problems.setdefault(problem.listing_id, []).append(problem)
-
-
-def _old_listings(session: Session, shop_id: int, ids: Sequence[int]) -> dict[int, _OldListing]:
-    """The page's listings as stored before this page (all ids fit one ``IN``: a page is 100)."""
-    query = select(
-        LISTINGS.c.etsy_listing_id, LISTINGS.c.local_product_id, LISTINGS.c.missing_since
-    ).where(same_shop(LISTINGS.c.shop_id, shop_id), LISTINGS.c.etsy_listing_id.in_(list(ids)))
-    return {row[0]: _OldListing(row[1], row[2]) for row in session.execute(query)}
 
 
 def _vanished_pools(

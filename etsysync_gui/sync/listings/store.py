@@ -7,7 +7,7 @@ per row.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,16 +19,18 @@ from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, ProductVariant
 from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks, same_shop, table_of, upsert
 from etsysync_gui.sync.listings.autolink import ExistingPool, LinkOutcome, PoolId, VariantRef
 from etsysync_gui.sync.listings.rows import LISTING_UPDATE_COLUMNS, POOL_UPDATE_COLUMNS
+from etsysync_gui.sync.listings.unchanged import POOL_COMPARED, PoolPrints
 
 LISTINGS = table_of(EtsyProduct)
 POOLS = table_of(EtsyStockPool)
 VARIANTS = table_of(ProductVariant)
 
 
-def existing_pools(
+def stored_pools(
     session: Session, shop_id: int, listing_ids: Sequence[int]
-) -> dict[int, dict[PoolId, ExistingPool]]:
-    """The stored pools of ``listing_ids`` (one page of a read), by listing."""
+) -> tuple[dict[int, dict[PoolId, ExistingPool]], dict[int, PoolPrints]]:
+    """The stored pools of ``listing_ids`` (one page of a read), by listing: their links
+    (for auto-linking) and their compared columns (``unchanged``), in one query."""
     query = (
         select(
             POOLS.c.id,
@@ -36,21 +38,19 @@ def existing_pools(
             POOLS.c.pool_key,
             POOLS.c.local_variant_id,
             POOLS.c.link_source,
+            *[POOLS.c[name] for name in POOL_COMPARED],
         )
         .join(LISTINGS, LISTINGS.c.etsy_listing_id == POOLS.c.etsy_listing_id)
         .where(same_shop(LISTINGS.c.shop_id, shop_id))
     )
     found: dict[int, dict[PoolId, ExistingPool]] = {}
-    rows = (
-        row
-        for chunk in chunks(listing_ids, IN_CHUNK)
-        for row in session.execute(query.where(LISTINGS.c.etsy_listing_id.in_(chunk)))
-    )
-    for row in rows:
-        found.setdefault(row.etsy_listing_id, {})[(row.etsy_listing_id, row.pool_key)] = (
-            ExistingPool(row.id, row.local_variant_id, row.link_source)
-        )
-    return found
+    prints: dict[int, PoolPrints] = {}
+    for chunk in chunks(listing_ids, IN_CHUNK):
+        for row in session.execute(query.where(LISTINGS.c.etsy_listing_id.in_(chunk))):
+            lid, key = row[1], row[2]
+            found.setdefault(lid, {})[(lid, key)] = ExistingPool(row[0], row[3], row[4])
+            prints.setdefault(lid, {})[key] = tuple(row[5:])
+    return found, prints
 
 
 def variants_with_claims(
@@ -96,21 +96,27 @@ LINK_VALUES = {
         "message",
     )
 }
+LINK_COLUMNS = tuple(LINK_VALUES.values())
 
 
-def write_links(session: Session, links: LinkOutcome, now: datetime) -> None:
-    """The page's new links, then its link problems (one set-based update each)."""
+def write_links(
+    session: Session,
+    link_rows: Sequence[dict[str, Any]],
+    problems: Mapping[PoolId, str],
+    now: datetime,
+) -> None:
+    """Link changes and link problems (``problems``: pool -> detail) of pools the pool
+    upsert did not write (``write_pools``), one set-based update each."""
     update_rows(
         session,
         POOLS,
-        links.link_rows,
+        link_rows,
         match=LINK_MATCH,
         values=LINK_VALUES,
         constants={"updated_at": now},
     )
     rows = [
-        {"b_lid": pid[0], "b_key": pid[1], "b_message": problem.detail}
-        for pid, problem in links.problems.items()
+        {"b_lid": pid[0], "b_key": pid[1], "b_message": detail} for pid, detail in problems.items()
     ]
     update_rows(
         session,
@@ -120,6 +126,28 @@ def write_links(session: Session, links: LinkOutcome, now: datetime) -> None:
         values={"b_message": "message"},
         constants={"status": "unlinked", "updated_at": now},
     )
+
+
+def new_listing_products(new: Collection[int], links: LinkOutcome) -> dict[int, int | None]:
+    """``local_product_id`` of the ``new`` listings (not stored before this page) that
+    their links settle: no linked pool, or linked pools all on one product.
+
+    Why: ``set_local_products`` rewrote nearly every listing a cold sync had just
+    inserted; a listing whose product is known here is inserted with it.  A new
+    listing's pools are all written by this page, so its links are exactly the
+    page's link rows (the last per pool).  Pools on several products leave the
+    choice to ``set_local_products`` (the first pool linked, in the order stored).
+    """
+    final = {(row["b_lid"], row["b_key"]): row["v_local_variant_id"] for row in links.link_rows}
+    found: dict[int, set[int | None]] = {lid: set() for lid in new}
+    for (lid, _key), variant_id in final.items():
+        if variant_id is not None and lid in found:
+            found[lid].add(links.products.get(variant_id))
+    return {
+        lid: next(iter(products), None)
+        for lid, products in found.items()
+        if len(products) <= 1 and None not in products
+    }
 
 
 def set_local_products(session: Session, shop_id: int, listing_ids: Sequence[int]) -> None:
@@ -169,19 +197,57 @@ def upsert_listings(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     )
 
 
-def upsert_pools(
-    session: Session, pool_rows: Sequence[dict[str, Any]], vanished: Sequence[int]
+def write_pools(
+    session: Session,
+    pool_rows: Sequence[dict[str, Any]],
+    vanished: Sequence[int],
+    links: LinkOutcome,
+    now: datetime,
 ) -> None:
-    """Upsert the pools of changed listings and delete the vanished ones."""
-    upsert(
-        session,
-        POOLS,
-        list(pool_rows),
-        keys=["etsy_listing_id", "pool_key"],
-        update=POOL_UPDATE_COLUMNS,
-    )
+    """Upsert the pools of changed listings with the page's link changes folded in,
+    delete the vanished ones, then update the links of pools not upserted.
+
+    Why folded: on PostgreSQL every update writes a new version of the row and of
+    each of its indexes, and a cold sync wrote each new pool three times (insert,
+    link, problem).  A pool upserted here takes its final link columns in the same
+    statement: rows are grouped by which columns they set, and a row's ``ON
+    CONFLICT`` overwrites only those, so a link or a problem left alone by this
+    page is never rewritten.  Two link rows for one pool (a link dropped and made
+    again) keep the last, and a problem is written after the link, as before.
+    """
+    link_of = {(row["b_lid"], row["b_key"]): row for row in links.link_rows}
+    problem_of = {pid: problem.detail for pid, problem in links.problems.items()}
+    plain: list[dict[str, Any]] = []
+    linked: list[dict[str, Any]] = []
+    unlinked: list[dict[str, Any]] = []
+    for row in pool_rows:
+        pid = (row["etsy_listing_id"], row["pool_key"])
+        link = link_of.pop(pid, None)
+        if link is not None:
+            row = {**row, **{column: link[key] for key, column in LINK_VALUES.items()}}
+        if pid in problem_of:
+            row = {**row, "status": "unlinked", "message": problem_of.pop(pid)}
+        if link is not None:
+            linked.append(row)
+        elif "message" in row:
+            unlinked.append(row)
+        else:
+            plain.append(row)
+    for rows, columns in (
+        (plain, ()),
+        (linked, LINK_COLUMNS),
+        (unlinked, ("status", "message")),
+    ):
+        upsert(
+            session,
+            POOLS,
+            rows,
+            keys=["etsy_listing_id", "pool_key"],
+            update=(*POOL_UPDATE_COLUMNS, *columns),
+        )
     for chunk in chunks(vanished, IN_CHUNK):
         session.execute(delete(POOLS).where(POOLS.c.id.in_(chunk)))
+    write_links(session, list(link_of.values()), problem_of, now)
 
 
 def mark_missing(session: Session, missing: Sequence[int], now: datetime) -> None:

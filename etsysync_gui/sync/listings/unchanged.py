@@ -20,17 +20,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from etsysync_gui.db.models import EtsyProduct, EtsyStockPool
-from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks, same_shop, table_of
+from etsysync_gui.db.models import EtsyProduct
+from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks, table_of
 from etsysync_gui.sync.listings.rows import LISTING_UPDATE_COLUMNS
 
 LISTINGS = table_of(EtsyProduct)
-POOLS = table_of(EtsyStockPool)
 
 # Compared listing columns: everything an upsert sets except the run's timestamps.
 LISTING_COMPARED = tuple(
@@ -42,36 +41,46 @@ Fingerprint = tuple[Any, ...]
 PoolPrints = dict[str, Fingerprint]
 
 
-def stored_listings(
-    session: Session, shop_id: int, listing_ids: Sequence[int]
-) -> dict[int, Fingerprint]:
-    """The compared columns of the stored listings among ``listing_ids``, plus the
-    deactivation flag (one page of a read at a time, so memory stays bounded)."""
+class OldListing(NamedTuple):
+    """A listing as stored before this page was written (for the page's counts and import)."""
+
+    local_product_id: int | None
+    missing_since: datetime | None
+
+
+class StoredListings(NamedTuple):
+    """A page's listings as stored: ``old`` and ``prints`` for this shop's, ``present``
+    the ids stored under any shop (the upsert overwrites those too)."""
+
+    old: dict[int, OldListing]
+    prints: dict[int, Fingerprint]
+    present: set[int]
+
+
+def stored_listings(session: Session, shop_id: int, listing_ids: Sequence[int]) -> StoredListings:
+    """The stored listings among ``listing_ids`` (one page of a read, so memory stays
+    bounded): their product and ``missing_since``, and their compared columns plus the
+    deactivation flag.  One query for all: PostgreSQL pays a round trip per statement.
+
+    The shop is compared here, not in SQL, so a listing stored under another shop is
+    still seen as present (and only an equality on the unique id reaches the index).
+    """
     columns = [LISTINGS.c[name] for name in LISTING_COMPARED]
-    query = select(LISTINGS.c.etsy_listing_id, *columns, LISTINGS.c.deactivated_by_etsysync).where(
-        same_shop(LISTINGS.c.shop_id, shop_id)
+    query = select(
+        LISTINGS.c.etsy_listing_id,
+        LISTINGS.c.shop_id,
+        LISTINGS.c.local_product_id,
+        LISTINGS.c.missing_since,
+        *columns,
+        LISTINGS.c.deactivated_by_etsysync,
     )
-    return {
-        row[0]: tuple(row[1:])
-        for chunk in chunks(listing_ids, IN_CHUNK)
-        for row in session.execute(query.where(LISTINGS.c.etsy_listing_id.in_(chunk)))
-    }
-
-
-def stored_pools(
-    session: Session, shop_id: int, listing_ids: Sequence[int]
-) -> dict[int, PoolPrints]:
-    """The compared columns of the stored pools of ``listing_ids``, by listing and pool key."""
-    columns = [POOLS.c[name] for name in POOL_COMPARED]
-    query = (
-        select(POOLS.c.etsy_listing_id, POOLS.c.pool_key, *columns)
-        .join(LISTINGS, LISTINGS.c.etsy_listing_id == POOLS.c.etsy_listing_id)
-        .where(same_shop(LISTINGS.c.shop_id, shop_id))
-    )
-    found: dict[int, PoolPrints] = {}
+    found = StoredListings({}, {}, set())
     for chunk in chunks(listing_ids, IN_CHUNK):
         for row in session.execute(query.where(LISTINGS.c.etsy_listing_id.in_(chunk))):
-            found.setdefault(row[0], {})[row[1]] = tuple(row[2:])
+            found.present.add(row[0])
+            if row[1] == shop_id:
+                found.old[row[0]] = OldListing(row[2], row[3])
+                found.prints[row[0]] = tuple(row[4:])
     return found
 
 
