@@ -287,13 +287,12 @@ class SyncService:
             known = known_listing_ids(session, shop_id)
         session = self.database.sessions()
         try:
-            confirm = None if dry_run else ctx.confirm_lease
             store = PageStore(
                 session,
                 shop_id,
                 now=self.clock(),
                 import_unlinked_pools=import_unlinked,
-                confirm_writes=confirm,
+                confirm_writes=None if dry_run else ctx.confirm_lease,
             )
             planner = StreamPlanner(ctx.options, now=self.clock()) if plan else None
             stored = read_and_store(
@@ -302,7 +301,6 @@ class SyncService:
                 known,
                 after_page=(lambda page: planner.add(session, page)) if planner else None,
                 commit_page=None if dry_run else session.commit,
-                confirm_lease=confirm,
                 progress=ctx.progress,
                 cancel=ctx.cancel,
             )

@@ -19,10 +19,9 @@ from etsysync_gui.etsy.models import Listing
 from etsysync_gui.etsy.reads.records import ListingRecord
 from etsysync_gui.sync.inventory.planning import decide_listing
 from etsysync_gui.sync.inventory.states import load_states
-from etsysync_gui.sync.listings import autolink
-from etsysync_gui.sync.listings.pages import PageStore, StoredPage, _pool_rows
+from etsysync_gui.sync.listings.pages import PageStore, StoredPage, _pool_rows, link_by_sku
 from etsysync_gui.sync.listings.rows import listing_row, read_listing
-from etsysync_gui.sync.listings.store import stored_pools, variants_with_claims
+from etsysync_gui.sync.listings.store import stored_pools
 from etsysync_gui.sync.listings.unchanged import stored_listings, unchanged_listings
 from etsysync_gui.sync.options import SyncOptions
 
@@ -56,16 +55,7 @@ class InStepShadow:
         reads = [read_listing(x) for x in sorted(listings, key=lambda x: x.listing_id)]
         ids = [r.listing_id for r in reads]
         existing, prints = stored_pools(session, shop_id, ids)
-        flat = {pid: pool for pools in existing.values() for pid, pool in pools.items()}
-        skus = sorted({p.sku for r in reads for p in r.pools or () if p.sku})
-        variants, claimed = variants_with_claims(session, skus)
-        links = autolink.auto_link(
-            reads,
-            existing=flat,
-            variants=variants,
-            claimed=claimed,
-            duplicated=store.skus.duplicated,
-        )
+        links = link_by_sku(session, reads, existing, set(), duplicated=store.skus.duplicated)
         assert not links.link_rows, f"in-step listings would be linked anew: {links.link_rows}"
         problems = links.listing_problems_by_id()
         rows = [

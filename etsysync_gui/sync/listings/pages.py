@@ -24,12 +24,12 @@ transaction at the first write), so the confirmation never waits on this page.
 
 Only ``finish`` marks listings missing, and only after a complete read: a read
 that fails at page 37 of 50 leaves pages 1..36 stored (each page is a fact Etsy
-reported) and nothing marked missing.
+reported) and nothing marked missing.  ``finish`` confirms the lease first too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -181,7 +181,10 @@ class PageStore:
         """After a complete read: mark ``gone`` missing and settle SKUs found shared late.
 
         Returns the listings whose links changed here (their plan must be made again).
+        The lease is confirmed first: no page's confirmation covers these writes.
         """
+        if self.confirm_writes is not None:
+            self.confirm_writes()
         self.tally.missing = sorted(gone)
         mark_missing(self.session, self.tally.missing, self.now)
         changed = unlink_late_duplicates(self.session, self.skus, self.tally, self.now)
@@ -195,17 +198,9 @@ class PageStore:
         existing: Mapping[int, Mapping[PoolId, ExistingPool]],
         vanished_pools: set[PoolId],
     ) -> LinkOutcome:
-        """Link pools by SKU; a variant held by a vanishing pool is free to link again."""
-        flat = {pid: pool for pools in existing.values() for pid, pool in pools.items()}
-        skus = sorted({p.sku for r in reads for p in r.pools or () if p.sku})
-        variants, claims = variants_with_claims(self.session, skus)
-        claimed = {vid: pid for vid, pid in claims.items() if pid not in vanished_pools}
-        outcome = autolink.auto_link(
-            reads,
-            existing=flat,
-            variants=variants,
-            claimed=claimed,
-            duplicated=self.skus.duplicated,
+        """Link pools by SKU (``link_by_sku``) and note the SKUs linked."""
+        outcome = link_by_sku(
+            self.session, reads, existing, vanished_pools, duplicated=self.skus.duplicated
         )
         sku_of = {(r.listing_id, p.key): p.sku for r in reads for p in r.pools or () if p.sku}
         self.skus.linked(
@@ -259,6 +254,25 @@ class PageStore:
             tally.problems.pop(read.listing_id, None)
         for problem in links.all_problems():
             tally.problems.setdefault(problem.listing_id, []).append(problem)
+
+
+def link_by_sku(
+    session: Session,
+    reads: Sequence[ReadListing],
+    existing: Mapping[int, Mapping[PoolId, ExistingPool]],
+    vanished_pools: Collection[PoolId],
+    *,
+    duplicated: Collection[str],
+) -> LinkOutcome:
+    """What auto-linking does with a page (``autolink``), its variants looked up by the
+    page's SKUs; a variant held by a vanishing pool is free to link again."""
+    flat = {pid: pool for pools in existing.values() for pid, pool in pools.items()}
+    skus = sorted({p.sku for r in reads for p in r.pools or () if p.sku})
+    variants, claims = variants_with_claims(session, skus)
+    claimed = {vid: pid for vid, pid in claims.items() if pid not in vanished_pools}
+    return autolink.auto_link(
+        reads, existing=flat, variants=variants, claimed=claimed, duplicated=duplicated
+    )
 
 
 def _vanished_pools(

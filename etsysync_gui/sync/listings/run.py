@@ -125,17 +125,13 @@ def read_and_store(
     *,
     after_page: AfterPage | None = None,
     commit_page: Callable[[], None] | None = None,
-    confirm_lease: Callable[[], None] | None = None,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> StoredShop:
     """Read every listing, storing each page as it arrives (see the module notes).
 
-    ``known``: the ids stored as present (not missing) before the read.
-    ``confirm_lease`` runs before ``finish``'s writes (a run whose lease another
-    sync took over stops before writing more); before each page's writes, the
-    store runs it (``PageStore.confirm_writes``).  Never while this session
-    holds SQLite's write lock: the renewal would wait for it.
+    ``known``: the ids stored as present (not missing) before the read.  The store
+    confirms the run's lease before its writes (``PageStore.confirm_writes``).
     """
 
     def on_page(records: Sequence[ListingRecord]) -> None:
@@ -157,8 +153,6 @@ def read_and_store(
         gone -= {listing.listing_id for listing in still_there}
     if cancelled(cancel):
         raise OperationCancelled("Cancelled")
-    if confirm_lease is not None:
-        confirm_lease()
     relinked = store.finish(sorted(gone))
     report(progress, PHASE_SAVING, len(store.seen), len(store.seen))
     return StoredShop(_result(store.tally, len(store.seen)), frozenset(relinked))

@@ -223,16 +223,13 @@ def write_pools(
     for row in pool_rows:
         pid = (row["etsy_listing_id"], row["pool_key"])
         link = link_of.pop(pid, None)
+        problem = problem_of.pop(pid, None)
         if link is not None:
             row = {**row, **{column: link[key] for key, column in LINK_VALUES.items()}}
-        if pid in problem_of:
-            row = {**row, "status": "unlinked", "message": problem_of.pop(pid)}
-        if link is not None:
-            linked.append(row)
-        elif "message" in row:
-            unlinked.append(row)
-        else:
-            plain.append(row)
+        if problem is not None:
+            row = {**row, "status": "unlinked", "message": problem}
+        group = linked if link is not None else unlinked if problem is not None else plain
+        group.append(row)
     for rows, columns in (
         (plain, ()),
         (linked, LINK_COLUMNS),
