@@ -84,7 +84,11 @@ class LinkDialog(QDialog):
         self.etsy_first.setChecked(True)
         layout.addWidget(self.etsy_first)
         layout.addWidget(self.local_first)
-        self.status = QLabel("Loading…")
+        # What the suggestions are, and what the last link or unlink did, on lines of
+        # their own: the reload after a link must not wipe the sentence that confirms it.
+        self.count = QLabel("Loading…")
+        layout.addWidget(self.count)
+        self.status = QLabel()
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -116,7 +120,7 @@ class LinkDialog(QDialog):
             self.pool.addItem(f"{choice.label}{quantity}")
         self.pool.blockSignals(False)
         if not links.pools:
-            self.status.setText("This listing has no stock pools EtsySync can link.")
+            self.count.setText("This listing has no stock pools EtsySync can link.")
             return
         self._pool_changed()
 
@@ -141,6 +145,7 @@ class LinkDialog(QDialog):
         self._generation += 1
         generation = self._generation
         database, title, text = self.controller.database, self.listing_title, self.search.text()
+        self.count.setText("Looking for variants…")
         self.controller.jobs.submit(
             lambda: suggest_variants(database, title, pool, search=text),
             lambda found: self._show_suggestions(generation, found),
@@ -153,9 +158,9 @@ class LinkDialog(QDialog):
         self.model.set_rows(found)
         if found:
             self.table.selectRow(0)
-            self.status.setText(f"{len(found)} suggestion(s); the best first.")
+            self.count.setText(f"{len(found)} suggestion(s); the best first.")
         else:
-            self.status.setText("No likely variant; search the catalog above.")
+            self.count.setText("No likely variant; search the catalog above.")
 
     def link_selected(self) -> None:
         pool, row = self.selected_pool(), self.table.selected_row()

@@ -108,7 +108,12 @@ class ListingsView(LazyView):
         self.table.doubleClicked.connect(lambda _i: self.link_selected())
         layout.addWidget(self.table, 1)
         actions = QHBoxLayout()
-        self.status = QLabel("Loading…")
+        # The count and the last command's outcome sit side by side: the reload that
+        # follows a command must not wipe the sentence that says what it did.
+        self.count = QLabel("Loading…")
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        actions.addWidget(self.count)
         self.link_button = QPushButton("Link…")
         self.link_button.clicked.connect(self.link_selected)
         self.unlink_button = QPushButton("Unlink")
@@ -132,7 +137,7 @@ class ListingsView(LazyView):
         self.loaded = True
         self._generation += 1
         generation = self._generation
-        self.status.setText("Loading…")
+        self.count.setText("Loading…")
         controller, model, spec = self.controller, self.model, self.model.sort_spec
         controller.jobs.submit(
             lambda: load_for_view(controller, model, spec),
@@ -164,7 +169,7 @@ class ListingsView(LazyView):
         self._show_count()
 
     def _show_count(self) -> None:
-        self.status.setText(f"{self.model.rowCount():,} of {self.model.total:,} listings")
+        self.count.setText(f"{self.model.rowCount():,} of {self.model.total:,} listings")
 
     # --- commands -----------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ def view(qtbot: QtBot, controller: AppController, synced: SyncOutcome) -> Iterat
 def test_loads_every_listing_with_its_link(view: ListingsView, etsy: FakeEtsyServer) -> None:
     assert view.model.total == len(etsy.listing_ids())
     assert all(row.link == "linked" for row in view.model.visible_rows())
-    assert view.status.text() == f"{view.model.total} of {view.model.total} listings"
+    assert view.count.text() == f"{view.model.total} of {view.model.total} listings"
 
 
 def test_state_link_and_text_filters(qtbot: QtBot, view: ListingsView) -> None:
@@ -80,14 +80,14 @@ def test_unlink_then_link_again_with_the_suggested_variant(
     view.table.selectRow(row)
     view.unlink_selected()
     qtbot.waitUntil(
-        lambda: "Unlinked 1 stock pool" in view.status.text() or "of" in view.status.text()
-    )
-    qtbot.waitUntil(
         lambda: any(
             r.listing_id == listing.listing_id and r.link == "unlinked"
             for r in view.model.visible_rows()
         )
     )
+    # The reload that shows the new link leaves the sentence that says what happened.
+    assert view.status.text() == "Unlinked 1 stock pool(s)."
+    assert view.count.text().endswith("listings")
     assert any("Unlink listing" in text for text in no_dialogs)
 
     view.table.selectRow(view.model.find(lambda r: r.listing_id == listing.listing_id) or 0)
@@ -100,13 +100,17 @@ def test_unlink_then_link_again_with_the_suggested_variant(
     assert best.reason == "same SKU"
     assert "not linked" in dialog.current.text()
     dialog.link_selected()
-    qtbot.waitUntil(lambda: dialog.status.text().startswith("Linked"))
     qtbot.waitUntil(
         lambda: any(
             r.listing_id == listing.listing_id and r.link == "linked"
             for r in view.model.visible_rows()
         )
     )
+    # The dialog reloads after the link; its confirmation stays put while it does.
+    qtbot.waitUntil(lambda: dialog.current.text() == f"variant {listing.sku}")
+    qtbot.waitUntil(lambda: "suggestion" in dialog.count.text())
+    assert dialog.status.text().startswith("Linked"), dialog.status.text()
+    assert listing.sku in dialog.status.text()
     dialog.reject()
 
 
@@ -126,7 +130,7 @@ def test_title_likeness_ranks_variants_without_a_matching_sku(
     assert titles == sorted(titles, key=lambda s: -s.confidence)
     dialog.search.setText(listing.title.split()[0])
     dialog.search.flush()
-    qtbot.waitUntil(lambda: "suggestion" in dialog.status.text())
+    qtbot.waitUntil(lambda: "suggestion" in dialog.count.text())
     dialog.reject()
 
 
