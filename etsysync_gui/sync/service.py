@@ -342,10 +342,11 @@ class SyncService:
 
     def _apply(self, ctx: RunContext, plan: SyncPlan, *, whole_plan: bool = True) -> RunOutcome:
         """Apply ``plan``; a whole plan applied also settles a CSV import made before it
-        (``import_mark``), a one-pool fix does not."""
+        (``import_mark``).  A one-pool fix does not, nor a plan with listings the seller
+        left out in the review: those come back, and wait for the seller again."""
         remember_states(self.database, plan)
         completed = apply_plan(ctx, plan)
-        if completed and whole_plan:
+        if completed and whole_plan and not plan.left_out:
             clear_import_mark(self.database, plan.shop_id, plan.created_at)
         if completed:
             prune_log(

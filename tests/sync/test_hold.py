@@ -13,6 +13,7 @@ from etsysync_gui.policies import WriteMode
 from etsysync_gui.scheduling.guarded import guarded_run
 from etsysync_gui.scheduling.requests import SyncRequest
 from etsysync_gui.sync.inventory.hold import HoldRules, hold_reason
+from etsysync_gui.sync.inventory.plan_subset import without_listings
 from etsysync_gui.sync.runs.import_mark import clear_import_mark, import_pending
 from tests.sync.test_support import Env, linked_listing, make_env
 
@@ -75,6 +76,38 @@ def test_a_plan_after_a_csv_import_waits_until_a_sync_is_applied(env: Env, tmp_p
     routine = guarded_run(env.service(), scheduled)
     assert routine.held is None
     assert env.etsy(listing) == {"sku:MUG": 12}
+
+
+def test_listings_left_out_of_a_reviewed_import_plan_wait_for_the_seller_again(
+    env: Env, tmp_path: Path
+) -> None:
+    """Unticked in the review means "not now", not "autopilot may write it later"."""
+    mug = linked_listing(env, "MUG", etsy=10, local=10)
+    cup = linked_listing(env, "CUP", etsy=5, local=5)
+    csv_file = tmp_path / "catalog.csv"
+    csv_file.write_text("sku,quantity\nMUG,11\nCUP,6\n", encoding="utf-8")
+    import_catalog(env.database, csv_file, now=env.clock.utcnow())
+    env.clock.advance(60)
+    scheduled = SyncRequest("inventory", trigger="scheduled")
+    held = guarded_run(env.service(), scheduled)
+    assert held.held is not None
+    assert held.plan is not None
+    partial = without_listings(held.plan, {cup})
+    assert partial.left_out == (cup,)
+    env.service().apply_plan(partial)  # the seller unticked the cup
+    assert (env.etsy(mug), env.etsy(cup)) == ({"sku:MUG": 11}, {"sku:CUP": 5})
+    assert import_pending(env.database, env.shop_id) is not None
+
+    env.clock.advance(300)
+    again = guarded_run(env.service(), scheduled)
+    assert again.held is not None
+    assert "CSV import" in again.held
+    assert env.etsy(cup) == {"sku:CUP": 5}  # not written behind the seller's back
+    assert again.plan is not None
+    assert [x.listing_id for x in again.plan.changes] == [cup]
+    env.service().apply_plan(again.plan)  # this time the seller applies all of it
+    assert env.etsy(cup) == {"sku:CUP": 6}
+    assert import_pending(env.database, env.shop_id) is None
 
 
 def test_an_import_during_planning_stays_marked(env: Env, tmp_path: Path) -> None:

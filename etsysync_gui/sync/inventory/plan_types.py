@@ -258,6 +258,9 @@ class SyncPlan:
     in_step: int = 0
     """Linked listings read unchanged with nothing moved since the last sync, so not in
     ``listings`` (``sync.listings.in_step``); counted in ``totals.listings``."""
+    left_out: tuple[int, ...] = ()
+    """Listings the seller unticked in the review (``plan_subset``): applying this plan
+    leaves them for the next one, so it does not settle a CSV import (``import_mark``)."""
 
     @classmethod
     def build(

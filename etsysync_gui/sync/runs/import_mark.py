@@ -4,8 +4,10 @@
 import changes the catalog; while it is set, a background plan waits for the
 seller (``sync.inventory.hold``).  The first sync that APPLIES a plan made
 after the import clears it: a held run, a dry run or a failed one does not,
-and an import that lands while a run is planning stays marked for the next
-(the comparison is with the plan's time, not the run's end).
+nor a plan applied with listings the seller left out in the review (they come
+back in the next plan, which waits again), and an import that lands while a
+run is planning stays marked for the next (the comparison is with the plan's
+time, not the run's end).
 """
 
 from __future__ import annotations
