@@ -269,6 +269,7 @@ RUNNERS: dict[str, Callable[..., Outcome]] = {
     "database-busy": database_busy,
     "huge-listing-id": lambda tmp, **_: _run("unlink", "99999999999999999999"),
     "odd-limit": lambda tmp, **_: _run("log", "--limit", "1_0"),
+    "empty-file-name": lambda tmp, **_: _run("catalog", "import", ""),
     "long-title": lambda tmp, **_: _import_everywhere(
         tmp, f"sku,quantity,title\nA,1,{'t' * 501}\n"
     ),
