@@ -114,7 +114,7 @@ def _next_step(result: RunResult) -> list[str]:
         head,
         "  Give catalog variants the same SKUs as on Etsy ('etsysync catalog import FILE.csv') "
         "and sync again,",
-        "  or copy them into the catalog with 'etsysync sync products --import-unlinked',",
+        "  or copy them into the catalog with 'etsysync sync listings --import-unlinked',",
         "  or link one by hand with 'etsysync link SKU LISTING_ID'.",
     ]
 

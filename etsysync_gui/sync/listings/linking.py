@@ -120,7 +120,7 @@ def unlink(
 def _listing(session: Session, listing_id: int) -> EtsyProduct:
     listing = session.scalar(select(EtsyProduct).where(EtsyProduct.etsy_listing_id == listing_id))
     if listing is None:
-        raise LinkError(f"Listing {listing_id} is not known; run 'etsysync sync products' first")
+        raise LinkError(f"Listing {listing_id} is not known; run 'etsysync sync listings' first")
     if listing.missing_since is not None:
         raise LinkError(f"Listing {listing_id} is no longer on Etsy")
     return listing
