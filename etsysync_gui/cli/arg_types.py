@@ -4,6 +4,8 @@
 the first overflows PostgreSQL's BIGINT (or SQLite's INTEGER) deep inside a
 query and used to surface as exit 70.  These types accept plain ASCII digits
 within the range the column or the option can hold, and say so otherwise.
+An empty file name is refused by name too, instead of becoming ``Path('.')``
+and a message about a folder nobody named.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Callable
+from pathlib import Path
 
 MAX_BIGINT = 2**63 - 1
 
@@ -48,6 +51,13 @@ def bounded_seconds(low: float, high: float) -> Callable[[str], float]:
         return value
 
     return parse
+
+
+def csv_file(text: str) -> Path:
+    """An argparse type for a CSV file's path; empty (an unset variable in a script) is refused."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("give the path of a CSV file (it was empty)")
+    return Path(text)
 
 
 LISTING_ID = bounded_int(1, MAX_BIGINT)

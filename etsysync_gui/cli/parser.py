@@ -6,20 +6,12 @@ Handlers are ``cli.lazy`` references: a command imports what it needs when it ru
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from etsysync_gui import __version__
+from etsysync_gui.cli.arg_types import csv_file
 from etsysync_gui.cli.args_auth import register as register_auth_commands
 from etsysync_gui.cli.args_sync import register as register_sync_commands
 from etsysync_gui.cli.lazy import handler
-
-
-def file_path(text: str) -> Path:
-    """A file argument; an empty one (``''`` pasted from a script) is refused by name
-    instead of becoming ``Path('.')`` and a message about a folder nobody named."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError("give the path of a CSV file (it was empty)")
-    return Path(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp = catalog_cmds.add_parser(
         "import", help="upsert variants by sku from a CSV (sku,quantity[,title,price,product])"
     )
-    imp.add_argument("file", type=file_path)
+    imp.add_argument("file", type=csv_file)
     imp.add_argument(
         "--skip-invalid",
         action="store_true",
@@ -71,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imp.set_defaults(handler=handler("commands_catalog", "import_csv"))
     exp = catalog_cmds.add_parser("export", help="write the catalog to a CSV file")
-    exp.add_argument("file", type=file_path)
+    exp.add_argument("file", type=csv_file)
     exp.set_defaults(handler=handler("commands_catalog", "export_csv"))
 
     register_auth_commands(commands)  # auth login|status|logout, validate, health
