@@ -24,26 +24,18 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     Numeric,
     String,
     Text,
     UniqueConstraint,
     false,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+# Re-exported: ``from etsysync_gui.db.models import Base`` also registers every model
+# in ``Base.metadata`` (what Alembic and the schema test compare).
+from etsysync_gui.db.base import Base as Base
 from etsysync_gui.db.types import BigIntId, UTCDateTime, utcnow
-
-# Deterministic constraint names: Alembic's batch mode on SQLite needs them to
-# alter or drop a constraint, and they make migration diffs readable.
-NAMING_CONVENTION = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
 
 SYNC_CONFIG_STATUSES = ("idle", "in_progress", "error", "completed")
 LISTING_SYNC_STATUSES = ("pending", "synced", "error")
@@ -65,10 +57,6 @@ Money = Numeric(12, 2)
 def _one_of(column: str, values: tuple[str, ...]) -> str:
     listed = ", ".join(f"'{v}'" for v in values)
     return f"{column} IN ({listed})"
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 class Product(Base):
