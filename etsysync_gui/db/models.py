@@ -24,6 +24,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -169,6 +170,22 @@ class EtsyProduct(Base):
     sync_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class EtsyListingPage(Base):
+    """A page of listings Etsy sent before, as the reader made it out (``etsy.reads.page_memo``).
+
+    ``page_key`` is a hash of the page's body; ``records`` its ``count`` and each
+    listing's id, state time and digest.  Pure functions of the body, so never
+    stale; a complete read forgets the pages Etsy no longer sends.
+    """
+
+    __tablename__ = "etsy_listing_pages"
+
+    shop_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    page_key: Mapped[bytes] = mapped_column(LargeBinary(16), primary_key=True)
+    records: Mapped[bytes] = mapped_column(LargeBinary)
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class EtsyStockPool(Base):

@@ -47,10 +47,17 @@ from etsysync_gui.etsy.models import (
 from etsysync_gui.etsy.oauth.tokens import TokenManager, TokenPersist, TokenSet, exchange_code
 from etsysync_gui.etsy.ratelimit import Budget, RateLimiter, limiter_for
 from etsysync_gui.etsy.reads import endpoints
+from etsysync_gui.etsy.reads.page_memo import PageMemo
 from etsysync_gui.etsy.reads.records import ListingRecord
 from etsysync_gui.etsy.reads.shop_pages import Progress
 from etsysync_gui.etsy.receipts import OrdersRead, read_orders
-from etsysync_gui.etsy.transport import DEFAULT_BASE_URL, QueryValue, RetryPolicy, Transport
+from etsysync_gui.etsy.transport import (
+    DEFAULT_BASE_URL,
+    QueryValue,
+    Recall,
+    RetryPolicy,
+    Transport,
+)
 
 WRITABLE_STATES = ("active", "inactive")
 MAX_VARIATIONS: Mapping[str, QueryValue] = {"max_variations_supported": "3"}
@@ -199,13 +206,14 @@ class EtsyClient:
         bearer: bool = True,
         require_user: bool = True,
         cancel: threading.Event | None = None,
+        recall: Recall | None = None,
     ) -> object:
         """GET ``path``; ``bearer`` sends the token if there is one, ``require_user``
-        fails early without one."""
+        fails early without one; ``recall``: see ``Transport.request``."""
         if require_user:
             self._require_user()
         return self._transport.request(
-            "GET", path, params=params, user_scoped=bearer, cancel=cancel
+            "GET", path, params=params, user_scoped=bearer, cancel=cancel, recall=recall
         )
 
     def _require_user(self) -> None:
@@ -322,12 +330,14 @@ class EtsyClient:
         on_page: Callable[[Sequence[ListingRecord]], None],
         *,
         include_inventory: bool = True,
+        memo: PageMemo | None = None,
         progress: Progress | None = None,
         cancel: threading.Event | None = None,
     ) -> frozenset[int]:
         """As ``get_listings_by_shop``, but each page goes to ``on_page`` as it arrives
         (a bounded window, not the shop, in memory), as ``ListingRecord``s the caller
-        parses when it needs to (``reads.records``); returns the ids the read found."""
+        parses when it needs to (``reads.records``); returns the ids the read found.
+        A page ``memo`` knows is recalled instead of decoded (``reads.page_memo``)."""
         self._require_user()
         return endpoints.stream_shop_records(
             self._get,
@@ -336,6 +346,7 @@ class EtsyClient:
             LISTING_STATES,
             on_page,
             include_inventory=include_inventory,
+            memo=memo if memo is not None else PageMemo(),
             progress=progress,
             cancel=cancel,
         )

@@ -62,6 +62,8 @@ log = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://openapi.etsy.com/v3"
 
 QueryValue = str | int | bool
+Recall = Callable[[bytes], object | None]
+"""What the caller made of a response body before, or None (see ``Transport.request``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,8 +141,13 @@ class Transport:
         user_scoped: bool = True,
         idempotent: bool = True,
         cancel: threading.Event | None = None,
+        recall: Recall | None = None,
     ) -> object:
-        """Send ``method path`` and return the decoded JSON body of the 2xx answer."""
+        """Send ``method path`` and return the decoded JSON body of the 2xx answer.
+
+        ``recall(body)`` may return what the caller made of this very body before;
+        that is returned instead, and the body is not decoded (``reads.page_memo``).
+        """
         url = self._base_url + path
         content, content_type = _encode_body(json_body, form)
         query = {k: _query_text(v) for k, v in (params or {}).items()}
@@ -160,7 +167,7 @@ class Transport:
                 retryable = idempotent or not sent_for_sure
                 extra_wait = 0.0
             else:
-                outcome = self._outcome(response, idempotent)
+                outcome = self._outcome(response, idempotent, recall)
                 if not isinstance(outcome, _Failure):
                     return outcome.body
                 error, retryable, extra_wait = outcome.error, outcome.retryable, outcome.wait
@@ -234,9 +241,15 @@ class Transport:
             if cancel is not None and cancel.is_set():
                 raise OperationCancelled("Cancelled")
 
-    def _outcome(self, response: httpx.Response, idempotent: bool) -> _Success | _Failure:
+    def _outcome(
+        self, response: httpx.Response, idempotent: bool, recall: Recall | None
+    ) -> _Success | _Failure:
         status = response.status_code
         headers = response.headers
+        if recall is not None and 200 <= status < 300:
+            recalled = recall(response.content)
+            if recalled is not None:
+                return _Success(recalled)
         try:
             body: object = response.json()
         except ValueError:

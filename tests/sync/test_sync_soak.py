@@ -94,6 +94,7 @@ class Tally:
     faults: int = 0
     runs: int = 0
     failed_runs: int = 0
+    pages_recalled: int = 0  # pages the listing reads recalled instead of decoding
     events: Counter[str] = field(default_factory=Counter)
 
 
@@ -286,6 +287,8 @@ def run(env: Env, hooks: SyncHooks, rng: random.Random, tally: Tally) -> None:
         return
     if result.status != "completed":
         tally.failed_runs += 1
+    if result.listing_sync is not None:
+        tally.pages_recalled += result.listing_sync.pages_recalled
 
 
 def step(env: Env, pools: list[Pool], rng: random.Random, tally: Tally) -> SyncHooks | None:
@@ -433,5 +436,6 @@ def test_soak_random_shop_life_ends_with_every_sale_counted(
         f"{tally.faults} faults, {tally.runs} runs ({tally.failed_runs} failed), "
         f"{flags} flagged relink, {checks} flagged check "
         f"({below} of them one below); {dict(tally.events)}; "
-        f"{shadow.checked} in-step skips checked ({len(shadow.seen)} listings)"
+        f"{shadow.checked} in-step skips checked ({len(shadow.seen)} listings), "
+        f"{tally.pages_recalled} pages recalled"
     )

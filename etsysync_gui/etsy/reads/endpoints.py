@@ -17,6 +17,7 @@ from etsysync_gui.etsy.errors import NotFoundError
 from etsysync_gui.etsy.fields import Fields
 from etsysync_gui.etsy.models import Inventory, Listing
 from etsysync_gui.etsy.reads.by_ids import read_by_ids
+from etsysync_gui.etsy.reads.page_memo import PageMemo
 from etsysync_gui.etsy.reads.records import ListingRecord
 from etsysync_gui.etsy.reads.shop_pages import (
     ListingsPage,
@@ -26,7 +27,7 @@ from etsysync_gui.etsy.reads.shop_pages import (
     read_shop_listings,
     stream_shop_listings,
 )
-from etsysync_gui.etsy.transport import QueryValue, csv
+from etsysync_gui.etsy.transport import QueryValue, Recall, csv
 
 PAGE_SIZE = 100
 BATCH_SIZE = 100
@@ -44,6 +45,7 @@ class GetJson(Protocol):
         bearer: bool = True,
         require_user: bool = True,
         cancel: threading.Event | None = None,
+        recall: Recall | None = None,
     ) -> object: ...
 
 
@@ -72,12 +74,24 @@ def stream_shop_records(
     on_page: OnPage[ListingRecord],
     *,
     include_inventory: bool,
+    memo: PageMemo,
     progress: Progress | None,
     cancel: threading.Event | None,
 ) -> frozenset[int]:
     """As ``shop_listings``, but each page goes to ``on_page`` as it arrives, unparsed
-    (``records``); returns the ids found (``stream_shop_listings``)."""
-    fetch = _page_reader(get, shop_id, include_inventory, cancel, ListingRecord.from_json)
+    (``records``), or recalled from ``memo`` if its body was read before
+    (``page_memo``); returns the ids found (``stream_shop_listings``)."""
+    path, params = _page_request(shop_id, include_inventory)
+
+    def fetch(state: str, offset: int, limit: int) -> ListingsPage[ListingRecord]:
+        probe = memo.probe()
+        body = get(path, params(state, offset, limit), cancel=cancel, recall=probe.recall)
+        if isinstance(body, ListingsPage):
+            return body
+        page = _decoded_page(body, ListingRecord.from_json)
+        probe.remember(page)
+        return page
+
     return stream_shop_listings(
         fetch, states, on_page, executor=executor, progress=progress, cancel=cancel
     )
@@ -91,19 +105,34 @@ def _page_reader(
     make: Callable[[object], S],
 ) -> Callable[[str, int, int], ListingsPage[S]]:
     """``fetch_page(state, offset, limit)``: one getListingsByShop call, items made by ``make``."""
-    path = f"/application/shops/{shop_id}/listings"
+    path, params = _page_request(shop_id, include_inventory)
 
     def fetch_page(state: str, offset: int, limit: int) -> ListingsPage[S]:
-        params: dict[str, QueryValue] = {"state": state, "limit": limit, "offset": offset}
-        if include_inventory:
-            params["includes"] = csv(["Inventory"])
-        body = Fields(get(path, params, cancel=cancel), "listings page")
-        return ListingsPage(
-            count=body.req_int("count"),
-            listings=tuple(make(x) for x in body.array("results", True)),
-        )
+        return _decoded_page(get(path, params(state, offset, limit), cancel=cancel), make)
 
     return fetch_page
+
+
+def _page_request(
+    shop_id: int, include_inventory: bool
+) -> tuple[str, Callable[[str, int, int], dict[str, QueryValue]]]:
+    """getListingsByShop's path, and its query for one ``state, offset, limit``."""
+
+    def params(state: str, offset: int, limit: int) -> dict[str, QueryValue]:
+        query: dict[str, QueryValue] = {"state": state, "limit": limit, "offset": offset}
+        if include_inventory:
+            query["includes"] = csv(["Inventory"])
+        return query
+
+    return f"/application/shops/{shop_id}/listings", params
+
+
+def _decoded_page(raw: object, make: Callable[[object], S]) -> ListingsPage[S]:
+    body = Fields(raw, "listings page")
+    return ListingsPage(
+        count=body.req_int("count"),
+        listings=tuple(make(x) for x in body.array("results", True)),
+    )
 
 
 def listings_by_ids(

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import cast
 
@@ -72,7 +72,9 @@ class ListingRecord:
     listing_id: int
     state_timestamp: int | None
     digest: int
-    data: Mapping[str, object]
+    # The listing's JSON, or how to get it: a page recalled without decoding
+    # (``page_memo``) decodes its body only when one of its listings is parsed.
+    data: Mapping[str, object] | Callable[[], Mapping[str, object]]
 
     @classmethod
     def from_json(cls, data: object) -> ListingRecord:
@@ -85,4 +87,5 @@ class ListingRecord:
 
     def parse(self) -> Listing:
         """The listing, validated as ``Listing.from_json`` validates it, with its digest."""
-        return replace(Listing.from_json(self.data), digest=self.digest)
+        data = self.data() if callable(self.data) else self.data
+        return replace(Listing.from_json(data), digest=self.digest)

@@ -10,10 +10,12 @@ the paced read overlaps the local work (``read_and_store``):
   optional imports (``importing``), pools that vanished deleted, listings that
   came back un-marked.  A listing read with the digest stored from its last
   read, whose links and stock have not moved since (``in_step``), is neither
-  parsed, rewritten nor planned: it is only stamped as read.  ``after_page``
-  hands each stored page on (``sync all`` plans it in the same transaction),
-  then ``commit_page`` ends the page's transaction (a dry run keeps one
-  transaction and rolls it back at the end).
+  parsed, rewritten nor planned: it is only stamped as read.  A page whose
+  body Etsy sent byte for byte before is not even decoded: the reader recalls
+  it from ``etsy_listing_pages`` (``read_memo``; counted as ``pages_recalled``).
+  ``after_page`` hands each stored page on (``sync all`` plans it in the same
+  transaction), then ``commit_page`` ends the page's transaction (a dry run
+  keeps one transaction and rolls it back at the end).
 * only after a COMPLETE read: the known listings the read did not find are
   confirmed with ``get_listings_by_ids`` (the paged read alone can miss a
   listing that moved state mid-read; this costs calls only when something is
@@ -35,7 +37,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import chain
 from typing import Any
@@ -51,6 +53,7 @@ from etsysync_gui.etsy.reads.records import ListingRecord
 from etsysync_gui.sync.listings import autolink
 from etsysync_gui.sync.listings.autolink import LinkProblem
 from etsysync_gui.sync.listings.pages import PageStore, StoredPage, StoreTally
+from etsysync_gui.sync.listings.read_memo import forget_unseen_pages, keep_fresh_pages, load_memo
 from etsysync_gui.sync.runs.progress import PHASE_SAVING, Progress, cancelled, for_client, report
 
 PAGE = 100
@@ -83,6 +86,8 @@ class ListingSyncResult:
     link_problems: tuple[LinkProblem, ...]
     unchanged: int = 0  # read, but nothing stored changed (rows not rewritten)
     in_step: int = 0  # of those, unchanged and in step: not parsed or planned (``in_step``)
+    pages_recalled: int = 0  # pages Etsy sent as read before: not decoded (``page_memo``)
+    pages_decoded: int = 0
 
     def problem_counts(self) -> dict[str, int]:
         counts = {name: 0 for name in autolink.PROBLEM_ORDER}
@@ -107,6 +112,8 @@ class ListingSyncResult:
             "link_problems": [p.to_json() for p in self.link_problems],
             "unchanged_skipped": self.unchanged,
             "in_step_skipped": self.in_step,
+            "pages_recalled": self.pages_recalled,
+            "pages_decoded": self.pages_decoded,
         }
 
 
@@ -134,15 +141,23 @@ def read_and_store(
     confirms the run's lease before its writes (``PageStore.confirm_writes``).
     """
 
+    memo = load_memo(store.session, store.shop_id)
+
     def on_page(records: Sequence[ListingRecord]) -> None:
         page = store.store(records)
         if after_page is not None:
             after_page(page)
+        keep_fresh_pages(store.session, store.shop_id, memo, store.now)
         if commit_page is not None:
             commit_page()
 
     found = client.stream_listings_by_shop(
-        store.shop_id, on_page, include_inventory=True, progress=for_client(progress), cancel=cancel
+        store.shop_id,
+        on_page,
+        include_inventory=True,
+        memo=memo,
+        progress=for_client(progress),
+        cancel=cancel,
     )
     # Only the few absent ids are collected: a union of ``known`` and ``seen`` first
     # would copy the shop's ids once more while the whole plan is held.
@@ -154,8 +169,15 @@ def read_and_store(
     if cancelled(cancel):
         raise OperationCancelled("Cancelled")
     relinked = store.finish(sorted(gone))
+    keep_fresh_pages(store.session, store.shop_id, memo, store.now)
+    forget_unseen_pages(store.session, store.shop_id, memo)
     report(progress, PHASE_SAVING, len(store.seen), len(store.seen))
-    return StoredShop(_result(store.tally, len(store.seen)), frozenset(relinked))
+    result = replace(
+        _result(store.tally, len(store.seen)),
+        pages_recalled=memo.recalled,
+        pages_decoded=memo.decoded,
+    )
+    return StoredShop(result, frozenset(relinked))
 
 
 def known_listing_ids(session: Session, shop_id: int) -> list[int]:
