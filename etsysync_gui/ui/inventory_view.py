@@ -153,6 +153,11 @@ class InventoryView(LazyView):
         self.problem.setWordWrap(True)
         layout.addWidget(self.problem)
         self.problem.hide()
+        # The count and the last edit's outcome have labels of their own: a reload or a
+        # filter must not wipe the sentence that says what was saved.
+        self.outcome = QLabel()
+        self.outcome.setWordWrap(True)
+        layout.addWidget(self.outcome)
         self.status = QLabel("Loading…")
         layout.addWidget(self.status)
         controller.data_changed.connect(self.mark_stale)
@@ -207,6 +212,7 @@ class InventoryView(LazyView):
 
     def _save_quantity(self, source: int, variant_id: int, quantity: int) -> None:
         self._show_problem("")
+        self.outcome.clear()
         database = self.controller.database
         policy = self.policy()
         old = self.model.source_row(source)
@@ -229,8 +235,8 @@ class InventoryView(LazyView):
                 clamped=clamped,
             )
             self.model.replace_row(source, row)
-            self.status.setText(
-                f"Saved: {old.label} now {quantity} locally; the next sync pushes it."
+            self.outcome.setText(
+                f"Saved: {old.label} now {quantity} locally. Next sync: {action} ({reason})."
             )
             self.quantity_saved.emit(variant_id, quantity)
 

@@ -67,3 +67,24 @@ def test_only_linked_pools_are_editable(
     view.reload()
     qtbot.waitUntil(lambda: view.model.row_at(0).local_variant_id is None)
     assert not view.model.flags(view.model.index(0, LOCAL_COLUMN)) & Qt.ItemFlag.ItemIsEditable
+
+
+def test_a_saved_quantity_says_what_the_next_sync_does_and_the_reload_keeps_it(
+    qtbot: QtBot, view: InventoryView, controller: AppController
+) -> None:
+    row = view.model.row_at(0)
+    assert row.local_quantity is not None
+    wanted = row.local_quantity + 3
+    assert view.model.setData(view.model.index(0, LOCAL_COLUMN), str(wanted))
+    qtbot.waitUntil(lambda: "Saved:" in view.outcome.text())
+    assert f"now {wanted} locally" in view.outcome.text()
+    assert "Next sync: push to Etsy" in view.outcome.text()
+    saved = next(r for r in view.model.visible_rows() if r.pool_id == row.pool_id)
+    assert (saved.local_quantity, saved.next_action) == (wanted, "push to Etsy")
+
+    view.status.clear()
+    view.reload()  # what any later sync or edit elsewhere does
+    qtbot.waitUntil(lambda: "stock pools" in view.status.text())  # the reload has landed
+    reloaded = next(r for r in view.model.visible_rows() if r.pool_id == row.pool_id)
+    assert reloaded.local_quantity == wanted  # stored, not only shown
+    assert "Saved:" in view.outcome.text()
