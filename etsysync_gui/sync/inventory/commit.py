@@ -217,14 +217,7 @@ def _apply_parts(session: Any, parts: Sequence[_Part], now: datetime, run_id: in
         for p in part.write.pools
         if p.store_bases and p.new_local != p.local_before
     ]
-    if deltas:
-        moved = VARIANTS.c.quantity + bindparam("b_delta")
-        session.execute(
-            update(VARIANTS)
-            .where(VARIANTS.c.id == bindparam("b_vid"))
-            .values(quantity=case((moved < 0, 0), else_=moved), updated_at=now),
-            deltas,
-        )
+    _move_quantities(session, deltas, now)
     _update_pools(session, parts, now)
     counted = [s for part in parts for p in part.write.pools if p.store_bases for s in p.sales]
     if counted:
@@ -250,6 +243,38 @@ def _apply_parts(session: Any, parts: Sequence[_Part], now: datetime, run_id: in
     ]
     if rows:
         insert_rows(session, LOG_TABLE, rows)
+
+
+def _move_quantities(session: Any, deltas: Sequence[dict[str, int]], now: datetime) -> None:
+    """Add each delta to its variant's quantity (never below 0), set-based.
+
+    A variant moved twice (two pools linked to it in one batch) takes its deltas
+    in order, one round each, so each clamp at 0 applies as it did row by row.
+    """
+    rounds: list[list[dict[str, int]]] = []
+    seen: dict[int, int] = {}
+    for delta in deltas:
+        turn = seen.get(delta["b_vid"], 0)
+        seen[delta["b_vid"]] = turn + 1
+        if turn == len(rounds):
+            rounds.append([])
+        rounds[turn].append(delta)
+    for batch in rounds:
+        update_rows(
+            session,
+            VARIANTS,
+            batch,
+            match={"b_vid": "id"},
+            values={},
+            inputs={"b_delta": "quantity"},
+            computed=_moved_quantity,
+            constants={"updated_at": now},
+        )
+
+
+def _moved_quantity(value: Mapping[str, Any]) -> dict[str, Any]:
+    moved = VARIANTS.c.quantity + value["b_delta"]
+    return {"quantity": case((moved < 0, 0), else_=moved)}
 
 
 def _update_pools(session: Any, parts: Sequence[_Part], now: datetime) -> None:
