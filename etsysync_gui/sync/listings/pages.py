@@ -22,6 +22,9 @@ and the confirmation was most of such a page's local work (a commit on another
 connection).  On SQLite the check's reads take no lock (the driver begins a
 transaction at the first write), so the confirmation never waits on this page.
 
+After the first page written in full, PostgreSQL's tables the sync fills from
+empty get planner statistics (``db.planner_stats``).
+
 Only ``finish`` marks listings missing, and only after a complete read: a read
 that fails at page 37 of 50 leaves pages 1..36 stored (each page is a fact Etsy
 reported) and nothing marked missing.  ``finish`` confirms the lease first too.
@@ -36,6 +39,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from etsysync_gui.db.planner_stats import analyze_unmeasured
 from etsysync_gui.etsy.models import Listing
 from etsysync_gui.etsy.reads.records import ListingRecord
 from etsysync_gui.sync.listings import autolink
@@ -112,6 +116,7 @@ class PageStore:
         self.seen: set[int] = set()
         self.tally = StoreTally()
         self.skus = SkuSightings()
+        self._measured = False
 
     def store(self, items: Sequence[Listing | ListingRecord]) -> StoredPage:
         """Write one page; the listings as read (with their pools) for the caller's plan,
@@ -125,6 +130,9 @@ class PageStore:
         self.skus.see(reads, [(pool.listing_id, pool.sku) for pool in kept.pools])
         if reads:
             self._store_reads(reads)
+            if not self._measured:
+                analyze_unmeasured(self.session)
+                self._measured = True
         if kept.ids:
             stamp_synced(self.session, sorted(kept.ids), self.now)
             self._count_in_step(kept)
