@@ -11,7 +11,9 @@ the result, the link problems, and the SKUs seen (``SkuSightings``).
 A page arrives as unparsed records (``etsy.reads.records``).  Those that are in
 step (``in_step``: same digest as stored, nothing moved) are only stamped as
 read and counted from their stored pools; the rest are parsed and stored in
-full.
+full.  Given the ids stored before the read (``known``), a listing stored
+neither before nor by this read is not looked up for the in-step check: a
+first sync's pages ask nothing.
 
 A page that writes more than "read at" stamps (any listing on the full path)
 first calls ``confirm_writes`` (the run's lease confirmation: a run whose lease
@@ -32,7 +34,8 @@ reported) and nothing marked missing.  ``finish`` confirms the lease first too.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -87,6 +90,20 @@ class StoreTally:
         return [problem for lid in sorted(self.problems) for problem in self.problems[lid]]
 
 
+class KnownIds:
+    """A set of listing ids held as a sorted list: a fifth of a set's memory for a
+    large shop, and ``in`` stays cheap (a binary search)."""
+
+    def __init__(self, ids: Iterable[int]) -> None:
+        self._ids = sorted(ids)
+
+    def __contains__(self, listing_id: object) -> bool:
+        if not isinstance(listing_id, int):
+            return False
+        at = bisect_left(self._ids, listing_id)
+        return at < len(self._ids) and self._ids[at] == listing_id
+
+
 @dataclass(frozen=True, slots=True)
 class StoredPage:
     """What ``PageStore.store`` hands the planner: the listings read in full, and the ids
@@ -107,8 +124,12 @@ class PageStore:
         now: datetime,
         import_unlinked_pools: bool,
         confirm_writes: Callable[[], None] | None = None,
+        known: Iterable[int] | None = None,
     ) -> None:
         self.session = session
+        # The ids stored as present before the read (``known_listing_ids``), if given:
+        # only those and the ones this read stored can be in step.
+        self.known = KnownIds(known) if known is not None else None
         self.confirm_writes = confirm_writes
         self.shop_id = shop_id
         self.now = now
@@ -138,9 +159,19 @@ class PageStore:
             self._count_in_step(kept)
         return StoredPage(reads, kept.ids)
 
+    def may_be_in_step(self, listing_id: int) -> bool:
+        """False when ``listing_id`` cannot be in step: it was not stored before the read
+        (``known``) nor by this read (``in_step`` needs the listing stored, present)."""
+        return self.known is None or listing_id in self.known or listing_id in self.seen
+
     def _in_step(self, items: Sequence[Listing | ListingRecord]) -> InStep:
-        """The page's records that are in step (see ``in_step``)."""
-        digests = {x.listing_id: x.digest for x in items if isinstance(x, ListingRecord)}
+        """The page's records that are in step (see ``in_step``); no query for a page of
+        listings none of which may be (a first sync's pages)."""
+        digests = {
+            x.listing_id: x.digest
+            for x in items
+            if isinstance(x, ListingRecord) and self.may_be_in_step(x.listing_id)
+        }
         if not digests:
             return InStep(frozenset(), [], [])
         return in_step(
