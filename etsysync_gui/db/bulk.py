@@ -84,7 +84,7 @@ def _recordset(table: Table, columns: Mapping[str, str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for position, (key, name) in enumerate(columns.items()):
         kind = table.c[name].type
-        index = literal_column(str(position))
+        index: Any = literal_column(str(position))
         if isinstance(kind, JSON):
             item = func.nullif(element.c.value.op("->")(index), literal_column("'null'::jsonb"))
             values[key] = cast(item, kind)

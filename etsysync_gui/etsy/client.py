@@ -324,10 +324,12 @@ class EtsyClient:
         include_inventory: bool = True,
         progress: Progress | None = None,
         cancel: threading.Event | None = None,
+        idle: Callable[[], None] | None = None,
     ) -> frozenset[int]:
         """As ``get_listings_by_shop``, but each page goes to ``on_page`` as it arrives
         (a bounded window, not the shop, in memory), as ``ListingRecord``s the caller
-        parses when it needs to (``reads.records``); returns the ids the read found."""
+        parses when it needs to (``reads.records``); returns the ids the read found.
+        ``idle`` runs on the calling thread before it waits for a page not read yet."""
         self._require_user()
         return endpoints.stream_shop_records(
             self._get,
@@ -338,6 +340,7 @@ class EtsyClient:
             include_inventory=include_inventory,
             progress=progress,
             cancel=cancel,
+            idle=idle,
         )
 
     def get_listings_by_ids(

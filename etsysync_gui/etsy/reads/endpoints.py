@@ -74,12 +74,13 @@ def stream_shop_records(
     include_inventory: bool,
     progress: Progress | None,
     cancel: threading.Event | None,
+    idle: Callable[[], None] | None = None,
 ) -> frozenset[int]:
     """As ``shop_listings``, but each page goes to ``on_page`` as it arrives, unparsed
-    (``records``); returns the ids found (``stream_shop_listings``)."""
+    (``records``); returns the ids found (``stream_shop_listings``, which calls ``idle``)."""
     fetch = _page_reader(get, shop_id, include_inventory, cancel, ListingRecord.from_json)
     return stream_shop_listings(
-        fetch, states, on_page, executor=executor, progress=progress, cancel=cancel
+        fetch, states, on_page, executor=executor, progress=progress, cancel=cancel, idle=idle
     )
 
 
