@@ -1,4 +1,4 @@
-"""Local stock moves by delta, never below 0, one delta after the other (``commit``)."""
+"""Local stock moves by delta, never below 0, one delta after the other (``quantities``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import Product, ProductVariant
-from etsysync_gui.sync.inventory.commit import _move_quantities
+from etsysync_gui.sync.inventory.quantities import move_quantities
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -25,7 +25,7 @@ def test_deltas_apply_in_order_each_clamped_at_zero(database: Database) -> None:
         ids = {v.sku: v.id for v in product.variants}
     later = NOW.replace(hour=13)
     with database.session() as session:
-        _move_quantities(
+        move_quantities(
             session,
             [
                 {"b_vid": ids["A"], "b_delta": -5},  # 2 -> 0 (clamped) ...
