@@ -112,24 +112,44 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
         return engine
     connect_args = dict(kwargs.pop("connect_args", {}))
     connect_args.setdefault("connect_timeout", PG_CONNECT_TIMEOUT_S)
+    # Never prepared: every statement is planned for the values it is given.  psycopg
+    # prepares a statement run five times
+    # (https://www.psycopg.org/psycopg3/docs/advanced/prepare.html), and PostgreSQL may
+    # then keep one generic plan for it: a page lookup first planned on an almost
+    # empty ``etsy_products`` kept a sequential scan, and the lookups of a cold
+    # 10,000-listing sync grew slower page after page.  Why not ``plan_cache_mode =
+    # force_custom_plan`` for the session: it applies to the foreign-key checks too
+    # (https://www.postgresql.org/docs/current/runtime-config-query.html), which then
+    # planned every inserted row's lookup of its parent again (a cold 10,000-listing
+    # sync's pool and log inserts: 0.83 s of checks instead of 0.27 s); their generic
+    # plan is a primary-key lookup whatever the table's size.
+    connect_args.setdefault("prepare_threshold", None)
     engine = create_engine(parsed, connect_args=connect_args, pool_pre_ping=True, **kwargs)
     event.listen(engine, "connect", _on_postgres_connect)
     return engine
 
 
-def _on_postgres_connect(dbapi_conn: Any, _record: Any) -> None:
-    """Plan every prepared statement for the values it is given.
+# Unless the server's administrator chose a cost, a page read at random costs about what
+# a sequential one does: EtsySync's tables are small and stay in memory.
+_RANDOM_PAGE_COST = (
+    "SELECT set_config('random_page_cost', '1.1', false) "
+    "WHERE (SELECT source FROM pg_settings WHERE name = 'random_page_cost') = 'default'"
+)
 
-    Why: psycopg prepares a statement run five times
-    (https://www.psycopg.org/psycopg3/docs/advanced/prepare.html), and after
-    five more PostgreSQL may keep one generic plan for it
-    (https://www.postgresql.org/docs/current/sql-prepare.html, "plan_cache_mode").
-    A sync fills its tables as it goes: a page lookup first planned on an
-    almost empty ``etsy_products`` kept a sequential scan, and the lookups of a
-    cold 10,000-listing sync grew slower page after page.
+
+def _on_postgres_connect(dbapi_conn: Any, _record: Any) -> None:
+    """Let the planner price an index lookup as what it costs on a small database.
+
+    Why: with the default ``random_page_cost`` (4, for spinning disks) a page's
+    lookup of its SKUs (140 of them, ``listings.store.variants_with_claims``)
+    read every variant and every pool of the shop instead of using their
+    indexes: 2 ms a page at 10,000 listings, 0.2 s of a cold sync.  1.1 is what
+    the documentation suggests when the data is cached or on solid-state drives
+    (https://www.postgresql.org/docs/current/runtime-config-query.html).  A value
+    set on the server (``postgresql.conf``, ``ALTER DATABASE``...) is kept.
     """
     with dbapi_conn.cursor() as cursor:
-        cursor.execute("SET plan_cache_mode = force_custom_plan")
+        cursor.execute(_RANDOM_PAGE_COST)
     dbapi_conn.commit()
 
 

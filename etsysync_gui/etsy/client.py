@@ -333,11 +333,13 @@ class EtsyClient:
         memo: PageMemo | None = None,
         progress: Progress | None = None,
         cancel: threading.Event | None = None,
+        idle: Callable[[], None] | None = None,
     ) -> frozenset[int]:
         """As ``get_listings_by_shop``, but each page goes to ``on_page`` as it arrives
         (a bounded window, not the shop, in memory), as ``ListingRecord``s the caller
         parses when it needs to (``reads.records``); returns the ids the read found.
-        A page ``memo`` knows is recalled instead of decoded (``reads.page_memo``)."""
+        A page ``memo`` knows is recalled instead of decoded (``reads.page_memo``).
+        ``idle`` runs on the calling thread before it waits for a page not read yet."""
         self._require_user()
         return endpoints.stream_shop_records(
             self._get,
@@ -349,6 +351,7 @@ class EtsyClient:
             memo=memo if memo is not None else PageMemo(),
             progress=progress,
             cancel=cancel,
+            idle=idle,
         )
 
     def get_listings_by_ids(

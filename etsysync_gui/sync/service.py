@@ -293,6 +293,7 @@ class SyncService:
                 now=self.clock(),
                 import_unlinked_pools=import_unlinked,
                 confirm_writes=None if dry_run else ctx.confirm_lease,
+                known=known,
             )
             planner = StreamPlanner(ctx.options, now=self.clock()) if plan else None
             stored = read_and_store(

@@ -65,3 +65,34 @@ def test_a_listing_seen_in_two_states_is_handed_on_newest_last() -> None:
         )
     assert found == frozenset({7})
     assert handed[-1] == "sold_out"
+
+
+def test_idle_runs_before_waiting_for_a_page_not_read_yet() -> None:
+    """The caller's ``idle`` (``listings.run``: commit the page written last) runs while
+    the next page is still on its way, never while one is ready."""
+    ids = list(range(1, 301))
+    release = threading.Event()
+    events: list[str] = []
+
+    def fetch(state: str, offset: int, limit: int) -> ListingsPage:
+        if offset == 100:
+            release.wait(5)  # the second page is slow: the caller goes idle first
+        page = ids[offset : offset + limit]
+        return ListingsPage(len(ids), tuple(_listing(i, state, 1) for i in page))
+
+    def idle() -> None:
+        events.append("idle")
+        if "page 1" in events:
+            release.set()
+
+    def on_page(listings: Sequence[Listing]) -> None:
+        events.append(f"page {listings[0].listing_id}")
+
+    with ThreadPoolExecutor(1) as executor:
+        found = stream_shop_listings(
+            fetch, ("active",), on_page, executor=executor, window=1, idle=idle
+        )
+    assert found == frozenset(ids)
+    pages = [e for e in events if e != "idle"]
+    assert pages == ["page 1", "page 101", "page 201"]
+    assert events.index("idle", events.index("page 1")) < events.index("page 101")

@@ -10,7 +10,7 @@ nothing), and any difference fails the test with the listing's id.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pytest
@@ -19,7 +19,13 @@ from etsysync_gui.etsy.models import Listing
 from etsysync_gui.etsy.reads.records import ListingRecord
 from etsysync_gui.sync.inventory.planning import decide_listing
 from etsysync_gui.sync.inventory.states import load_states
-from etsysync_gui.sync.listings.pages import PageStore, StoredPage, _pool_rows, link_by_sku
+from etsysync_gui.sync.listings.pages import (
+    PageStore,
+    PreparedPage,
+    StoredPage,
+    _pool_rows,
+    link_by_sku,
+)
 from etsysync_gui.sync.listings.rows import listing_row, read_listing
 from etsysync_gui.sync.listings.store import stored_pools
 from etsysync_gui.sync.listings.unchanged import stored_listings, unchanged_listings
@@ -36,17 +42,29 @@ class InStepShadow:
     seen: set[int] = field(default_factory=set)
 
     def install(self, monkeypatch: pytest.MonkeyPatch) -> InStepShadow:
-        real = PageStore.store
+        real_prepare, real_write = PageStore.prepare, PageStore.write
         shadow = self
+        items: list[Listing | ListingRecord] = []
 
-        def store(self: PageStore, items: Sequence[Listing | ListingRecord]) -> StoredPage:
-            page = real(self, items)
+        def prepare(
+            self: PageStore,
+            page: Sequence[Listing | ListingRecord],
+            *,
+            settle: Callable[[], None],
+        ) -> PreparedPage:
+            items[:] = page
+            return real_prepare(self, page, settle=settle)
+
+        def write(self: PageStore, prepared: PreparedPage) -> StoredPage:
+            page = real_write(self, prepared)
             if page.in_step:
+                self.settle_writes()  # the check reads what the page wrote
                 records = [x for x in items if x.listing_id in page.in_step]
                 shadow.check(self, [x.parse() for x in records if isinstance(x, ListingRecord)])
             return page
 
-        monkeypatch.setattr(PageStore, "store", store)
+        monkeypatch.setattr(PageStore, "prepare", prepare)
+        monkeypatch.setattr(PageStore, "write", write)
         return self
 
     def check(self, store: PageStore, listings: Sequence[Listing]) -> None:

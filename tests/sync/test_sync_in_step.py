@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import ProductVariant
@@ -182,3 +182,24 @@ def test_a_new_catalog_variant_for_an_unmatched_sku_links_it(env: Env) -> None:
     assert in_step(result) == 3
     (pool,) = env.pools(lonely).values()
     assert pool.local_variant_id is not None
+
+
+def test_only_listings_stored_before_or_by_the_read_are_looked_up(env: Env) -> None:
+    """A listing stored neither before the read nor by it cannot be in step: a first
+    sync's pages make no in-step lookup, a repeat sync's do (``PageStore.known``)."""
+    lookups: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "left_alone" in statement:
+            lookups.append(statement)
+
+    event.listen(env.database.engine, "before_cursor_execute", note)
+    try:
+        shop(env)
+        assert lookups == []
+        second = env.service().sync_all("manual")
+    finally:
+        event.remove(env.database.engine, "before_cursor_execute", note)
+    assert second.listing_sync is not None
+    assert second.listing_sync.in_step == 3
+    assert len(lookups) == 1

@@ -77,10 +77,12 @@ def stream_shop_records(
     memo: PageMemo,
     progress: Progress | None,
     cancel: threading.Event | None,
+    idle: Callable[[], None] | None = None,
 ) -> frozenset[int]:
     """As ``shop_listings``, but each page goes to ``on_page`` as it arrives, unparsed
     (``records``), or recalled from ``memo`` if its body was read before
-    (``page_memo``); returns the ids found (``stream_shop_listings``)."""
+    (``page_memo``); returns the ids found (``stream_shop_listings``, which calls
+    ``idle``)."""
     path, params = _page_request(shop_id, include_inventory)
 
     def fetch(state: str, offset: int, limit: int) -> ListingsPage[ListingRecord]:
@@ -93,7 +95,7 @@ def stream_shop_records(
         return page
 
     return stream_shop_listings(
-        fetch, states, on_page, executor=executor, progress=progress, cancel=cancel
+        fetch, states, on_page, executor=executor, progress=progress, cancel=cancel, idle=idle
     )
 
 

@@ -187,13 +187,15 @@ def stream_shop_listings(
     window: int = WINDOW,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    idle: Callable[[], None] | None = None,
 ) -> frozenset[int]:
     """Hand each page's listings to ``on_page`` as it arrives; the ids found in the end.
 
     ``on_page`` runs on the calling thread and never gets a listing older (by
     ``state_timestamp``) than one it already got with the same id.  At most
     ``window`` page reads are queued or running at once, so a slow ``on_page``
-    pauses the read instead of piling pages up in memory.
+    pauses the read instead of piling pages up in memory.  ``idle`` runs on the
+    calling thread before it waits for a page not read yet.
     """
     reads = {state: _StateRead(state) for state in dict.fromkeys(states)}
     pending: dict[Future[ListingsPage[S]], _Job] = {}
@@ -208,6 +210,8 @@ def stream_shop_listings(
             while queued and len(pending) < window:
                 job = queued.popleft()
                 pending[executor.submit(fetch_page, job.state, job.offset, page_size)] = job
+            if idle is not None and not any(future.done() for future in pending):
+                idle()
             done, _ = wait(list(pending), timeout=0.25, return_when=FIRST_COMPLETED)
             if cancel is not None and cancel.is_set():
                 raise OperationCancelled("Cancelled")

@@ -27,12 +27,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, case, null, select, update
+from sqlalchemy import bindparam, null, select, update
 
+from etsysync_gui.db import pipeline
 from etsysync_gui.db.bulk import insert_rows, update_rows
 from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import EtsyProduct, EtsyStockPool, ProductVariant
 from etsysync_gui.db.sql_helpers import IN_CHUNK, chunks, rowcount, table_of
+from etsysync_gui.sync.inventory.quantities import move_quantities
 from etsysync_gui.sync.inventory.writeahead import ListingWrite, PoolWrite
 from etsysync_gui.sync.ledger.overwrites import mark_applied, record_snapshot
 from etsysync_gui.sync.runs.audit import LOG_TABLE, log_row
@@ -174,28 +176,44 @@ def apply_local_writes(
         todo = [w for w in writes if w.listing_id in free]
         if not todo:
             return set()
-        update_rows(
-            session,
-            LISTINGS,
-            [
-                {
-                    "b_lid": w.listing_id,
-                    "v_disabled": list(w.disabled_by_us),
-                    "v_deactivated": w.deactivated_by_etsysync,
-                }
-                for w in todo
-            ],
-            match={"b_lid": "etsy_listing_id"},
-            values={"v_disabled": "disabled_by_us", "v_deactivated": "deactivated_by_etsysync"},
-            constants={
-                "sync_status": "synced",
-                "sync_error": None,
-                "last_synced_at": now,
-                "updated_at": now,
-            },
-        )
-        _apply_parts(session, [_Part(w, {}, None, None) for w in todo], now, run_id)
+        # Only writes from here on: sent without waiting for each (``db.pipeline``).
+        in_flight = pipeline.begin(session)
+        try:
+            _apply_local(session, todo, now, run_id)
+        except BaseException as exc:
+            if in_flight is not None:
+                in_flight.abandon(exc)
+            raise
+        if in_flight is not None:
+            in_flight.settle()
     return {w.listing_id for w in todo}
+
+
+def _apply_local(
+    session: Any, todo: Sequence[ListingWrite], now: datetime, run_id: int | None
+) -> None:
+    """The writes of ``apply_local_writes`` (no reads: they may be in flight)."""
+    update_rows(
+        session,
+        LISTINGS,
+        [
+            {
+                "b_lid": w.listing_id,
+                "v_disabled": list(w.disabled_by_us),
+                "v_deactivated": w.deactivated_by_etsysync,
+            }
+            for w in todo
+        ],
+        match={"b_lid": "etsy_listing_id"},
+        values={"v_disabled": "disabled_by_us", "v_deactivated": "deactivated_by_etsysync"},
+        constants={
+            "sync_status": "synced",
+            "sync_error": None,
+            "last_synced_at": now,
+            "updated_at": now,
+        },
+    )
+    _apply_parts(session, [_Part(w, {}, None, None) for w in todo], now, run_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,14 +235,7 @@ def _apply_parts(session: Any, parts: Sequence[_Part], now: datetime, run_id: in
         for p in part.write.pools
         if p.store_bases and p.new_local != p.local_before
     ]
-    if deltas:
-        moved = VARIANTS.c.quantity + bindparam("b_delta")
-        session.execute(
-            update(VARIANTS)
-            .where(VARIANTS.c.id == bindparam("b_vid"))
-            .values(quantity=case((moved < 0, 0), else_=moved), updated_at=now),
-            deltas,
-        )
+    move_quantities(session, deltas, now)
     _update_pools(session, parts, now)
     counted = [s for part in parts for p in part.write.pools if p.store_bases for s in p.sales]
     if counted:

@@ -11,7 +11,9 @@ the result, the link problems, and the SKUs seen (``SkuSightings``).
 A page arrives as unparsed records (``etsy.reads.records``).  Those that are in
 step (``in_step``: same digest as stored, nothing moved) are only stamped as
 read and counted from their stored pools; the rest are parsed and stored in
-full.
+full.  Given the ids stored before the read (``known``), a listing stored
+neither before nor by this read is not looked up for the in-step check: a
+first sync's pages ask nothing.
 
 A page that writes more than "read at" stamps (any listing on the full path)
 first calls ``confirm_writes`` (the run's lease confirmation: a run whose lease
@@ -22,6 +24,14 @@ and the confirmation was most of such a page's local work (a commit on another
 connection).  On SQLite the check's reads take no lock (the driver begins a
 transaction at the first write), so the confirmation never waits on this page.
 
+A page goes in two steps: ``prepare`` (the in-step check and the parse, no
+writes) and ``write``.  On PostgreSQL ``write`` sends its writes without
+waiting for them (``db.pipeline``): the caller may prepare the next page while
+the server runs them, and calls ``settle_writes`` before it reads the database
+or commits (``run.read_and_store``).  After the first page written in full,
+PostgreSQL's tables the sync fills from empty get planner statistics
+(``db.planner_stats``).
+
 Only ``finish`` marks listings missing, and only after a complete read: a read
 that fails at page 37 of 50 leaves pages 1..36 stored (each page is a fact Etsy
 reported) and nothing marked missing.  ``finish`` confirms the lease first too.
@@ -29,19 +39,22 @@ reported) and nothing marked missing.  ``finish`` confirms the lease first too.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from etsysync_gui.db import pipeline
+from etsysync_gui.db.planner_stats import analyze_unmeasured
 from etsysync_gui.etsy.models import Listing
 from etsysync_gui.etsy.reads.records import ListingRecord
 from etsysync_gui.sync.listings import autolink
 from etsysync_gui.sync.listings.autolink import ExistingPool, LinkOutcome, LinkProblem, PoolId
 from etsysync_gui.sync.listings.import_unlinked import import_unlinked
 from etsysync_gui.sync.listings.in_step import InStep, in_step
+from etsysync_gui.sync.listings.known_ids import KnownIds
 from etsysync_gui.sync.listings.late_duplicates import SkuSightings, unlink_late_duplicates
 from etsysync_gui.sync.listings.rows import ReadListing, listing_row, pool_row, read_listing
 from etsysync_gui.sync.listings.store import (
@@ -84,6 +97,14 @@ class StoreTally:
 
 
 @dataclass(frozen=True, slots=True)
+class PreparedPage:
+    """A page checked and parsed by ``PageStore.prepare``, not written yet."""
+
+    kept: InStep
+    reads: list[ReadListing]
+
+
+@dataclass(frozen=True, slots=True)
 class StoredPage:
     """What ``PageStore.store`` hands the planner: the listings read in full, and the ids
     of those left alone because they are in step (nothing to plan for them)."""
@@ -103,8 +124,12 @@ class PageStore:
         now: datetime,
         import_unlinked_pools: bool,
         confirm_writes: Callable[[], None] | None = None,
+        known: Iterable[int] | None = None,
     ) -> None:
         self.session = session
+        # The ids stored as present before the read (``known_listing_ids``), if given:
+        # only those and the ones this read stored can be in step.
+        self.known = KnownIds(known) if known is not None else None
         self.confirm_writes = confirm_writes
         self.shop_id = shop_id
         self.now = now
@@ -112,29 +137,90 @@ class PageStore:
         self.seen: set[int] = set()
         self.tally = StoreTally()
         self.skus = SkuSightings()
+        self._measured = False
+        self._wrote = False  # a page was written in full (``settle_writes``)
+        self._in_flight: pipeline.InFlight | None = None
 
     def store(self, items: Sequence[Listing | ListingRecord]) -> StoredPage:
         """Write one page; the listings as read (with their pools) for the caller's plan,
         and the ids of those left alone because they are in step (``in_step``)."""
-        kept = self._in_step(items)
+        page = self.write(self.prepare(items, settle=self.settle_writes))
+        self.settle_writes()
+        return page
+
+    def prepare(
+        self, items: Sequence[Listing | ListingRecord], *, settle: Callable[[], None]
+    ) -> PreparedPage:
+        """The page's in-step check and parse, writing nothing: what ``write`` stores.
+
+        ``settle`` is called before the in-step check reads the database (it must
+        finish an earlier page's writes first); a page of listings none of which
+        may be in step reads nothing, so its parse overlaps the earlier writes."""
+        kept = self._in_step(items, settle)
         full = [x for x in items if x.listing_id not in kept.ids]
-        if full and self.confirm_writes is not None:
-            self.confirm_writes()
         listings = [x if isinstance(x, Listing) else x.parse() for x in full]
         reads = [read_listing(x) for x in sorted(listings, key=lambda x: x.listing_id)]
         self.skus.see(reads, [(pool.listing_id, pool.sku) for pool in kept.pools])
-        if reads:
-            self._store_reads(reads)
-        if kept.ids:
-            stamp_synced(self.session, sorted(kept.ids), self.now)
-            self._count_in_step(kept)
+        return PreparedPage(kept, reads)
+
+    def write(self, prepared: PreparedPage) -> StoredPage:
+        """Store a prepared page; its writes may still be in flight (``settle_writes``
+        before reading the database or committing)."""
+        kept, reads = prepared.kept, prepared.reads
+        if reads and self.confirm_writes is not None:
+            self.confirm_writes()
+        try:
+            if reads:
+                self._store_reads(reads)
+            if kept.ids:
+                self._send_writes()
+                stamp_synced(self.session, sorted(kept.ids), self.now)
+                self._count_in_step(kept)
+        except BaseException as exc:
+            if self._in_flight is not None:
+                self._in_flight.abandon(exc)
+                self._in_flight = None
+            raise
         return StoredPage(reads, kept.ids)
 
-    def _in_step(self, items: Sequence[Listing | ListingRecord]) -> InStep:
-        """The page's records that are in step (see ``in_step``)."""
-        digests = {x.listing_id: x.digest for x in items if isinstance(x, ListingRecord)}
+    @property
+    def sends_ahead(self) -> bool:
+        """Whether ``write`` leaves writes in flight (PostgreSQL): worth settling late."""
+        return self.session.get_bind().dialect.name == "postgresql"
+
+    def settle_writes(self) -> None:
+        """Wait for the writes in flight (raising their error); after the first page
+        written in full, give the tables planner statistics (``db.planner_stats``)."""
+        in_flight, self._in_flight = self._in_flight, None
+        if in_flight is not None:
+            in_flight.settle()
+        if self._wrote and not self._measured:
+            analyze_unmeasured(self.session)
+            self._measured = True
+
+    def _send_writes(self) -> None:
+        """From here on the page only writes: send without waiting (``db.pipeline``)."""
+        if self._in_flight is None:
+            self._in_flight = pipeline.begin(self.session)
+
+    def may_be_in_step(self, listing_id: int) -> bool:
+        """False when ``listing_id`` cannot be in step: it was not stored before the read
+        (``known``) nor by this read (``in_step`` needs the listing stored, present)."""
+        return self.known is None or listing_id in self.known or listing_id in self.seen
+
+    def _in_step(
+        self, items: Sequence[Listing | ListingRecord], settle: Callable[[], None]
+    ) -> InStep:
+        """The page's records that are in step (see ``in_step``); no query for a page of
+        listings none of which may be (a first sync's pages)."""
+        digests = {
+            x.listing_id: x.digest
+            for x in items
+            if isinstance(x, ListingRecord) and self.may_be_in_step(x.listing_id)
+        }
         if not digests:
             return InStep(frozenset(), [], [])
+        settle()
         return in_step(
             self.session,
             self.shop_id,
@@ -168,6 +254,8 @@ class PageStore:
         ]
         pool_rows = {r.listing_id: _pool_rows(r, self.now) for r in reads}
         same = unchanged_listings(rows, pool_rows, stored.prints, stored_prints)
+        self._send_writes()
+        self._wrote = True
         upsert_listings(self.session, [row for row in rows if row["etsy_listing_id"] not in same])
         stamp_synced(self.session, sorted(same), self.now)
         changed = [rows for lid, rows in pool_rows.items() if rows and lid not in same]

@@ -1,7 +1,11 @@
 """Listing sync (Etsy → local): every listing, every state, with its stock pools.
 
 Stored while read, so memory holds a bounded window of pages, not the shop, and
-the paced read overlaps the local work (``read_and_store``):
+the paced read overlaps the local work (``read_and_store``).  A page's writes
+are sent without waiting (``db.pipeline`` on PostgreSQL) and, when the next
+page has already arrived, it is parsed while the server runs them; only then is
+the page planned and committed (before waiting for Etsy, never during).  On
+SQLite, whose writes run in this process, each page is committed at once:
 
 * each page of ``get_listings_by_shop`` (ceil(n/100) calls per state, see
   ``etsy.reads.shop_pages``) is written as it arrives by ``PageStore`` (see
@@ -37,6 +41,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import chain
@@ -142,23 +147,43 @@ def read_and_store(
     """
 
     memo = load_memo(store.session, store.shop_id)
+    written: list[StoredPage] = []  # the page written last, not yet planned and committed
+
+    def finish_written() -> None:
+        """Wait for the last page's writes, plan it, commit it."""
+        if written:
+            page = written.pop()
+            store.settle_writes()
+            if after_page is not None:
+                after_page(page)
+            keep_fresh_pages(store.session, store.shop_id, memo, store.now)
+            if commit_page is not None:
+                commit_page()
 
     def on_page(records: Sequence[ListingRecord]) -> None:
-        page = store.store(records)
-        if after_page is not None:
-            after_page(page)
-        keep_fresh_pages(store.session, store.shop_id, memo, store.now)
-        if commit_page is not None:
-            commit_page()
+        prepared = store.prepare(records, settle=finish_written)
+        finish_written()
+        written.append(store.write(prepared))
+        if not store.sends_ahead:
+            finish_written()
 
-    found = client.stream_listings_by_shop(
-        store.shop_id,
-        on_page,
-        include_inventory=True,
-        memo=memo,
-        progress=for_client(progress),
-        cancel=cancel,
-    )
+    try:
+        found = client.stream_listings_by_shop(
+            store.shop_id,
+            on_page,
+            include_inventory=True,
+            memo=memo,
+            progress=for_client(progress),
+            cancel=cancel,
+            idle=finish_written,  # never holds a page's transaction while Etsy answers
+        )
+        finish_written()
+    except BaseException:
+        # A read that fails after a page was written keeps that page, as when each
+        # page was committed before the next one was read; its own error wins.
+        with suppress(Exception):
+            finish_written()
+        raise
     # Only the few absent ids are collected: a union of ``known`` and ``seen`` first
     # would copy the shop's ids once more while the whole plan is held.
     absent = sorted({x for x in chain(known, store.seen) if x not in found})
