@@ -38,7 +38,12 @@ from etsysync_gui.sync.inventory.streamed import StreamPlanner
 from etsysync_gui.sync.ledger.read import LedgerRead, update_ledger
 from etsysync_gui.sync.listings import linking
 from etsysync_gui.sync.listings.pages import PageStore
-from etsysync_gui.sync.listings.run import ListingSyncResult, known_listing_ids, read_and_store
+from etsysync_gui.sync.listings.run import (
+    ListingSyncResult,
+    known_listing_ids,
+    read_and_store,
+    stored_listing_ids,
+)
 from etsysync_gui.sync.options import SyncOptions
 from etsysync_gui.sync.runs.audit import LogEntry, prune_log, recent_log
 from etsysync_gui.sync.runs.context import RunContext
@@ -285,6 +290,7 @@ class SyncService:
         shop_id = ctx.options.shop_id
         with self.database.session() as session:
             known = known_listing_ids(session, shop_id)
+            stored_ids = stored_listing_ids(session)
         session = self.database.sessions()
         try:
             store = PageStore(
@@ -293,7 +299,7 @@ class SyncService:
                 now=self.clock(),
                 import_unlinked_pools=import_unlinked,
                 confirm_writes=None if dry_run else ctx.confirm_lease,
-                known=known,
+                known=stored_ids,
             )
             planner = StreamPlanner(ctx.options, now=self.clock()) if plan else None
             stored = read_and_store(

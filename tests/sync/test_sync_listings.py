@@ -137,6 +137,27 @@ def test_a_listing_that_comes_back_is_no_longer_missing(env: Env) -> None:
     assert env.listing_row(listing_id).missing_since is None
 
 
+def test_a_listing_stored_under_another_shop_is_taken_over_not_duplicated(env: Env) -> None:
+    """A row of another shop (a profile switched shops) is found and overwritten: the
+    read's "is this listing new?" shortcut knows every stored id, whatever its shop."""
+    env.catalog({"MOVED": 3})
+    listing_id = env.add(simple("MOVED", 3))
+    service = env.service()
+    service.sync_listings("manual")
+    with env.database.session() as session:
+        products = session.scalar(select(func.count()).select_from(Product))
+        session.execute(update(EtsyProduct).values(shop_id=env.shop_id + 1, local_product_id=None))
+    result = service.sync_listings("manual")
+    assert result.listing_sync is not None
+    assert result.listing_sync.new == 1  # new to this shop
+    row = env.listing_row(listing_id)
+    assert row.shop_id == env.shop_id
+    assert row.local_product_id is not None  # given its product back, not a new one
+    with env.database.session() as session:
+        assert session.scalar(select(func.count()).select_from(EtsyProduct)) == 1
+        assert session.scalar(select(func.count()).select_from(Product)) == products
+
+
 def test_pools_link_by_exact_sku_and_problems_are_reported(env: Env) -> None:
     env.catalog({"MATCH": 3, "DUP": 1, "dup-other": 1})
     matched = env.add(simple("MATCH", 3))

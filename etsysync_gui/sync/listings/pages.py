@@ -127,8 +127,9 @@ class PageStore:
         known: Iterable[int] | None = None,
     ) -> None:
         self.session = session
-        # The ids stored as present before the read (``known_listing_ids``), if given:
-        # only those and the ones this read stored can be in step.
+        # Every listing id stored before the read, of any shop, missing or not
+        # (``stored_listing_ids``), if given: only those and the ones this read stored
+        # can be in step, or have a stored row and pools to compare with.
         self.known = KnownIds(known) if known is not None else None
         self.confirm_writes = confirm_writes
         self.shop_id = shop_id
@@ -203,9 +204,9 @@ class PageStore:
         if self._in_flight is None:
             self._in_flight = pipeline.begin(self.session)
 
-    def may_be_in_step(self, listing_id: int) -> bool:
-        """False when ``listing_id`` cannot be in step: it was not stored before the read
-        (``known``) nor by this read (``in_step`` needs the listing stored, present)."""
+    def may_be_stored(self, listing_id: int) -> bool:
+        """False when ``listing_id`` has no row: it was not stored before the read
+        (``known``) nor by this read, so it is new (not in step, nothing to compare)."""
         return self.known is None or listing_id in self.known or listing_id in self.seen
 
     def _in_step(
@@ -216,7 +217,7 @@ class PageStore:
         digests = {
             x.listing_id: x.digest
             for x in items
-            if isinstance(x, ListingRecord) and self.may_be_in_step(x.listing_id)
+            if isinstance(x, ListingRecord) and self.may_be_stored(x.listing_id)
         }
         if not digests:
             return InStep(frozenset(), [], [])
@@ -232,9 +233,11 @@ class PageStore:
     def _store_reads(self, reads: Sequence[ReadListing]) -> None:
         """The full path: rows, pools and links of the listings read (see the module notes)."""
         ids = [r.listing_id for r in reads]
-        stored = stored_listings(self.session, self.shop_id, ids)
+        # A first sync's pages hold only new listings: nothing stored to look up.
+        maybe = [i for i in ids if self.may_be_stored(i)]
+        stored = stored_listings(self.session, self.shop_id, maybe)
         old = stored.old
-        existing, stored_prints = stored_pools(self.session, self.shop_id, ids)
+        existing, stored_prints = stored_pools(self.session, self.shop_id, maybe)
         vanished, vanished_pools = _vanished_pools(reads, existing)
         links = self._auto_link(reads, existing, vanished_pools)
         if self.import_unlinked_pools:

@@ -42,16 +42,17 @@ def keep_fresh_pages(session: Session, shop_id: int, memo: PageMemo, now: dateti
     fresh = memo.take_fresh()
     if not fresh:
         return
-    stmt = dialect_insert(session, PAGES)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[PAGES.c.shop_id, PAGES.c.page_key],
-        set_={"records": stmt.excluded.records, "read_at": stmt.excluded.read_at},
-    )
     rows = [
         {"shop_id": shop_id, "page_key": key, "records": records, "read_at": now}
         for key, records in sorted(fresh.items())
     ]
-    session.execute(stmt, rows)
+    # One statement with every row (a handful a page): one round trip on PostgreSQL.
+    stmt = dialect_insert(session, PAGES).values(rows)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[PAGES.c.shop_id, PAGES.c.page_key],
+        set_={"records": stmt.excluded.records, "read_at": stmt.excluded.read_at},
+    )
+    session.execute(stmt)
 
 
 def forget_unseen_pages(session: Session, shop_id: int, memo: PageMemo) -> None:

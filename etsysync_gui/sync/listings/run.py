@@ -205,6 +205,12 @@ def read_and_store(
     return StoredShop(result, frozenset(relinked))
 
 
+def stored_listing_ids(session: Session) -> list[int]:
+    """Every listing id stored, of any shop, missing or not (``PageStore``'s ``known``):
+    a listing not among them is new, with nothing stored to look up."""
+    return list(session.scalars(select(EtsyProduct.etsy_listing_id)))
+
+
 def known_listing_ids(session: Session, shop_id: int) -> list[int]:
     return list(
         session.scalars(
