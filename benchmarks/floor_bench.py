@@ -184,7 +184,7 @@ def _full_path() -> Iterator[None]:
     """Every listing on the full path, as before listings in step were left alone
     (``sync.listings.in_step``): the page store finds none in step."""
     real = PageStore._in_step
-    PageStore._in_step = lambda _self, _items: InStep(frozenset(), [], [])  # type: ignore[method-assign]
+    PageStore._in_step = lambda _self, _items, _settle: InStep(frozenset(), [], [])  # type: ignore[method-assign]
     try:
         yield
     finally:
