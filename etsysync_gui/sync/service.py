@@ -40,7 +40,6 @@ from etsysync_gui.sync.listings import linking
 from etsysync_gui.sync.listings.pages import PageStore
 from etsysync_gui.sync.listings.run import (
     ListingSyncResult,
-    known_listing_ids,
     read_and_store,
     stored_listing_ids,
 )
@@ -289,8 +288,7 @@ class SyncService:
         transaction and rolls it back, so it writes nothing."""
         shop_id = ctx.options.shop_id
         with self.database.session() as session:
-            known = known_listing_ids(session, shop_id)
-            stored_ids = stored_listing_ids(session)
+            stored_ids, known = stored_listing_ids(session, shop_id)
         session = self.database.sessions()
         try:
             store = PageStore(

@@ -280,6 +280,18 @@ def make_env(
         assert server.internal_errors == [], server.internal_errors
 
 
+def three_listings_synced(env: Env) -> dict[str, int]:
+    """Three simple listings linked by SKU (A 5, B 6, C 7) and synced once (bases set);
+    their ids by SKU."""
+    env.catalog({"A": 5, "B": 6, "C": 7})
+    ids = {sku: env.add(simple(sku, quantity)) for sku, quantity in (("A", 5), ("B", 6), ("C", 7))}
+    first = env.service().sync_all("manual")
+    assert first.status == "completed"
+    assert first.listing_sync is not None
+    assert first.listing_sync.in_step == 0
+    return ids
+
+
 def linked_listing(env: Env, sku: str, etsy: int, local: int) -> int:
     """A simple listing and a local variant with the same SKU, linked and synced once.
 

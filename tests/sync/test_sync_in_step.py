@@ -19,24 +19,13 @@ from etsysync_gui.db.engine import Database
 from etsysync_gui.db.models import ProductVariant
 from etsysync_gui.policies import ConflictPolicy
 from etsysync_gui.sync.runs.records import RunResult
-from tests.sync.test_support import Env, make_env, one_property, simple
+from tests.sync.test_support import Env, make_env, one_property, simple, three_listings_synced
 
 
 @pytest.fixture
 def env(database: Database) -> Iterator[Env]:
     with make_env(database) as made:
         yield made
-
-
-def shop(env: Env) -> dict[str, int]:
-    """Three simple listings linked by SKU and synced once (bases set)."""
-    env.catalog({"A": 5, "B": 6, "C": 7})
-    ids = {sku: env.add(simple(sku, quantity)) for sku, quantity in (("A", 5), ("B", 6), ("C", 7))}
-    first = env.service().sync_all("manual")
-    assert first.status == "completed"
-    assert first.listing_sync is not None
-    assert first.listing_sync.in_step == 0
-    return ids
 
 
 def in_step(result: RunResult) -> int:
@@ -50,7 +39,7 @@ def in_step(result: RunResult) -> int:
 def test_a_repeat_run_skips_in_step_listings_and_says_so_with_the_same_totals(
     env: Env,
 ) -> None:
-    shop(env)
+    three_listings_synced(env)
     puts = env.calls("updateListingInventory")
     repeat = env.service().sync_all("manual")
     assert in_step(repeat) == 3
@@ -66,7 +55,7 @@ def test_a_repeat_run_skips_in_step_listings_and_says_so_with_the_same_totals(
 
 
 def test_a_sale_at_home_between_runs_is_pushed(env: Env) -> None:
-    ids = shop(env)
+    ids = three_listings_synced(env)
     env.set_local("A", 2)
     result = env.service().sync_all("manual")
     assert in_step(result) == 2
@@ -75,7 +64,7 @@ def test_a_sale_at_home_between_runs_is_pushed(env: Env) -> None:
 
 
 def test_a_buyer_on_etsy_between_runs_is_pulled(env: Env) -> None:
-    ids = shop(env)
+    ids = three_listings_synced(env)
     env.server.simulate_purchase(ids["B"], 2, sku="B")
     result = env.service().sync_all("manual")
     assert in_step(result) == 2
@@ -84,7 +73,7 @@ def test_a_buyer_on_etsy_between_runs_is_pulled(env: Env) -> None:
 
 
 def test_a_sellers_edit_on_etsy_is_read_and_stored(env: Env) -> None:
-    ids = shop(env)
+    ids = three_listings_synced(env)
     env.server.seller_edit(ids["C"], sku="C", price="42.00")
     result = env.service().sync_all("manual")
     assert in_step(result) == 2
@@ -93,7 +82,7 @@ def test_a_sellers_edit_on_etsy_is_read_and_stored(env: Env) -> None:
 
 
 def test_etsysyncs_own_write_clears_the_digest_until_the_next_read(env: Env) -> None:
-    ids = shop(env)
+    ids = three_listings_synced(env)
     env.set_local("A", 1)
     pushed = env.service().sync_all("manual")
     assert pushed.counts.pushes == 1
@@ -105,7 +94,7 @@ def test_etsysyncs_own_write_clears_the_digest_until_the_next_read(env: Env) -> 
 
 
 def test_a_sku_renamed_in_the_catalog_drops_the_link_as_before(env: Env) -> None:
-    ids = shop(env)
+    ids = three_listings_synced(env)
     with env.database.session() as session:
         session.execute(update(ProductVariant).where(ProductVariant.sku == "A").values(sku="A2"))
     result = env.service().sync_all("manual")
@@ -117,7 +106,7 @@ def test_a_sku_renamed_in_the_catalog_drops_the_link_as_before(env: Env) -> None
 
 
 def test_a_pool_unlinked_by_hand_is_read_in_full(env: Env) -> None:
-    ids = shop(env)
+    ids = three_listings_synced(env)
     env.service().unlink(ids["B"])
     result = env.service().sync_all("manual")
     assert result.listing_sync is not None
@@ -127,7 +116,7 @@ def test_a_pool_unlinked_by_hand_is_read_in_full(env: Env) -> None:
 
 
 def test_a_conflict_left_for_the_seller_is_decided_again_each_run(env: Env) -> None:
-    ids = shop(env)
+    ids = three_listings_synced(env)
     env.set_local("A", 3)
     env.server.simulate_purchase(ids["A"], 1, sku="A")
     first = env.service(conflict_policy=ConflictPolicy.SKIP).sync_all("manual")
@@ -139,7 +128,7 @@ def test_a_conflict_left_for_the_seller_is_decided_again_each_run(env: Env) -> N
 
 def test_link_problems_are_reported_again_for_listings_left_alone(env: Env) -> None:
     """A repeat run's report lists the same problems: from the stored pools, not a read."""
-    shop(env)
+    three_listings_synced(env)
     env.add(one_property([("Red", "TWIN", 3, "10.00"), ("Blue", "TWIN", 4, "10.00")]))
     env.add(simple("", 2))  # a listing without a SKU
     env.add(one_property([("Red", "", 1, "10.00"), ("Blue", "", 2, "10.00")]))
@@ -163,7 +152,7 @@ def test_link_problems_are_reported_again_for_listings_left_alone(env: Env) -> N
 
 def test_a_new_catalog_variant_for_a_shared_sku_does_not_link_it(env: Env) -> None:
     """Auto-linking never links a SKU used twice; leaving the listing alone agrees."""
-    shop(env)
+    three_listings_synced(env)
     twin = env.add(one_property([("Red", "TWIN", 3, "10.00"), ("Blue", "TWIN", 4, "10.00")]))
     env.service().sync_all("manual")
     env.catalog({"TWIN": 9})
@@ -174,7 +163,7 @@ def test_a_new_catalog_variant_for_a_shared_sku_does_not_link_it(env: Env) -> No
 
 def test_a_new_catalog_variant_for_an_unmatched_sku_links_it(env: Env) -> None:
     """A pool whose SKU matched nothing is never left alone: a new variant links it."""
-    shop(env)
+    three_listings_synced(env)
     lonely = env.add(simple("LATER", 4))
     env.service().sync_all("manual")
     env.catalog({"LATER": 4})
@@ -195,7 +184,7 @@ def test_only_listings_stored_before_or_by_the_read_are_looked_up(env: Env) -> N
 
     event.listen(env.database.engine, "before_cursor_execute", note)
     try:
-        shop(env)
+        three_listings_synced(env)
         assert lookups == []
         second = env.service().sync_all("manual")
     finally:

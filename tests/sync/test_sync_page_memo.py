@@ -21,7 +21,7 @@ from etsysync_gui.etsy.errors import EtsyServerError
 from etsysync_gui.etsy.models import LISTING_STATES
 from etsysync_gui.sync.listings.run import ListingSyncResult
 from etsysync_gui.sync.runs.records import RunResult
-from tests.sync.test_support import Env, make_env, simple
+from tests.sync.test_support import Env, make_env, simple, three_listings_synced
 
 PAGES = len(LISTING_STATES)  # three listings: one page per state
 
@@ -30,14 +30,6 @@ PAGES = len(LISTING_STATES)  # three listings: one page per state
 def env(database: Database) -> Iterator[Env]:
     with make_env(database) as made:
         yield made
-
-
-def shop(env: Env) -> dict[str, int]:
-    """Three simple listings linked by SKU, synced once."""
-    env.catalog({"A": 5, "B": 6, "C": 7})
-    ids = {sku: env.add(simple(sku, quantity)) for sku, quantity in (("A", 5), ("B", 6), ("C", 7))}
-    assert env.service().sync_all("manual").status == "completed"
-    return ids
 
 
 def read(result: RunResult) -> ListingSyncResult:
@@ -52,7 +44,7 @@ def remembered(env: Env) -> int:
 
 
 def test_a_repeat_sync_recalls_every_page_and_says_so(env: Env) -> None:
-    shop(env)
+    three_listings_synced(env)
     assert remembered(env) >= 2  # the page of three, the empty page
     repeat = read(env.service().sync_all("manual"))
     assert (repeat.pages_recalled, repeat.pages_decoded) == (PAGES, 0)
@@ -62,7 +54,7 @@ def test_a_repeat_sync_recalls_every_page_and_says_so(env: Env) -> None:
 
 
 def test_a_sale_at_home_on_a_recalled_page_is_parsed_from_it_and_pushed(env: Env) -> None:
-    ids = shop(env)
+    ids = three_listings_synced(env)
     env.set_local("A", 2)
     result = env.service().sync_all("manual")
     assert read(result).pages_decoded == 0
@@ -74,7 +66,7 @@ def test_a_sale_at_home_on_a_recalled_page_is_parsed_from_it_and_pushed(env: Env
 def test_stored_rows_that_no_longer_match_a_recalled_page_are_rewritten(env: Env) -> None:
     """A listing that changed on Etsy and changed back: the page is one read before, but
     what is stored came from the read in between.  Simulated by altering the stored row."""
-    ids = shop(env)
+    ids = three_listings_synced(env)
     with env.database.session() as session:
         session.execute(
             update(EtsyProduct)
@@ -97,7 +89,7 @@ def test_stored_rows_that_no_longer_match_a_recalled_page_are_rewritten(env: Env
 
 
 def test_a_damaged_memo_is_read_again_and_mended(env: Env) -> None:
-    ids = shop(env)
+    ids = three_listings_synced(env)
     with env.database.session() as session:
         session.execute(update(EtsyListingPage).values(records=b"damaged"))
     env.set_local("C", 3)
@@ -119,7 +111,7 @@ def test_a_dry_run_remembers_no_page(env: Env) -> None:
 
 
 def test_a_read_that_fails_forgets_no_page(env: Env) -> None:
-    shop(env)
+    three_listings_synced(env)
     before = remembered(env)
     env.server.faults.fail_next(count=50, status=503, operations=["getListingsByShop"])
     with pytest.raises(EtsyServerError):
@@ -130,7 +122,7 @@ def test_a_read_that_fails_forgets_no_page(env: Env) -> None:
 
 
 def test_a_complete_read_forgets_the_pages_etsy_no_longer_sends(env: Env) -> None:
-    ids = shop(env)
+    ids = three_listings_synced(env)
     first = remembered(env)
     env.server.seller_edit(ids["A"], sku="A", price="11.00")
     edited = read(env.service().sync_all("manual"))

@@ -12,8 +12,9 @@ A page arrives as unparsed records (``etsy.reads.records``).  Those that are in
 step (``in_step``: same digest as stored, nothing moved) are only stamped as
 read and counted from their stored pools; the rest are parsed and stored in
 full.  Given the ids stored before the read (``known``), a listing stored
-neither before nor by this read is not looked up for the in-step check: a
-first sync's pages ask nothing.
+neither before nor by this read is new: it is not looked up for the in-step
+check, nor for a stored row or pools to compare with, so a first sync's pages
+ask nothing.
 
 A page that writes more than "read at" stamps (any listing on the full path)
 first calls ``confirm_writes`` (the run's lease confirmation: a run whose lease
@@ -47,6 +48,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from etsysync_gui.db import pipeline
+from etsysync_gui.db.bulk import is_postgres
 from etsysync_gui.db.planner_stats import analyze_unmeasured
 from etsysync_gui.etsy.models import Listing
 from etsysync_gui.etsy.reads.records import ListingRecord
@@ -187,7 +189,7 @@ class PageStore:
     @property
     def sends_ahead(self) -> bool:
         """Whether ``write`` leaves writes in flight (PostgreSQL): worth settling late."""
-        return self.session.get_bind().dialect.name == "postgresql"
+        return is_postgres(self.session)
 
     def settle_writes(self) -> None:
         """Wait for the writes in flight (raising their error); after the first page

@@ -47,7 +47,7 @@ from datetime import datetime
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from etsysync_gui.db.models import EtsyProduct
@@ -205,20 +205,21 @@ def read_and_store(
     return StoredShop(result, frozenset(relinked))
 
 
-def stored_listing_ids(session: Session) -> list[int]:
-    """Every listing id stored, of any shop, missing or not (``PageStore``'s ``known``):
-    a listing not among them is new, with nothing stored to look up."""
-    return list(session.scalars(select(EtsyProduct.etsy_listing_id)))
-
-
-def known_listing_ids(session: Session, shop_id: int) -> list[int]:
-    return list(
-        session.scalars(
-            select(EtsyProduct.etsy_listing_id).where(
-                EtsyProduct.shop_id == shop_id, EtsyProduct.missing_since.is_(None)
-            )
-        )
-    )
+def stored_listing_ids(session: Session, shop_id: int) -> tuple[list[int], list[int]]:
+    """In one pass over ``etsy_products``: every listing id stored, of any shop, missing
+    or not (``PageStore``'s ``known``: a listing not among them is new, with nothing
+    stored to look up), and those of ``shop_id`` stored as present (``read_and_store``'s
+    ``known``)."""
+    present = and_(EtsyProduct.shop_id == shop_id, EtsyProduct.missing_since.is_(None))
+    every: list[int] = []
+    mine: list[int] = []
+    for listing_id, is_present in session.execute(
+        select(EtsyProduct.etsy_listing_id, present.label("present"))
+    ):
+        every.append(listing_id)
+        if is_present:
+            mine.append(listing_id)
+    return every, mine
 
 
 def store_listings(
